@@ -125,3 +125,15 @@ export interface AttributeError {
 export function isBgpError(e: unknown): e is BgpError {
   return e instanceof BgpError;
 }
+
+/**
+ * A caller asked the encoder for something the wire cannot carry (a message
+ * over the negotiated maximum, a field out of range). A programming or
+ * configuration error on our side, never a NOTIFICATION case.
+ */
+export class EncodeError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'EncodeError';
+  }
+}

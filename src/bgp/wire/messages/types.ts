@@ -53,7 +53,8 @@ export interface KeepaliveMessage {
   readonly type: 'keepalive';
 }
 
-export type RouteRefreshSubtype = 'request' | 'borr' | 'eorr';
+/** RFC 7313 §3 Message Subtype; 'unknown' for any other value, which the receiver MUST ignore (the raw value is in `rawSubtype`). */
+export type RouteRefreshSubtype = 'request' | 'borr' | 'eorr' | 'unknown';
 
 export interface RouteRefreshMessage {
   readonly type: 'route-refresh';
@@ -61,6 +62,8 @@ export interface RouteRefreshMessage {
   readonly safi: number;
   /** RFC 7313 §3: 0 normal request, 1 BoRR, 2 EoRR. */
   readonly subtype: RouteRefreshSubtype;
+  /** The Message Subtype octet when `subtype` is 'unknown' (3..255); absent otherwise. */
+  readonly rawSubtype?: number;
   /** Anything after the 4 fixed octets (ORF entries, RFC 5291), kept raw. */
   readonly orf?: Uint8Array;
 }

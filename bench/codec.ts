@@ -1,0 +1,111 @@
+/**
+ * Codec benchmark (`npm run bench:codec [FILE...]`).
+ *
+ * 1. For each MRT file: `hdvpn mrt --format bgpdump` output written to /dev/null
+ *    against `bgpdump -m` (spawned, output to /dev/null) in the same run:
+ *    entries (output lines: RIB entries, announcements, withdrawals, state
+ *    changes) per second, and the ratio.
+ * 2. UPDATE decode throughput: every BGP4MP UPDATE of the BGP4MP_ET file,
+ *    already decompressed in memory, decoded with decodeMessage; prefixes
+ *    (NLRI, withdrawn, MP_REACH and MP_UNREACH routes) per second.
+ */
+import { spawnSync } from 'node:child_process';
+import { createWriteStream, existsSync, openSync, closeSync, readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { Writable } from 'node:stream';
+import { gunzipSync } from 'node:zlib';
+import { decodeMessage } from '../src/bgp/wire/message';
+import { familyKey, type CodecContext } from '../src/bgp/wire/context';
+import { readMrtBuffer, type Bgp4mpMessageRecord } from '../src/bgp/wire/mrt';
+import { convertMrt } from '../src/mrt/convert';
+import { findBzip2 } from '../src/mrt/decompress';
+import { openMrt } from '../src/mrt/reader';
+
+const ROOT = resolve(__dirname, '..', '..');
+const DEFAULTS = ['../shared/data/mrt/routeviews-jinx-2014/routeviews.route-views.jinx.ribs.1401487200.bz2', '../shared/data/mrt/bgpdump-tests/updates.et-header.2015.gz'];
+
+/** /dev/null that counts the lines going through it. */
+class LineCounter extends Writable {
+  lines = 0;
+  private readonly sink = createWriteStream('/dev/null');
+  override _write(chunk: Buffer, _enc: BufferEncoding, cb: (e?: Error | null) => void): void {
+    for (let i = chunk.indexOf(10); i !== -1; i = chunk.indexOf(10, i + 1)) this.lines++;
+    this.sink.write(chunk, cb);
+  }
+}
+
+async function ours(file: string): Promise<{ seconds: number; lines: number; records: number }> {
+  const start = process.hrtime.bigint();
+  const { stream } = await openMrt(file);
+  const out = new LineCounter();
+  const summary = await convertMrt(stream, 'bgpdump', out);
+  await new Promise<void>((res) => out.end(res));
+  return { seconds: Number(process.hrtime.bigint() - start) / 1e9, lines: out.lines, records: summary.records };
+}
+
+function bgpdump(file: string): number | null {
+  const devnull = openSync('/dev/null', 'w');
+  try {
+    const start = process.hrtime.bigint();
+    const r = spawnSync('bgpdump', ['-m', file], { stdio: ['ignore', devnull, 'ignore'] });
+    if (r.error || r.status !== 0) return null;
+    return Number(process.hrtime.bigint() - start) / 1e9;
+  } finally {
+    closeSync(devnull);
+  }
+}
+
+function ctx(as4: boolean, addPath: boolean): CodecContext {
+  return { fourOctetAs: as4, addPath: new Set(addPath ? [familyKey(1, 1), familyKey(2, 1)] : []), extendedMessage: true };
+}
+
+function updateThroughput(file: string): void {
+  const raw = readFileSync(file);
+  const data = raw[0] === 0x1f && raw[1] === 0x8b ? gunzipSync(raw) : raw;
+  const updates: Bgp4mpMessageRecord[] = [];
+  for (const item of readMrtBuffer(data)) {
+    if (item.kind === 'record' && item.record.kind === 'bgp4mp-message' && item.record.message[18] === 2) updates.push(item.record);
+  }
+  const contexts = [ctx(false, false), ctx(false, true), ctx(true, false), ctx(true, true)];
+  let best = Infinity;
+  let prefixes = 0;
+  for (let round = 0; round < 3; round++) {
+    prefixes = 0;
+    const start = process.hrtime.bigint();
+    for (const u of updates) {
+      const m = decodeMessage(u.message, contexts[(u.as4 ? 2 : 0) + (u.addPath ? 1 : 0)] as CodecContext);
+      if (m.type !== 'update') continue;
+      prefixes += m.nlri.length + m.withdrawn.length;
+      for (const a of m.attributes) if (a.type === 'mp-reach' || a.type === 'mp-unreach') prefixes += a.nlri.length;
+    }
+    best = Math.min(best, Number(process.hrtime.bigint() - start) / 1e9);
+  }
+  console.log(`\nUPDATE decode (decodeMessage, best of 3): ${updates.length} UPDATEs, ${prefixes} prefixes in ${best.toFixed(3)} s = ${Math.round(prefixes / best).toLocaleString('en')} prefixes/s (target ≥ 1,000,000)`);
+}
+
+async function main(): Promise<void> {
+  const files = (process.argv.length > 2 ? process.argv.slice(2) : DEFAULTS).map((f) => resolve(ROOT, f));
+  const bz2 = findBzip2();
+  console.log(`bzip2 decompression: ${bz2 ? `${bz2} -dc (subprocess)` : 'unbzip2-stream (pure JS)'}`);
+  console.log('file | records | entries | hdvpn s | hdvpn entries/s | bgpdump s | bgpdump entries/s | hdvpn/bgpdump speed');
+  let etFile: string | null = null;
+  for (const file of files) {
+    if (!existsSync(file)) {
+      console.log(`${file}: missing, skipped`);
+      continue;
+    }
+    if (/et-header/.test(file)) etFile = file;
+    const o = await ours(file);
+    const b = bgpdump(file);
+    const rate = (s: number): string => Math.round(o.lines / s).toLocaleString('en');
+    const name = file.split('/').slice(-1)[0] ?? file;
+    console.log(`${name} | ${o.records} | ${o.lines} | ${o.seconds.toFixed(2)} | ${rate(o.seconds)} | ${b === null ? 'n/a' : b.toFixed(2)} | ${b === null ? 'n/a' : rate(b)} | ${b === null ? 'n/a' : `${(b / o.seconds).toFixed(2)}x`}`);
+  }
+  if (etFile) updateThroughput(etFile);
+  else console.log('\nUPDATE decode: no BGP4MP_ET file given, skipped');
+}
+
+main().catch((e: unknown) => {
+  console.error(e);
+  process.exitCode = 1;
+});

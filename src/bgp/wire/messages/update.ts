@@ -1,0 +1,94 @@
+/**
+ * UPDATE message body (RFC 4271 §4.3), the message without its 19-octet header:
+ *   WithdrawnLen(2) Withdrawn | TotalPathAttrLen(2) Attributes | NLRI
+ * RFC 7606: attribute problems come back in `errors` with their action;
+ * only session-reset cases throw a BgpError. On treat-as-withdraw the caller
+ * handles every NLRI of the message (NLRI field and MP_REACH) as withdrawn.
+ */
+import { Afi, Safi } from '../constants';
+import type { CodecContext } from '../context';
+import { Writer } from '../cursor';
+import { BgpError, ErrorCode, UpdateSubcode, type AttributeError } from '../errors';
+import { decodeAttributeBlock, nextHopMartianReason, writeAttribute } from '../attributes';
+import type { PathAttribute } from '../attributes/types';
+import { decodeNlriList, writeNlriList } from '../nlri';
+import { escalationForMissingNlri, missingMandatory, type UpdateShape } from '../rfc7606';
+import type { UpdateMessage } from './types';
+
+function malformedList(reason: string): BgpError {
+  return new BgpError(ErrorCode.UpdateMessage, UpdateSubcode.MalformedAttributeList, reason, undefined, 'session-reset');
+}
+
+export function decodeUpdateBody(body: Buffer, ctx: CodecContext): UpdateMessage {
+  // RFC 7606 §3(b) / RFC 4271 §6.3: lengths that do not fit the message reset with 3/1.
+  if (body.length < 4) throw malformedList(`UPDATE body of ${body.length} octets < 4`);
+  const withdrawnLength = body.readUInt16BE(0);
+  if (2 + withdrawnLength + 2 > body.length) throw malformedList(`Withdrawn Routes Length ${withdrawnLength} overruns the message`);
+  const attrLength = body.readUInt16BE(2 + withdrawnLength);
+  const attrStart = 4 + withdrawnLength;
+  if (attrStart + attrLength > body.length) throw malformedList(`Total Path Attribute Length ${attrLength} overruns the message`);
+  const withdrawn = decodeNlriList(Afi.Ipv4, Safi.Unicast, body.subarray(2, 2 + withdrawnLength), ctx, true);
+  const block = decodeAttributeBlock(body.subarray(attrStart, attrStart + attrLength), ctx);
+  const nlri = decodeNlriList(Afi.Ipv4, Safi.Unicast, body.subarray(attrStart + attrLength), ctx, false);
+  const errors = messageChecks(block.attributes, block.errors, block.seenTypes, block.count, nlri.length);
+  return { type: 'update', withdrawn, attributes: block.attributes, nlri, errors };
+}
+
+/** The checks that need the whole message: mandatory attributes, next-hop sanity, RFC 7606 §5.2. */
+function messageChecks(attributes: readonly PathAttribute[], attrErrors: readonly AttributeError[], seenTypes: ReadonlySet<number>, count: number, nlriFieldCount: number): AttributeError[] {
+  let mpReachNlriCount = 0;
+  let hasMpReach = false;
+  let hasMpUnreach = false;
+  for (const a of attributes) {
+    if (a.type === 'mp-reach') {
+      hasMpReach = true;
+      mpReachNlriCount = a.nlri.length;
+    } else if (a.type === 'mp-unreach') hasMpUnreach = true;
+  }
+  const shape: UpdateShape = { seenTypes, nlriFieldCount, hasMpReach, mpReachNlriCount, hasMpUnreach, attributeCount: count };
+  const errors = [...attrErrors, ...missingMandatory(shape)];
+  if (nlriFieldCount > 0) {
+    // RFC 4271 §6.3 semantic check; NEXT_HOP is ignored when only MP_REACH carries routes (RFC 4760 §3).
+    const nh = attributes.find((a) => a.type === 'next-hop');
+    const reason = nh?.type === 'next-hop' ? nextHopMartianReason(nh.nextHop) : null;
+    if (reason !== null) errors.push({ attributeType: 3, action: 'treat-as-withdraw', code: ErrorCode.UpdateMessage, subcode: UpdateSubcode.InvalidNextHopAttribute, reason });
+  }
+  const escalate = escalationForMissingNlri(shape, errors);
+  if (escalate) {
+    throw new BgpError(escalate.code, escalate.subcode, `${escalate.reason}; the UPDATE has no NLRI to treat as withdrawn (RFC 7606 §5.2)`, undefined, 'session-reset');
+  }
+  return errors;
+}
+
+/** Encodes the body; attributes in the order given, `errors` ignored. Throws RangeError if a length field would overflow. */
+export function encodeUpdateBody(msg: UpdateMessage, ctx: CodecContext): Buffer {
+  const w = new Writer(256);
+  const withdrawnAt = w.reserve(2);
+  writeNlriList(w, Afi.Ipv4, Safi.Unicast, msg.withdrawn, ctx, true);
+  const withdrawnLength = w.pos - withdrawnAt - 2;
+  const attrAt = w.reserve(2);
+  for (const a of msg.attributes) writeAttribute(w, a, ctx);
+  const attrLength = w.pos - attrAt - 2;
+  if (withdrawnLength > 0xffff || attrLength > 0xffff) throw new RangeError('UPDATE withdrawn routes or attributes exceed 65535 octets');
+  w.setU16(withdrawnAt, withdrawnLength);
+  w.setU16(attrAt, attrLength);
+  writeNlriList(w, Afi.Ipv4, Safi.Unicast, msg.nlri, ctx, false);
+  return w.finish();
+}
+
+/**
+ * RFC 4724 §2 End-of-RIB: for IPv4 unicast an UPDATE with nothing in it; for
+ * any other family one holding only an empty MP_UNREACH_NLRI. Null otherwise.
+ */
+export function isEndOfRib(msg: UpdateMessage): { afi: number; safi: number } | null {
+  if (msg.withdrawn.length > 0 || msg.nlri.length > 0) return null;
+  if (msg.attributes.length === 0) return msg.errors.length === 0 ? { afi: Afi.Ipv4, safi: Safi.Unicast } : null;
+  const only = msg.attributes[0];
+  if (msg.attributes.length !== 1 || only === undefined || only.type !== 'mp-unreach' || only.nlri.length > 0) return null;
+  return { afi: only.afi, safi: only.safi };
+}
+
+export function endOfRib(afi: number, safi: number): UpdateMessage {
+  if (afi === Afi.Ipv4 && safi === Safi.Unicast) return { type: 'update', withdrawn: [], attributes: [], nlri: [], errors: [] };
+  return { type: 'update', withdrawn: [], attributes: [{ type: 'mp-unreach', afi, safi, nlri: [] }], nlri: [], errors: [] };
+}

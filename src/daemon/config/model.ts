@@ -1,0 +1,165 @@
+/**
+ * The validated configuration of one hdvpnd node. Everything here is already
+ * parsed into the value types of src/bgp/wire/values (text forms live there
+ * only), defaults are filled in, and the whole tree is frozen by the loader.
+ * Key names and meaning: docs/config.md; the stable core: INTERFACE.md.
+ */
+import type { LargeCommunity } from '../../bgp/wire/values/large-community';
+import type { RouteTargetLike } from '../../bgp/wire/values/ext-community';
+import type { Prefix } from '../../bgp/wire/values/prefix';
+import type { RouteDistinguisher } from '../../bgp/wire/values/rd';
+
+/** The four family names INTERFACE.md allows in config, in their canonical print order. */
+export const CONFIG_FAMILIES = ['ipv4-unicast', 'ipv6-unicast', 'vpnv4-unicast', 'vpnv6-unicast'] as const;
+export type ConfigFamily = (typeof CONFIG_FAMILIES)[number];
+
+export type LogLevel = 'error' | 'warn' | 'info' | 'debug';
+export const LOG_LEVELS: readonly LogLevel[] = ['error', 'warn', 'info', 'debug'];
+export type LogFormat = 'text' | 'json';
+
+/** A reference to a secret; the secret itself is read only when needed (secrets.ts) and never kept in the model. */
+export type SecretRef = { readonly source: 'file'; readonly path: string } | { readonly source: 'env'; readonly variable: string };
+
+/** `listen: false` and `port: 0` both mean the node never accepts BGP connections (it may still connect out). */
+export type ListenConfig = { readonly enabled: false } | { readonly enabled: true; readonly address: string; readonly port: number };
+
+export interface ControlConfig {
+  readonly socket: string;
+}
+
+export interface LoggingConfig {
+  readonly level: LogLevel;
+  readonly format: LogFormat;
+  /** null: log to the console (stderr for warn and error, stdout otherwise). */
+  readonly file: string | null;
+}
+
+/** RFC 5082 GTSM: accept only packets whose TTL shows at most `hops` hops. */
+export type TtlSecurity = { readonly enabled: false } | { readonly enabled: true; readonly hops: number };
+
+/** Per-neighbor maximum-prefix limit (RFC 4486 Cease/1 when exceeded, unless warning-only). */
+export type MaxPrefix =
+  | { readonly action: 'warning-only'; readonly limit: number; readonly warningThreshold: number }
+  /** restartInterval 0: stay down until an operator resets the neighbor. */
+  | { readonly action: 'teardown'; readonly limit: number; readonly warningThreshold: number; readonly restartInterval: number };
+
+/** RFC 4724 graceful restart, both as receiving (helper) and restarting speaker. */
+export type GracefulRestart =
+  | { readonly enabled: false }
+  | { readonly enabled: true; readonly restartTime: number; readonly staleRoutesTime: number };
+
+export type AddPathMode = 'send' | 'receive' | 'both';
+
+/** Options shared by configured and dynamic neighbors. */
+export interface SessionOptions {
+  readonly asn: number;
+  readonly families: readonly ConfigFamily[];
+  readonly description: string | null;
+  readonly password: SecretRef | null;
+  readonly routeServerClient: boolean;
+  readonly routeReflectorClient: boolean;
+  /** Seconds; 0 (no keepalives, no hold timer) or 3..65535 (RFC 4271 §4.2). */
+  readonly holdTime: number;
+  readonly keepalive: number;
+  readonly connectRetry: number;
+  readonly ttlSecurity: TtlSecurity;
+  readonly maxPrefix: MaxPrefix | null;
+  readonly gracefulRestart: GracefulRestart;
+  /** RFC 7911, per family; a family absent here has no ADD-PATH. */
+  readonly addPath: Readonly<Partial<Record<ConfigFamily, AddPathMode>>>;
+}
+
+export interface NeighborConfig extends SessionOptions {
+  /** Canonical text form (RFC 5952 for IPv6). */
+  readonly address: string;
+  readonly port: number;
+  readonly passive: boolean;
+  /** Source address for outgoing connections; null lets the kernel choose. */
+  readonly localAddress: string | null;
+}
+
+/** Sessions accepted from any address in `prefix` (route servers need this). Always passive. */
+export interface DynamicNeighborConfig extends SessionOptions {
+  readonly prefix: Prefix;
+  /** The most sessions this range may hold at once. */
+  readonly limit: number;
+}
+
+/** Path attributes common to every originated route. */
+export interface RouteAttributes {
+  readonly prefix: Prefix;
+  /** null: next-hop-self (the local address of each session). */
+  readonly nextHop: string | null;
+  readonly communities: readonly number[];
+  readonly largeCommunities: readonly LargeCommunity[];
+  readonly med: number | null;
+  readonly localPref: number | null;
+}
+
+/** Originated routes differ in where they live: the global table, the VPN table (with explicit RD/RTs/label), or a VRF. */
+export type RouteConfig =
+  | (RouteAttributes & { readonly kind: 'unicast' })
+  | (RouteAttributes & { readonly kind: 'vpn'; readonly rd: RouteDistinguisher; readonly routeTargets: readonly RouteTargetLike[]; readonly label: number })
+  | (RouteAttributes & { readonly kind: 'vrf'; readonly vrf: string });
+
+export type LabelMode = 'per-vrf' | 'per-prefix';
+
+export interface VrfConfig {
+  readonly name: string;
+  readonly rd: RouteDistinguisher;
+  readonly import: readonly RouteTargetLike[];
+  readonly export: readonly RouteTargetLike[];
+  readonly labelMode: LabelMode;
+}
+
+/** One half of a pair: a VRF whose role is fixed by its position. */
+export interface HalfVrfConfig {
+  readonly name: string;
+  readonly rd: RouteDistinguisher;
+  readonly import: readonly RouteTargetLike[];
+  readonly export: readonly RouteTargetLike[];
+}
+
+export type AddressServer = 'pool' | 'radius';
+
+export interface HalfDuplexConfig {
+  readonly name: string;
+  readonly upstream: HalfVrfConfig;
+  readonly downstream: HalfVrfConfig;
+  readonly pool: readonly Prefix[];
+  readonly poolExclude: readonly Prefix[];
+  readonly addressServer: AddressServer;
+}
+
+export interface RadiusServerConfig {
+  readonly address: string;
+  readonly authPort: number;
+  readonly accountingPort: number;
+  readonly secret: SecretRef;
+}
+
+export interface RadiusConfig {
+  /** Tried in order; the next one on timeout (fail-over). */
+  readonly servers: readonly RadiusServerConfig[];
+  /** Seconds to wait for one answer before a retransmission. */
+  readonly timeout: number;
+  readonly retries: number;
+  readonly nasIdentifier: string;
+  /** Seconds between Interim accounting updates; 0 = none. */
+  readonly interimInterval: number;
+}
+
+export interface Config {
+  readonly asn: number;
+  /** BGP Identifier as uint32 (RFC 6286: any non-zero value). */
+  readonly routerId: number;
+  readonly listen: ListenConfig;
+  readonly control: ControlConfig;
+  readonly logging: LoggingConfig;
+  readonly neighbors: readonly NeighborConfig[];
+  readonly dynamicNeighbors: readonly DynamicNeighborConfig[];
+  readonly routes: readonly RouteConfig[];
+  readonly vrfs: readonly VrfConfig[];
+  readonly halfDuplex: readonly HalfDuplexConfig[];
+  readonly radius: RadiusConfig | null;
+}

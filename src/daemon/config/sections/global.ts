@@ -1,0 +1,56 @@
+/** Top-level scalars and small sections: asn, router-id, listen, control, logging. */
+import { BGP_PORT, DEFAULT_LOGGING } from '../defaults';
+import { LOG_LEVELS, type ControlConfig, type ListenConfig, type LoggingConfig } from '../model';
+import { addressValue, asnValue, field, ipv4Value } from '../values';
+import type { MapReader } from '../yaml-reader';
+
+export function readAsn(root: MapReader): number | undefined {
+  return root.require('asn') ? field(root, 'asn', asnValue) : undefined;
+}
+
+export function readRouterId(root: MapReader): number | undefined {
+  if (!root.require('router-id')) return undefined;
+  const id = field(root, 'router-id', ipv4Value);
+  // RFC 6286 §2.1: the BGP Identifier is any non-zero 4-octet value.
+  if (id === 0) {
+    root.src.diag.error(root.valueLine('router-id'), 'router-id 0.0.0.0 is not a valid BGP identifier (RFC 6286 requires a non-zero value)');
+    return undefined;
+  }
+  return id;
+}
+
+/** Absent: the BGP port on every IPv4 address, as every BGP daemon does. */
+export function readListen(root: MapReader): ListenConfig | undefined {
+  if (!root.has('listen')) return { enabled: true, address: '0.0.0.0', port: BGP_PORT };
+  if (root.isFalse('listen')) return { enabled: false };
+  const listen = root.map('listen', 'listen', ['address', 'port']);
+  if (!listen) return undefined;
+  const address = listen.has('address') ? field(listen, 'address', addressValue) : '0.0.0.0';
+  const port = listen.has('port') ? listen.integer('port', 0, 65535) : BGP_PORT;
+  if (address === undefined || port === undefined) return undefined;
+  return port === 0 ? { enabled: false } : { enabled: true, address, port };
+}
+
+export function readControl(root: MapReader, defaultSocket: string): ControlConfig | undefined {
+  if (!root.has('control')) return { socket: defaultSocket };
+  const control = root.map('control', 'control', ['socket']);
+  if (!control) return undefined;
+  const socket = control.has('socket') ? control.string('socket') : defaultSocket;
+  if (socket === undefined) return undefined;
+  if (!socket.startsWith('/')) {
+    control.src.diag.error(control.valueLine('socket'), `control socket '${socket}' must be an absolute path`);
+    return undefined;
+  }
+  return { socket };
+}
+
+export function readLogging(root: MapReader): LoggingConfig | undefined {
+  if (!root.has('logging')) return DEFAULT_LOGGING;
+  const logging = root.map('logging', 'logging', ['level', 'format', 'file']);
+  if (!logging) return undefined;
+  const level = logging.has('level') ? logging.enumOf('level', LOG_LEVELS) : DEFAULT_LOGGING.level;
+  const format = logging.has('format') ? logging.enumOf('format', ['text', 'json'] as const) : DEFAULT_LOGGING.format;
+  const file = logging.has('file') ? logging.string('file') : null;
+  if (level === undefined || format === undefined || file === undefined) return undefined;
+  return { level, format, file };
+}

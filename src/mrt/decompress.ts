@@ -1,0 +1,113 @@
+/**
+ * Turns a raw byte stream into the decompressed MRT bytes, recognising the
+ * compression by its magic octets: gzip (1f 8b, RFC 1952 §2.3.1), bzip2
+ * ("BZh"), or none. Everything is streamed; nothing holds the whole file.
+ *
+ * bzip2 goes through the system `bzip2 -dc` when it is on PATH (about ten
+ * times faster than the pure-JS unbzip2-stream on a RouteViews RIB) and
+ * falls back to unbzip2-stream otherwise.
+ */
+import { spawn } from 'node:child_process';
+import { accessSync, constants as fsConstants } from 'node:fs';
+import { delimiter, join } from 'node:path';
+import { PassThrough, pipeline, Readable, type Duplex } from 'node:stream';
+import { createGunzip } from 'node:zlib';
+import unbzip2Stream from 'unbzip2-stream';
+
+export type Compression = 'none' | 'gzip' | 'bzip2';
+
+export function detectCompression(head: Buffer): Compression {
+  if (head.length >= 2 && head[0] === 0x1f && head[1] === 0x8b) return 'gzip';
+  if (head.length >= 3 && head[0] === 0x42 && head[1] === 0x5a && head[2] === 0x68) return 'bzip2';
+  return 'none';
+}
+
+let bzip2Path: string | null | undefined;
+
+/** The bzip2 executable on PATH, or null. Looked up once. */
+export function findBzip2(): string | null {
+  if (bzip2Path !== undefined) return bzip2Path;
+  bzip2Path = null;
+  for (const dir of (process.env.PATH ?? '').split(delimiter)) {
+    if (!dir) continue;
+    const candidate = join(dir, 'bzip2');
+    try {
+      accessSync(candidate, fsConstants.X_OK);
+      bzip2Path = candidate;
+      break;
+    } catch {
+      // not here
+    }
+  }
+  return bzip2Path;
+}
+
+/** Reads chunks until at least `n` octets (or the end); returns them and an iterator for the rest. */
+async function peek(src: Readable, n: number): Promise<{ head: Buffer; rest: AsyncIterator<Buffer> }> {
+  const it = src[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
+  const parts: Buffer[] = [];
+  let have = 0;
+  while (have < n) {
+    const r = await it.next();
+    if (r.done) break;
+    parts.push(r.value);
+    have += r.value.length;
+  }
+  return { head: Buffer.concat(parts), rest: it };
+}
+
+function rejoin(head: Buffer, rest: AsyncIterator<Buffer>): Readable {
+  async function* all(): AsyncGenerator<Buffer> {
+    if (head.length) yield head;
+    for (let r = await rest.next(); !r.done; r = await rest.next()) yield r.value;
+  }
+  return Readable.from(all(), { objectMode: false, highWaterMark: 1 << 16 });
+}
+
+/** `input` through `transform`; an error in either destroys both, so the reader sees it. */
+function through(input: Readable, transform: Duplex): Readable {
+  return pipeline(input, transform, () => undefined);
+}
+
+function spawnBzip2(exe: string, input: Readable): Readable {
+  const child = spawn(exe, ['-dc'], { stdio: ['pipe', 'pipe', 'pipe'] });
+  const out = new PassThrough({ highWaterMark: 1 << 20 });
+  let stderr = '';
+  child.stderr.on('data', (d: Buffer) => {
+    stderr += d.toString();
+  });
+  input.on('error', (e) => out.destroy(e));
+  child.stdin.on('error', () => undefined); // EPIPE when bzip2 stops early: reported through its exit status
+  input.pipe(child.stdin);
+  child.stdout.pipe(out, { end: false });
+  child.on('error', (e) => out.destroy(e));
+  child.on('close', (code) => {
+    if (code === 0) out.end();
+    else out.destroy(new Error(`bzip2 -dc exited with status ${code ?? 'signal'}: ${stderr.trim().split('\n')[0] ?? ''}`));
+  });
+  out.on('close', () => {
+    if (child.exitCode === null) child.kill();
+  });
+  return out;
+}
+
+/** The decompressed bytes of `src`, whatever its compression. */
+export async function decompressed(src: Readable, options: { preferBzip2Binary?: boolean } = {}): Promise<{ stream: Readable; compression: Compression }> {
+  const { head, rest } = await peek(src, 3);
+  const compression = detectCompression(head);
+  const input = rejoin(head, rest);
+  switch (compression) {
+    case 'none':
+      return { stream: input, compression };
+    case 'gzip':
+      return { stream: through(input, createGunzip({ chunkSize: 1 << 16 })), compression };
+    case 'bzip2': {
+      const exe = options.preferBzip2Binary === false ? null : findBzip2();
+      return { stream: exe ? spawnBzip2(exe, input) : through(input, unbzip2Stream()), compression };
+    }
+    default: {
+      const never: never = compression;
+      throw new Error(`unreachable ${String(never)}`);
+    }
+  }
+}
