@@ -40,24 +40,6 @@ describe('IPv4 unicast prefixes (RFC 4271 §4.3)', () => {
     expect(encodeNlriList(1, 1, nlri, ap, false).equals(bytes)).toBe(true);
     expectBgpError(() => decodeNlriList(1, 1, hex('000000'), ap, false), 3, 10);
   });
-
-  it('decodes more than a million prefixes per second', () => {
-    // Real UPDATEs carry up to a few hundred prefixes; measure lists of 100, as the session decodes them.
-    const perList = 100;
-    const lists = 2000;
-    const buf = Buffer.alloc(perList * 4);
-    for (let i = 0; i < perList; i++) buf.writeUInt32BE((0x18 << 24) | ((i * 256) & 0xffffff), i * 4);
-    let best = Infinity;
-    for (let round = 0; round < 5; round++) {
-      const t = process.hrtime.bigint();
-      let total = 0;
-      for (let i = 0; i < lists; i++) total += decodeNlriList(1, 1, buf, ctx, false).length;
-      best = Math.min(best, Number(process.hrtime.bigint() - t) / 1e9);
-      expect(total).toBe(perList * lists);
-    }
-    // Measured at about 17 M/s on one core; the bound only guards an order-of-magnitude regression on shared CI cores.
-    expect((perList * lists) / best).toBeGreaterThan(1_000_000);
-  });
 });
 
 describe('IPv6 unicast prefixes', () => {

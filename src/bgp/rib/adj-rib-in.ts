@@ -1,0 +1,110 @@
+/**
+ * One peer's Adj-RIB-In (RFC 4271 §3.2): the routes it sent us, keyed by
+ * family + RD + prefix + path id, with per-family counts for the maximum-prefix
+ * limit and `show neighbors`, and stale marking for graceful restart (RFC 4724 §4.2).
+ */
+import type { UpdateMessage } from '../wire/messages/types';
+import { familyKey, type FamilyKey } from '../wire/context';
+import type { AttributeInterner, AttributeSet } from './attribute-set';
+import type { Route, RouteSource } from './route';
+import { updateRoutes } from './update-routes';
+
+export interface RibChange {
+  readonly key: string;
+  /** The route now present, or null when it was removed. */
+  readonly route: Route | null;
+}
+
+export class AdjRibIn {
+  private readonly routes = new Map<string, Route>();
+  private readonly counts = new Map<FamilyKey, number>();
+
+  constructor(private readonly source: RouteSource, private readonly interner: AttributeInterner, private readonly now: () => number = Date.now) {}
+
+  get size(): number {
+    return this.routes.size;
+  }
+
+  count(afi: number, safi: number): number {
+    return this.counts.get(familyKey(afi, safi)) ?? 0;
+  }
+
+  countsByFamily(): ReadonlyMap<FamilyKey, number> {
+    return this.counts;
+  }
+
+  get(key: string): Route | undefined {
+    return this.routes.get(key);
+  }
+
+  all(): IterableIterator<Route> {
+    return this.routes.values();
+  }
+
+  private bump(afi: number, safi: number, d: number): void {
+    const k = familyKey(afi, safi);
+    this.counts.set(k, (this.counts.get(k) ?? 0) + d);
+  }
+
+  private remove(key: string, changes: RibChange[]): void {
+    const old = this.routes.get(key);
+    if (!old) return; // RFC 7911 §5 / RFC 4271: withdrawing an unknown route is not an error
+    this.routes.delete(key);
+    this.interner.release(old.attrs);
+    this.bump(old.afi, old.safi, -1);
+    changes.push({ key, route: null });
+  }
+
+  /** Applies one UPDATE (RFC 7606 outcomes included) and returns what changed. */
+  apply(msg: UpdateMessage): RibChange[] {
+    const r = updateRoutes(msg);
+    const changes: RibChange[] = [];
+    for (const w of r.withdrawn) this.remove(w.key, changes);
+    if (r.announced.length === 0) return changes;
+    const now = this.now();
+    // Decode-once, intern-once: every prefix of the UPDATE with the same next hop shares one set.
+    const sets = new Map<string, AttributeSet>();
+    for (const a of r.announced) {
+      let attrs = sets.get(a.nextHop);
+      if (attrs) this.interner.retain(attrs);
+      else {
+        attrs = this.interner.intern(msg.attributes, a.nextHop);
+        sets.set(a.nextHop, attrs);
+      }
+      const old = this.routes.get(a.key);
+      if (old) this.interner.release(old.attrs);
+      else this.bump(a.afi, a.safi, 1);
+      const route: Route = { afi: a.afi, safi: a.safi, nlri: a.nlri, attrs, source: this.source, stale: false, receivedAt: now };
+      this.routes.set(a.key, route);
+      changes.push({ key: a.key, route });
+    }
+    return changes;
+  }
+
+  /** RFC 4724 §4.2: the peer restarted; keep its routes but mark them stale. */
+  markStale(afi?: number, safi?: number): number {
+    let n = 0;
+    for (const r of this.routes.values()) {
+      if (afi === undefined || (r.afi === afi && r.safi === safi)) {
+        r.stale = true;
+        n++;
+      }
+    }
+    return n;
+  }
+
+  /** End-of-RIB (or the stale timer): drop what is still stale. */
+  sweepStale(afi?: number, safi?: number): RibChange[] {
+    const changes: RibChange[] = [];
+    for (const [key, r] of [...this.routes]) {
+      if (r.stale && (afi === undefined || (r.afi === afi && r.safi === safi))) this.remove(key, changes);
+    }
+    return changes;
+  }
+
+  clear(): RibChange[] {
+    const changes: RibChange[] = [];
+    for (const key of [...this.routes.keys()]) this.remove(key, changes);
+    return changes;
+  }
+}

@@ -1,0 +1,95 @@
+/**
+ * Packs outgoing routes into as few UPDATEs as the message size allows
+ * (RFC 4271 §4.3, RFC 8654): prefixes that share an attribute set and next hop
+ * travel together. IPv4 unicast uses the classic NLRI/Withdrawn fields and
+ * NEXT_HOP; every other family uses MP_REACH/MP_UNREACH (RFC 4760), one family
+ * and one of reach/unreach per message (RFC 7606 §5.1).
+ */
+import type { PathAttribute, MpNextHop } from '../wire/attributes/types';
+import type { CodecContext } from '../wire/context';
+import type { UpdateMessage } from '../wire/messages/types';
+import type { RoutableNlri } from './route';
+import { encodeAttributeList, encodeNlri, sortAttributes } from '../wire/attributes';
+import { MAX_EXTENDED_MESSAGE_LENGTH, MAX_MESSAGE_LENGTH } from '../wire/constants';
+import { ZERO_RD } from '../wire/values/rd';
+
+export interface OutgoingGroup {
+  readonly afi: number;
+  readonly safi: number;
+  /** Attributes other than NEXT_HOP / MP_REACH / MP_UNREACH. */
+  readonly attributes: readonly PathAttribute[];
+  readonly nextHop: string;
+  readonly nlri: readonly RoutableNlri[];
+}
+
+/** 19 header + 2 withdrawn length + 2 attribute length. */
+const UPDATE_OVERHEAD = 23;
+
+function maxLength(ctx: CodecContext): number {
+  return ctx.extendedMessage ? MAX_EXTENDED_MESSAGE_LENGTH : MAX_MESSAGE_LENGTH;
+}
+
+function isClassic(afi: number, safi: number): boolean {
+  return afi === 1 && safi === 1;
+}
+
+function mpNextHop(afi: number, safi: number, address: string): MpNextHop {
+  // RFC 4364 §4.3.2: a VPN next hop is a VPN-IPv4 address with RD 0.
+  return safi === 128 ? { address, rd: ZERO_RD } : { address };
+}
+
+/** Splits `items` into chunks whose encoded sizes fit `room` octets each. */
+function chunk<T>(items: readonly T[], sizeOf: (t: T) => number, room: number): T[][] {
+  const out: T[][] = [];
+  let cur: T[] = [];
+  let used = 0;
+  for (const it of items) {
+    const n = sizeOf(it);
+    if (cur.length > 0 && used + n > room) {
+      out.push(cur);
+      cur = [];
+      used = 0;
+    }
+    cur.push(it);
+    used += n;
+  }
+  if (cur.length > 0) out.push(cur);
+  return out;
+}
+
+export function buildAnnouncements(group: OutgoingGroup, ctx: CodecContext): UpdateMessage[] {
+  const { afi, safi } = group;
+  const sizeOf = (n: RoutableNlri): number => encodeNlri(afi, safi, n, ctx).length;
+  if (isClassic(afi, safi) && !group.nextHop.includes(':')) {
+    const attrs = sortAttributes([...group.attributes, { type: 'next-hop', nextHop: group.nextHop }]);
+    const room = maxLength(ctx) - UPDATE_OVERHEAD - encodeAttributeList(attrs, ctx).length;
+    return chunk(group.nlri, sizeOf, room).map((nlri) => ({ type: 'update', withdrawn: [], attributes: attrs, nlri, errors: [] }));
+  }
+  const empty: PathAttribute = { type: 'mp-reach', afi, safi, nextHop: mpNextHop(afi, safi, group.nextHop), nlri: [] };
+  const base = encodeAttributeList(sortAttributes([empty, ...group.attributes]), ctx).length;
+  // An MP_REACH over 255 octets needs the extended-length flag: 1 more octet.
+  const room = maxLength(ctx) - UPDATE_OVERHEAD - base - 1;
+  return chunk(group.nlri, sizeOf, room).map((nlri) => ({
+    type: 'update',
+    withdrawn: [],
+    attributes: sortAttributes([{ ...empty, nlri }, ...group.attributes]),
+    nlri: [],
+    errors: [],
+  }));
+}
+
+export function buildWithdrawals(afi: number, safi: number, nlri: readonly RoutableNlri[], ctx: CodecContext): UpdateMessage[] {
+  const sizeOf = (n: RoutableNlri): number => encodeNlri(afi, safi, n, ctx, true).length;
+  if (isClassic(afi, safi)) {
+    return chunk(nlri, sizeOf, maxLength(ctx) - UPDATE_OVERHEAD).map((w) => ({ type: 'update', withdrawn: w, attributes: [], nlri: [], errors: [] }));
+  }
+  // MP_UNREACH: flags, type, 2-octet length, AFI, SAFI.
+  const room = maxLength(ctx) - UPDATE_OVERHEAD - 7;
+  return chunk(nlri, sizeOf, room).map((w) => ({
+    type: 'update',
+    withdrawn: [],
+    attributes: [{ type: 'mp-unreach', afi, safi, nlri: w }],
+    nlri: [],
+    errors: [],
+  }));
+}

@@ -1,0 +1,70 @@
+/**
+ * The control protocol between `hdvpn` and `hdvpnd`: one JSON object per line
+ * over a Unix socket, a request and its response. Requests are a discriminated
+ * union on `command`; the JSON documents returned are the ones INTERFACE.md fixes.
+ */
+import type { Json } from '../bgp/wire/json';
+
+export type NeighborAction = 'reset' | 'shutdown' | 'enable';
+
+export type ControlRequest =
+  | { readonly command: 'show-neighbors'; readonly address?: string }
+  | { readonly command: 'show-rib'; readonly family?: string; readonly vrf?: string; readonly prefix?: string }
+  | { readonly command: 'neighbor'; readonly action: NeighborAction; readonly address: string; readonly message?: string }
+  | { readonly command: 'route-refresh'; readonly address: string; readonly family?: string }
+  | { readonly command: 'ping' };
+
+export type ControlCommand = ControlRequest['command'];
+
+export type ControlResponse = { readonly ok: true; readonly result: Json } | { readonly ok: false; readonly error: string };
+
+/** Requests are small; anything longer than this is not ours and is refused. */
+export const MAX_REQUEST_LENGTH = 64 * 1024;
+
+const COMMANDS: ReadonlySet<string> = new Set(['show-neighbors', 'show-rib', 'neighbor', 'route-refresh', 'ping']);
+
+function optionalString(o: Record<string, unknown>, key: string): string | undefined | null {
+  const v = o[key];
+  if (v === undefined) return undefined;
+  return typeof v === 'string' ? v : null;
+}
+
+/** Validates a parsed request line; returns an error text for anything malformed. */
+export function parseRequest(line: string): ControlRequest | { error: string } {
+  let v: unknown;
+  try {
+    v = JSON.parse(line);
+  } catch {
+    return { error: 'request is not JSON' };
+  }
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) return { error: 'request is not a JSON object' };
+  const o = v as Record<string, unknown>;
+  const command = o.command;
+  if (typeof command !== 'string' || !COMMANDS.has(command)) return { error: `unknown command ${JSON.stringify(command)}` };
+  const strings = ['address', 'family', 'vrf', 'prefix', 'message', 'action'];
+  for (const k of strings) if (optionalString(o, k) === null) return { error: `${k} must be a string` };
+  switch (command) {
+    case 'ping':
+      return { command };
+    case 'show-neighbors':
+      return { command, ...(typeof o.address === 'string' ? { address: o.address } : {}) };
+    case 'show-rib':
+      return {
+        command,
+        ...(typeof o.family === 'string' ? { family: o.family } : {}),
+        ...(typeof o.vrf === 'string' ? { vrf: o.vrf } : {}),
+        ...(typeof o.prefix === 'string' ? { prefix: o.prefix } : {}),
+      };
+    case 'neighbor': {
+      const action = o.action;
+      if (action !== 'reset' && action !== 'shutdown' && action !== 'enable') return { error: 'action must be reset, shutdown or enable' };
+      if (typeof o.address !== 'string') return { error: 'address is required' };
+      return { command, action, address: o.address, ...(typeof o.message === 'string' ? { message: o.message } : {}) };
+    }
+    case 'route-refresh':
+      if (typeof o.address !== 'string') return { error: 'address is required' };
+      return { command, address: o.address, ...(typeof o.family === 'string' ? { family: o.family } : {}) };
+    default:
+      return { error: `unknown command ${JSON.stringify(command)}` };
+  }
+}

@@ -1,0 +1,124 @@
+import { AttributeInterner } from '../../../../src/bgp/rib/attribute-set';
+import { AdjRibIn } from '../../../../src/bgp/rib/adj-rib-in';
+import { buildAnnouncements, buildWithdrawals } from '../../../../src/bgp/rib/update-builder';
+import type { RoutableNlri } from '../../../../src/bgp/rib/route';
+import { decodeMessage, encodeMessage } from '../../../../src/bgp/wire/message';
+import { withContext } from '../../../../src/bgp/wire/context';
+import type { PathAttribute } from '../../../../src/bgp/wire/attributes/types';
+import type { UpdateMessage } from '../../../../src/bgp/wire/messages/types';
+import { ipv4Prefix } from '../../../../src/bgp/wire/values/prefix';
+import { parseRd } from '../../../../src/bgp/wire/values/rd';
+
+const ctx = withContext({ fourOctetAs: true });
+const source = { address: '192.0.2.2', asn: 65002, bgpId: '192.0.2.2', ibgp: false };
+const base: PathAttribute[] = [
+  { type: 'origin', origin: 0 },
+  { type: 'as-path', segments: [{ kind: 'sequence', asns: [65002] }] },
+];
+const v4 = (i: number): RoutableNlri => ({ kind: 'unicast', safi: 1, prefix: ipv4Prefix((10 << 24) | (i << 8), 24) });
+
+function update(nlri: RoutableNlri[], withdrawn: RoutableNlri[] = [], attrs: PathAttribute[] = [...base, { type: 'next-hop', nextHop: '192.0.2.2' }]): UpdateMessage {
+  return { type: 'update', withdrawn, attributes: nlri.length ? attrs : [], nlri, errors: [] };
+}
+
+describe('Adj-RIB-In', () => {
+  it('stores announcements with one shared attribute set, and removes withdrawals', () => {
+    const interner = new AttributeInterner();
+    const rib = new AdjRibIn(source, interner, () => 1000);
+    const ch = rib.apply(update([v4(1), v4(2), v4(3)]));
+    expect(ch).toHaveLength(3);
+    expect(rib.count(1, 1)).toBe(3);
+    expect(interner.size).toBe(1);
+    const routes = [...rib.all()];
+    expect(routes[0]?.attrs).toBe(routes[2]?.attrs);
+    expect(routes[0]?.attrs.asPathText).toBe('65002');
+    expect(routes[0]?.attrs.nextHop).toBe('192.0.2.2');
+    rib.apply(update([], [v4(1), v4(9)]));
+    expect(rib.count(1, 1)).toBe(2);
+    rib.apply(update([], [v4(2), v4(3)]));
+    expect(rib.size).toBe(0);
+    expect(interner.size).toBe(0);
+  });
+
+  it('treat-as-withdraw (RFC 7606 §2) removes the announced prefixes instead of storing them', () => {
+    const rib = new AdjRibIn(source, new AttributeInterner());
+    rib.apply(update([v4(1), v4(2)]));
+    const bad: UpdateMessage = { ...update([v4(1)]), errors: [{ attributeType: 1, action: 'treat-as-withdraw', code: 3, subcode: 6, reason: 'bad origin' }] };
+    const ch = rib.apply(bad);
+    expect(ch).toEqual([{ key: '1/1||10.0.1.0/24|', route: null }]);
+    expect(rib.count(1, 1)).toBe(1);
+  });
+
+  it('a prefix withdrawn and announced in one UPDATE stays announced (RFC 4271 §4.3)', () => {
+    const rib = new AdjRibIn(source, new AttributeInterner());
+    rib.apply(update([v4(1)], [v4(1)]));
+    expect(rib.count(1, 1)).toBe(1);
+  });
+
+  it('graceful restart: stale routes survive until swept, re-announced ones are fresh (RFC 4724 §4.2)', () => {
+    const rib = new AdjRibIn(source, new AttributeInterner());
+    rib.apply(update([v4(1), v4(2)]));
+    expect(rib.markStale(1, 1)).toBe(2);
+    rib.apply(update([v4(2)]));
+    const swept = rib.sweepStale(1, 1);
+    expect(swept.map((c) => c.key)).toEqual(['1/1||10.0.1.0/24|']);
+    expect(rib.count(1, 1)).toBe(1);
+  });
+
+  it('VPNv4 routes are keyed by RD as well as prefix', () => {
+    const rib = new AdjRibIn(source, new AttributeInterner());
+    const rd1 = parseRd('65000:1');
+    const rd2 = parseRd('65000:2');
+    if (!rd1 || !rd2) throw new Error('rd');
+    const p = ipv4Prefix(0x0a000000, 24);
+    const msg: UpdateMessage = {
+      type: 'update',
+      withdrawn: [],
+      nlri: [],
+      errors: [],
+      attributes: [
+        { type: 'mp-reach', afi: 1, safi: 128, nextHop: { address: '192.0.2.2' }, nlri: [{ kind: 'vpn', rd: rd1, labels: [16], prefix: p }, { kind: 'vpn', rd: rd2, labels: [17], prefix: p }] },
+        ...base,
+      ],
+    };
+    rib.apply(msg);
+    expect(rib.count(1, 128)).toBe(2);
+    expect([...rib.all()].map((r) => r.attrs.nextHop)).toEqual(['192.0.2.2', '192.0.2.2']);
+  });
+});
+
+describe('update packing', () => {
+  it('packs 3000 IPv4 prefixes into few UPDATEs of at most 4096 octets that decode back', () => {
+    const nlri = Array.from({ length: 3000 }, (_, i) => v4(i));
+    const msgs = buildAnnouncements({ afi: 1, safi: 1, attributes: base, nextHop: '192.0.2.1', nlri }, ctx);
+    const bytes = msgs.map((m) => encodeMessage(m, ctx));
+    for (const b of bytes) expect(b.length).toBeLessThanOrEqual(4096);
+    // 4 octets per /24: about 1000 per message.
+    expect(msgs.length).toBeLessThanOrEqual(4);
+    const back = bytes.flatMap((b) => {
+      const m = decodeMessage(b, ctx);
+      return m.type === 'update' ? m.nlri : [];
+    });
+    expect(back).toEqual(nlri);
+  });
+
+  it('uses MP_REACH for VPNv4 and extended messages when negotiated', () => {
+    const rd = parseRd('65000:1');
+    if (!rd) throw new Error('rd');
+    const nlri: RoutableNlri[] = Array.from({ length: 2000 }, (_, i) => ({ kind: 'vpn', rd, labels: [100], prefix: ipv4Prefix((10 << 24) | (i << 8), 24) }));
+    const small = buildAnnouncements({ afi: 1, safi: 128, attributes: base, nextHop: '192.0.2.1', nlri }, ctx);
+    const big = buildAnnouncements({ afi: 1, safi: 128, attributes: base, nextHop: '192.0.2.1', nlri }, withContext({ extendedMessage: true }));
+    expect(big.length).toBeLessThan(small.length);
+    for (const m of small) expect(encodeMessage(m, ctx).length).toBeLessThanOrEqual(4096);
+    const first = small[0];
+    expect(first?.attributes[0]?.type).toBe('mp-reach');
+  });
+
+  it('withdrawals: classic field for IPv4 unicast, MP_UNREACH otherwise', () => {
+    const w = buildWithdrawals(1, 1, [v4(1)], ctx);
+    expect(w[0]?.withdrawn).toHaveLength(1);
+    const w2 = buildWithdrawals(2, 1, [{ kind: 'unicast', safi: 1, prefix: { afi: 2, length: 32, address: new Uint8Array(16) } }], ctx);
+    expect(w2[0]?.attributes[0]?.type).toBe('mp-unreach');
+    expect(decodeMessage(encodeMessage(w2[0] as UpdateMessage, ctx), ctx)).toEqual(w2[0]);
+  });
+});
