@@ -5,8 +5,9 @@
 import { Command, CommanderError } from 'commander';
 import { registerDecodeCommand } from './commands/decode';
 import { registerMrtCommand } from './commands/mrt';
+import { registerNeighborCommands } from './commands/neighbor';
+import { registerShowCommands } from './commands/show';
 import { CliError, ExitCode } from './exit-codes';
-
 import { defaultControlSocket } from '../control/socket-path';
 
 export const DEFAULT_SOCKET = process.env.HDVPN_SOCKET ?? defaultControlSocket();
@@ -21,6 +22,8 @@ export function buildProgram(): Command {
     .configureOutput({ outputError: (str, write) => write(str.split('\n')[0] + '\n') });
   registerDecodeCommand(program);
   registerMrtCommand(program);
+  registerShowCommands(program);
+  registerNeighborCommands(program);
   return program;
 }
 

@@ -122,3 +122,42 @@ describe('update packing', () => {
     expect(decodeMessage(encodeMessage(w2[0] as UpdateMessage, ctx), ctx)).toEqual(w2[0]);
   });
 });
+
+import { exportAttributes } from '../../../../src/bgp/rib/export-rules';
+import { localRoute, localSource } from '../../../../src/bgp/rib/local-routes';
+
+describe('export rules (RFC 4271 §5.1)', () => {
+  const interner = new AttributeInterner();
+  const { route } = localRoute(
+    { prefix: ipv4Prefix(0xcb007100, 24), nextHop: null, communities: [0xfde90001], largeCommunities: [], med: 10, localPref: 200 },
+    localSource(65001, '192.0.2.1'),
+    interner,
+    0,
+  );
+  it('eBGP: prepend our AS, next-hop-self, no LOCAL_PREF, keep our own MED', () => {
+    const out = exportAttributes(route, { ibgp: false, localAs: 65001, localAddress: '198.18.0.10', routeServerClient: false });
+    expect(out?.nextHop).toBe('198.18.0.10');
+    expect(out?.attributes.find((a) => a.type === 'as-path')).toEqual({ type: 'as-path', segments: [{ kind: 'sequence', asns: [65001] }] });
+    expect(out?.attributes.some((a) => a.type === 'local-pref')).toBe(false);
+    expect(out?.attributes.find((a) => a.type === 'med')).toEqual({ type: 'med', med: 10 });
+  });
+  it('iBGP: AS path unchanged, LOCAL_PREF kept', () => {
+    const out = exportAttributes(route, { ibgp: true, localAs: 65001, localAddress: '198.18.0.10', routeServerClient: false });
+    expect(out?.attributes.find((a) => a.type === 'as-path')).toEqual({ type: 'as-path', segments: [] });
+    expect(out?.attributes.find((a) => a.type === 'local-pref')).toEqual({ type: 'local-pref', localPref: 200 });
+  });
+  it('a route learned over eBGP loses its MED toward another AS, and iBGP routes are not re-sent to iBGP', () => {
+    const rib = new AdjRibIn({ address: '192.0.2.2', asn: 65002, bgpId: '192.0.2.2', ibgp: false }, interner);
+    rib.apply(update([v4(1)], [], [...base, { type: 'next-hop', nextHop: '192.0.2.2' }, { type: 'med', med: 5 }]));
+    const learned = [...rib.all()][0];
+    if (!learned) throw new Error('no route');
+    const out = exportAttributes(learned, { ibgp: false, localAs: 65001, localAddress: '198.18.0.10', routeServerClient: false });
+    expect(out?.attributes.some((a) => a.type === 'med')).toBe(false);
+    expect(out?.attributes.find((a) => a.type === 'as-path')).toEqual({ type: 'as-path', segments: [{ kind: 'sequence', asns: [65001, 65002] }] });
+    const ibgpRib = new AdjRibIn({ address: '192.0.2.3', asn: 65001, bgpId: '192.0.2.3', ibgp: true }, interner);
+    ibgpRib.apply(update([v4(2)]));
+    const ibgpRoute = [...ibgpRib.all()][0];
+    if (!ibgpRoute) throw new Error('no route');
+    expect(exportAttributes(ibgpRoute, { ibgp: true, localAs: 65001, localAddress: '198.18.0.10', routeServerClient: false })).toBeNull();
+  });
+});

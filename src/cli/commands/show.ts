@@ -1,0 +1,88 @@
+/** `hdvpn show neighbors|rib`: the daemon's state, as tables or (-j) the JSON of INTERFACE.md. */
+import type { Command } from 'commander';
+import type { Json } from '../../bgp/wire/json';
+import { callDaemon, printJson } from '../daemon-call';
+import { usageError } from '../exit-codes';
+import { isFamilyName } from '../families';
+import { formatDuration, renderTable } from '../table';
+
+type Obj = { [k: string]: Json };
+
+function asObjects(doc: Json): Obj[] {
+  return Array.isArray(doc) ? doc.filter((x): x is Obj => typeof x === 'object' && x !== null && !Array.isArray(x)) : [];
+}
+
+function text(v: Json | undefined): string {
+  if (v === undefined || v === null) return '';
+  if (Array.isArray(v)) return v.map(text).join(' ');
+  if (typeof v === 'object') return JSON.stringify(v);
+  return String(v);
+}
+
+function sumCounts(v: Json | undefined): string {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) return '0';
+  return String(Object.values(v).reduce<number>((n, x) => n + (typeof x === 'number' ? x : 0), 0));
+}
+
+export function renderNeighbors(doc: Json): string {
+  const rows = asObjects(doc).map((n) => [
+    text(n.address),
+    text(n.asn),
+    text(n.state),
+    typeof n.uptime === 'number' ? formatDuration(n.uptime) : '-',
+    sumCounts(n.received),
+    sumCounts(n.accepted),
+    sumCounts(n.sent),
+    text(n.description),
+    text(n['last-error']),
+  ]);
+  return renderTable(['Neighbor', 'AS', 'State', 'Up/Down', 'Rcvd', 'Accepted', 'Sent', 'Description', 'Last error'], rows);
+}
+
+export function renderRib(doc: Json): string {
+  const rows = asObjects(doc).map((r) => [
+    r.best === true ? '*>' : '*',
+    text(r.family),
+    r.rd ? `${text(r.rd)} ${text(r.prefix)}` : text(r.prefix),
+    text(r['next-hop']),
+    text(r.med),
+    text(r['local-pref']),
+    r.labels ? text(r.labels) : '',
+    `${text(r['as-path'])} ${({ igp: 'i', egp: 'e', incomplete: '?' } as Record<string, string>)[text(r.origin)] ?? ''}`.trim(),
+    text(r.from),
+  ]);
+  return renderTable(['', 'Family', 'Prefix', 'Next hop', 'MED', 'LocPrf', 'Label', 'Path', 'From'], rows);
+}
+
+export function registerShowCommands(program: Command): void {
+  const show = program.command('show').description('show daemon state');
+  show
+    .command('neighbors')
+    .alias('neighbor')
+    .description('BGP neighbors: state, uptime, families, prefix counts, last error')
+    .argument('[address]', 'only this neighbor')
+    .option('-j, --json', 'print JSON')
+    .action(async (address: string | undefined, opts: { json?: boolean }, cmd: Command) => {
+      const doc = await callDaemon(cmd, { command: 'show-neighbors', ...(address ? { address } : {}) });
+      if (opts.json) printJson(doc);
+      else process.stdout.write(renderNeighbors(doc));
+    });
+  show
+    .command('rib')
+    .description('routes received and announced')
+    .argument('[prefix]', 'only this prefix (the decision is explained)')
+    .option('--family <family>', 'ipv4-unicast, ipv6-unicast, vpnv4-unicast or vpnv6-unicast')
+    .option('--vrf <name>', 'the table of one VRF')
+    .option('-j, --json', 'print JSON')
+    .action(async (prefix: string | undefined, opts: { json?: boolean; family?: string; vrf?: string }, cmd: Command) => {
+      if (opts.family !== undefined && !isFamilyName(opts.family)) throw usageError(`unknown family '${opts.family}'`);
+      const doc = await callDaemon(cmd, {
+        command: 'show-rib',
+        ...(opts.family ? { family: opts.family } : {}),
+        ...(opts.vrf ? { vrf: opts.vrf } : {}),
+        ...(prefix ? { prefix } : {}),
+      });
+      if (opts.json) printJson(doc);
+      else process.stdout.write(renderRib(doc));
+    });
+}
