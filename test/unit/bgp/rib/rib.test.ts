@@ -161,3 +161,52 @@ describe('export rules (RFC 4271 §5.1)', () => {
     expect(exportAttributes(ibgpRoute, { ibgp: true, localAs: 65001, localAddress: '198.18.0.10', routeServerClient: false })).toBeNull();
   });
 });
+
+import { compareRoutes, selectBest } from '../../../../src/bgp/rib/decision';
+import type { Route } from '../../../../src/bgp/rib/route';
+
+describe('decision process (RFC 4271 §9.1.2.2)', () => {
+  const interner = new AttributeInterner();
+  const mk = (src: { address: string; asn: number; ibgp: boolean; bgpId?: string }, extra: PathAttribute[], path: number[] = [src.asn]): Route => {
+    const rib = new AdjRibIn({ address: src.address, asn: src.asn, bgpId: src.bgpId ?? src.address, ibgp: src.ibgp }, interner);
+    rib.apply(update([v4(1)], [], [{ type: 'origin', origin: 0 }, { type: 'as-path', segments: path.length ? [{ kind: 'sequence', asns: path }] : [] }, { type: 'next-hop', nextHop: src.address }, ...extra]));
+    const r = [...rib.all()][0];
+    if (!r) throw new Error('no route');
+    return r;
+  };
+  const mkOrigin = (src: { address: string; asn: number; ibgp: boolean }, origin: 0 | 1 | 2): Route => {
+    const rib = new AdjRibIn({ ...src, bgpId: src.address }, interner);
+    rib.apply(update([v4(1)], [], [{ type: 'origin', origin }, { type: 'as-path', segments: [{ kind: 'sequence', asns: [src.asn] }] }, { type: 'next-hop', nextHop: src.address }]));
+    const r = [...rib.all()][0];
+    if (!r) throw new Error('no route');
+    return r;
+  };
+  const A = { address: '192.0.2.2', asn: 65002, ibgp: false };
+  const B = { address: '192.0.2.3', asn: 65003, ibgp: false };
+  it.each<[string, Route, Route, string]>([
+    ['local preference', mk(A, [{ type: 'local-pref', localPref: 200 }]), mk(B, []), 'higher local preference'],
+    ['AS path length', mk(A, [], [65002]), mk(B, [], [65003, 65009]), 'shorter AS path'],
+    ['origin', mk(A, []), mkOrigin(B, 2), 'lower origin'],
+    ['router id', mk(A, []), mk(B, []), 'lower router id'],
+    ['MED from the same AS', mk(A, [{ type: 'med', med: 5 }], [65002]), mk({ ...B, asn: 65002 }, [{ type: 'med', med: 10 }], [65002]), 'lower MED'],
+    ['eBGP over iBGP', mk(A, [], [65009]), mk({ address: '192.0.2.1', asn: 65001, ibgp: true }, [], [65009]), 'eBGP over iBGP'],
+  ])('%s', (_name, winner, loser, reason) => {
+    const c = compareRoutes(winner, loser);
+    expect(c.order).toBeLessThan(0);
+    expect(c.reason).toBe(reason);
+    expect(compareRoutes(loser, winner).order).toBeGreaterThan(0);
+  });
+  it('MED is ignored between different neighbor ASes unless always-compare is on', () => {
+    const a = mk(A, [{ type: 'med', med: 50 }], [65002]);
+    const b = mk(B, [{ type: 'med', med: 10 }], [65003]);
+    expect(compareRoutes(a, b).reason).toBe('lower router id');
+    expect(compareRoutes(b, a, { alwaysCompareMed: true, defaultLocalPref: 100 }).reason).toBe('lower MED');
+  });
+  it('selectBest explains each loser', () => {
+    const a = mk(A, [{ type: 'local-pref', localPref: 50 }]);
+    const b = mk(B, []);
+    const best = selectBest([a, b]);
+    expect(best?.best).toBe(b);
+    expect(best?.reasons).toEqual([{ loser: a, reason: 'higher local preference' }]);
+  });
+});
