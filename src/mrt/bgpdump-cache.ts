@@ -12,11 +12,22 @@ export class AttributeTextCache<V> {
   private lastValue: V | undefined;
   private lastTag = -1;
 
-  constructor(private readonly budget = 32 << 20) {}
+  /** `useMap` false keeps only the last block: for UPDATE streams, where blocks rarely repeat and keying costs more than it saves. */
+  constructor(
+    private readonly useMap = true,
+    private readonly budget = 32 << 20,
+  ) {}
 
   /** The value for `buf` (distinguished further by `tag`), computing it with `make` on a miss. */
   get(buf: Buffer, tag: number, make: () => V): V {
     if (this.lastBuf !== null && this.lastValue !== undefined && this.lastTag === tag && buf.equals(this.lastBuf)) return this.lastValue;
+    if (!this.useMap) {
+      const made = make();
+      this.lastBuf = buf;
+      this.lastTag = tag;
+      this.lastValue = made;
+      return made;
+    }
     const key = String.fromCharCode(tag) + buf.toString('latin1');
     let v = this.map.get(key);
     if (v === undefined) {

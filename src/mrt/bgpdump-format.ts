@@ -14,17 +14,17 @@
  * ROUTE-REFRESH, PEER_INDEX_TABLE and RIB_GENERIC records print nothing, as in bgpdump.
  */
 import { decodeAttributeList } from '../bgp/wire/attributes';
-import type { CodecContext } from '../bgp/wire/context';
 import { isBgpError } from '../bgp/wire/errors';
 import type { Bgp4mpMessageRecord, Bgp4mpStateChangeRecord, MrtItem, PeerIndexTableRecord, RibRecord, TableDumpRecord } from '../bgp/wire/mrt';
-import { decodeNlriList } from '../bgp/wire/nlri';
 import type { Nlri } from '../bgp/wire/nlri/types';
 import type { Prefix } from '../bgp/wire/values/prefix';
 import { bgpdumpAttrView, bgpdumpIpv6FromText, type BgpdumpAttrView } from './bgpdump-attrs';
 import { AttributeTextCache } from './bgpdump-cache';
 import { ctxFor } from './bgpdump-context';
-import { completeIpv4Entries, withBgpdumpLeniency } from './bgpdump-lenient';
+import { withBgpdumpLeniency } from './bgpdump-lenient';
+import { printIpv4Field } from './bgpdump-nlri';
 import { bgpdumpIpv4FromNumber, bgpdumpIpv6 } from './bgpdump-text';
+import { ascii, StringSink, type TextSink } from './text-sink';
 
 export function bgpdumpPrefix(p: Prefix): string {
   return p.afi === 1 ? `${bgpdumpIpv4FromNumber(p.address)}/${p.length}` : `${bgpdumpIpv6(p.address)}/${p.length}`;
@@ -61,51 +61,50 @@ function decodeView(block: Buffer, fourOctetAs: boolean, addPath: boolean, mrtRi
 /** What an UPDATE's attribute block prints, computed once per distinct block. */
 interface UpdateText {
   readonly view: BgpdumpAttrView;
-  /** `aspath|origin|`, shared by all announcements. */
-  readonly common: string;
-  /** Tail for routes of the NLRI field (NEXT_HOP). */
-  readonly nlriTail: string;
-  /** Tail for the routes of MP_REACH (its next hop), '' when there are none to print. */
-  readonly mpTail: string;
+  /** `aspath|origin|nexthop|…|\n` for routes of the NLRI field (NEXT_HOP). */
+  readonly nlriTail: Uint8Array;
+  /** The same for the routes of MP_REACH (its next hop); null when there are none to print. */
+  readonly mpTail: Uint8Array | null;
 }
 
 function updateText(view: BgpdumpAttrView): UpdateText {
   const re = view.mpReach;
-  let mpTail = '';
+  const common = `${view.asPath}|${view.origin}|`;
+  let mpTail: Uint8Array | null = null;
   if (re && printableFamily(re.afi, re.safi) && re.nlri.length) {
     // IPv4 in MP_REACH: bgpdump prints LOCAL_PREF and MED with %d (table_line_announce_1).
-    mpTail = tail(view, re.afi === 2 ? bgpdumpIpv6FromText(re.nextHop.address) : re.nextHop.address, re.afi === 1);
+    mpTail = ascii(common + tail(view, re.afi === 2 ? bgpdumpIpv6FromText(re.nextHop.address) : re.nextHop.address, re.afi === 1));
   }
-  return { view, common: `${view.asPath}|${view.origin}|`, nlriTail: tail(view, view.nextHop, false), mpTail };
+  return { view, nlriTail: ascii(common + tail(view, view.nextHop, false)), mpTail };
 }
 
 /** Stateful across records: RIB entries refer to the last PEER_INDEX_TABLE. */
 export class BgpdumpFormatter {
   private peers: readonly { readonly address: string; readonly asn: number }[] = [];
-  private readonly ribCache = new AttributeTextCache<string | null>();
-  private readonly updateCache = new AttributeTextCache<UpdateText | null>();
+  private readonly ribCache = new AttributeTextCache<Uint8Array | null>();
+  private readonly updateCache = new AttributeTextCache<UpdateText | null>(false);
   /** Records or RIB entries whose BGP payload could not be decoded (bgpdump may print part of such a record). */
   undecodable = 0;
 
-  /** The lines for one item (each ending in a newline), or '' when bgpdump prints none. */
-  format(item: MrtItem): string {
-    if (item.kind === 'error') return '';
+  /** Writes the lines for one item (each ending in a newline); nothing when bgpdump prints none. */
+  format(item: MrtItem, out: TextSink): void {
+    if (item.kind === 'error') return;
     const r = item.record;
     switch (r.kind) {
       case 'peer-index-table':
         this.setPeers(r);
-        return '';
+        return;
       case 'rib':
-        return this.rib(r);
+        return this.rib(r, out);
       case 'table-dump':
-        return this.tableDump(r);
+        return this.tableDump(r, out);
       case 'bgp4mp-state-change':
-        return stateChange(r);
+        return stateChange(r, out);
       case 'bgp4mp-message':
-        return this.message(r);
+        return this.message(r, out);
       case 'rib-generic':
       case 'unsupported':
-        return '';
+        return;
       default: {
         const never: never = r;
         return never;
@@ -113,24 +112,30 @@ export class BgpdumpFormatter {
     }
   }
 
+  /** The lines as a string (tests, small inputs). */
+  formatToString(item: MrtItem): string {
+    const sink = new StringSink();
+    this.format(item, sink);
+    return sink.value;
+  }
+
   private setPeers(r: PeerIndexTableRecord): void {
-    this.peers = r.peers.map((p) => ({ address: bgpdumpAddress(p.address, p.ipv6 ? 2 : 1), asn: p.asn }));
+    this.peers = r.peers.map((p) => ({ address: `${bgpdumpAddress(p.address, p.ipv6 ? 2 : 1)}|`, asn: p.asn }));
   }
 
   /** `aspath|origin|nexthop|…|` of a RIB entry; in RIB entries an MP_REACH next hop of any length is read as IPv6 (bgpdump's abbreviated-form path). */
-  private ribTail(block: Buffer, afi: number, safi: number): string | null {
+  private ribTail(block: Buffer, afi: number, safi: number): Uint8Array | null {
     return this.ribCache.get(block, afi, () => {
       const v = decodeView(block, true, false, { afi, safi });
       if (v === null) return null;
       const nextHop = v.mpReach ? bgpdumpIpv6FromText(v.mpReach.nextHop.address) : v.nextHop;
-      return `${v.asPath}|${v.origin}|${tail(v, nextHop, false)}`;
+      return ascii(`${v.asPath}|${v.origin}|${tail(v, nextHop, false)}`);
     });
   }
 
-  private rib(r: RibRecord): string {
-    const head = `${r.addPath ? 'TABLE_DUMP2_AP' : 'TABLE_DUMP2'}|${r.header.timestamp}|B|`;
-    const prefix = `|${bgpdumpPrefix(r.prefix)}|`;
-    let out = '';
+  private rib(r: RibRecord, out: TextSink): void {
+    const head = flat(`${r.addPath ? 'TABLE_DUMP2_AP' : 'TABLE_DUMP2'}|${r.header.timestamp}|B|`);
+    const prefix = flat(`|${bgpdumpPrefix(r.prefix)}|`);
     for (const e of r.entries) {
       const peer = this.peers[e.peerIndex];
       const t = peer === undefined ? null : this.ribTail(e.attributes, r.afi, r.safi);
@@ -138,92 +143,119 @@ export class BgpdumpFormatter {
         this.undecodable++;
         continue;
       }
-      out += r.addPath ? `${head}${peer.address}|${peer.asn}${prefix}${e.pathId ?? 0}|${t}` : `${head}${peer.address}|${peer.asn}${prefix}${t}`;
+      out.text(head);
+      out.text(peer.address);
+      out.uint(peer.asn);
+      out.text(prefix);
+      if (r.addPath) {
+        out.uint(e.pathId ?? 0);
+        out.text('|');
+      }
+      out.bytes(t);
     }
-    return out;
   }
 
-  private tableDump(r: TableDumpRecord): string {
+  private tableDump(r: TableDumpRecord, out: TextSink): void {
     const view = decodeView(r.attributes, false, false, undefined);
     if (view === null) {
       this.undecodable++;
-      return '';
+      return;
     }
     const re = view.mpReach;
     const nextHop = re && re.afi === 2 && re.safi === 1 ? bgpdumpIpv6FromText(re.nextHop.address) : view.nextHop;
     const peer = bgpdumpAddress(r.peerAddress, r.afi);
-    return `TABLE_DUMP|${r.header.timestamp}|B|${peer}|${r.peerAs}|${bgpdumpPrefix(r.prefix)}|${view.asPath}|${view.origin}|${tail(view, nextHop, false)}`;
+    out.text(`TABLE_DUMP|${r.header.timestamp}|B|${peer}|${r.peerAs}|${bgpdumpPrefix(r.prefix)}|${view.asPath}|${view.origin}|${tail(view, nextHop, false)}`);
   }
 
-  private message(r: Bgp4mpMessageRecord): string {
+  private message(r: Bgp4mpMessageRecord, out: TextSink): void {
     const m = r.message;
     // bgpdump skips records whose marker is not all ones, and prints only UPDATEs in -m mode.
-    if (m.length < 19 || m.readUInt32BE(0) !== 0xffffffff || m.readUInt32BE(12) !== 0xffffffff || m[18] !== 2) return '';
-    if (r.afi !== 1 && r.afi !== 2 && !r.noAddresses) return '';
-    const body = m.subarray(19, Math.max(19, Math.min(m.readUInt16BE(16), m.length)));
+    if (m.length < 19 || m.readUInt32BE(0) !== 0xffffffff || m.readUInt32BE(12) !== 0xffffffff || m[18] !== 2) return;
+    if (r.afi !== 1 && r.afi !== 2 && !r.noAddresses) return;
     // Like bgpdump, read the three parts of the UPDATE independently, clipping lengths that overrun.
-    const wEnd = Math.min(body.length, 2 + (body.length >= 2 ? body.readUInt16BE(0) : 0));
-    const aLen = wEnd + 2 <= body.length ? body.readUInt16BE(wEnd) : 0;
-    const aEnd = Math.min(body.length, wEnd + 2 + aLen);
-    const ctx = ctxFor(r.as4, r.addPath);
-    const block = body.subarray(Math.min(wEnd + 2, aEnd), aEnd);
+    const end = Math.max(19, Math.min(m.readUInt16BE(16), m.length));
+    const wEnd = Math.min(end, 21 + (end >= 21 ? m.readUInt16BE(19) : 0));
+    const aEnd = Math.min(end, wEnd + 2 + (wEnd + 2 <= end ? m.readUInt16BE(wEnd) : 0));
+    const block = m.subarray(Math.min(wEnd + 2, aEnd), aEnd);
     const text = this.updateCache.get(block, (r.as4 ? 2 : 0) | (r.addPath ? 1 : 0), () => {
       const v = decodeView(block, r.as4, r.addPath, undefined);
       return v && updateText(v);
     });
-    const withdrawn = this.ipv4Routes(body.subarray(Math.min(2, wEnd), wEnd), ctx, true);
-    const nlri = this.ipv4Routes(body.subarray(aEnd), ctx, false);
     if (text === null) {
       this.undecodable++;
-      return '';
+      return;
     }
-    return updateLines(r, withdrawn, nlri, text);
-  }
-
-  /** The routes of an IPv4 NLRI or Withdrawn Routes field; a truncated tail is dropped, as bgpdump drops it. */
-  private ipv4Routes(field: Buffer, ctx: CodecContext, withdrawal: boolean): Nlri[] {
-    try {
-      return decodeNlriList(1, 1, field, ctx, withdrawal);
-    } catch (e) {
-      if (!isBgpError(e)) throw e;
-      this.undecodable++;
-      return decodeNlriList(1, 1, completeIpv4Entries(field, ctx.addPath.size > 0), ctx, withdrawal);
+    const head = `${messageFormat(r)}|${timeText(r.header)}|`;
+    const peer = `${bgpdumpAddress(r.peerAddress, r.afi)}|${r.peerAs}|`;
+    // bgpdump order: withdrawn routes, MP_UNREACH, NLRI field, MP_REACH.
+    if (wEnd > 21 || text.view.mpUnreach) {
+      const withdrawHead = flat(`${head}W|${peer}`);
+      printIpv4Field(m, Math.min(21, wEnd), wEnd, r.addPath, withdrawHead, null, out);
+      const un = text.view.mpUnreach;
+      if (un && printableFamily(un.afi, un.safi)) for (const n of un.nlri) mpLine(withdrawHead, n, r.addPath, null, out);
+    }
+    if (end > aEnd || text.mpTail) {
+      const announceHead = flat(`${head}A|${peer}`);
+      printIpv4Field(m, aEnd, end, r.addPath, announceHead, text.nlriTail, out);
+      const re = text.view.mpReach;
+      if (re && text.mpTail) for (const n of re.nlri) mpLine(announceHead, n, r.addPath, text.mpTail, out);
     }
   }
 }
 
-function updateLines(r: Bgp4mpMessageRecord, withdrawn: readonly Nlri[], nlri: readonly Nlri[], text: UpdateText): string {
-  const head = `${messageFormat(r)}|${timeText(r.header)}|`;
-  const peer = `${bgpdumpAddress(r.peerAddress, r.afi)}|${r.peerAs}|`;
-  let out = '';
-  for (const n of withdrawn) out += withdrawLine(head, peer, n, r.addPath);
-  const un = text.view.mpUnreach;
-  if (un && printableFamily(un.afi, un.safi)) for (const n of un.nlri) out += withdrawLine(head, peer, n, r.addPath);
-  const aHead = `${head}A|${peer}`;
-  for (const n of nlri) out += announceLine(aHead, n, r.addPath, text.common, text.nlriTail);
-  const re = text.view.mpReach;
-  if (re && text.mpTail) for (const n of re.nlri) out += announceLine(aHead, n, r.addPath, text.common, text.mpTail);
-  return out;
+/** Flattens a concatenated string once, so that copying it many times is cheap (V8 flattens a rope on first character access). */
+function flat(s: string): string {
+  if (s.length > 0) s.charCodeAt(0);
+  return s;
 }
 
-function stateChange(r: Bgp4mpStateChangeRecord): string {
+function stateChange(r: Bgp4mpStateChangeRecord, out: TextSink): void {
   const et = r.header.microseconds !== undefined;
   const bodyLength = r.header.length - (et ? 4 : 0);
   // bgpdump accepts only the exact lengths (20/24 for IPv4, 44/48 for IPv6) and Zebra's 8-octet form.
   const lengthOk = r.noAddresses ? bodyLength === 8 : r.afi === 1 ? bodyLength === 20 || bodyLength === 24 : bodyLength === 44 || bodyLength === 48;
-  if (!lengthOk) return '';
+  if (!lengthOk) return;
   const fmt = et ? 'BGP4MP_ET' : 'BGP4MP';
-  return `${fmt}|${timeText(r.header)}|STATE|${bgpdumpAddress(r.peerAddress, r.afi)}|${r.peerAs}|${r.oldState}|${r.newState}\n`;
+  out.text(`${fmt}|${timeText(r.header)}|STATE|${bgpdumpAddress(r.peerAddress, r.afi)}|${r.peerAs}|${r.oldState}|${r.newState}\n`);
 }
 
-function withdrawLine(head: string, peer: string, n: Nlri, addPath: boolean): string {
-  if (n.kind !== 'unicast') return '';
-  return `${head}W|${peer}${bgpdumpPrefix(n.prefix)}${addPath ? `|${n.pathId ?? 0}` : ''}\n`;
+/** `a.b.c.d/len` or the IPv6 form, written without building a string for IPv4. */
+function writePrefix(p: Prefix, out: TextSink): void {
+  if (p.afi === 2) {
+    out.text(bgpdumpPrefix(p));
+    return;
+  }
+  const a = p.address;
+  out.octet(a >>> 24);
+  out.text('.');
+  out.octet((a >>> 16) & 0xff);
+  out.text('.');
+  out.octet((a >>> 8) & 0xff);
+  out.text('.');
+  out.octet(a & 0xff);
+  out.text('/');
+  out.octet(p.length);
 }
 
-function announceLine(aHead: string, n: Nlri, addPath: boolean, common: string, tailText: string): string {
-  if (n.kind !== 'unicast') return '';
-  return `${aHead}${bgpdumpPrefix(n.prefix)}|${addPath ? `${n.pathId ?? 0}|` : ''}${common}${tailText}`;
+/** A route of MP_REACH / MP_UNREACH (decoded by the attribute codec): announcement when `tail` is given. */
+function mpLine(lineHead: string, n: Nlri, addPath: boolean, tail: Uint8Array | null, out: TextSink): void {
+  if (n.kind !== 'unicast') return;
+  out.text(lineHead);
+  writePrefix(n.prefix, out);
+  if (tail === null) {
+    if (addPath) {
+      out.text('|');
+      out.uint(n.pathId ?? 0);
+    }
+    out.text('\n');
+    return;
+  }
+  out.text('|');
+  if (addPath) {
+    out.uint(n.pathId ?? 0);
+    out.text('|');
+  }
+  out.bytes(tail);
 }
 
 /** `ts`, or `ts.uuuuuu` for BGP4MP_ET (bgpdump appends "%06ld" microseconds). */

@@ -79,18 +79,3 @@ export function withBgpdumpLeniency(block: Buffer, attributes: readonly PathAttr
   return [...attributes.filter((a) => !replacedTypes.has(a.type)), ...recovered];
 }
 
-/**
- * The IPv4 NLRI (or Withdrawn Routes) field up to its last complete entry.
- * bgpdump prints the routes before a truncated one (read_prefix_list keeps
- * the cut one aside as "incomplete"); hdvpn's decoder rightly rejects the
- * whole field, so the printer decodes only the complete part.
- */
-export function completeIpv4Entries(field: Buffer, addPath: boolean): Buffer {
-  let p = 0;
-  for (;;) {
-    const start = addPath ? p + 4 : p;
-    const bits = field[start];
-    if (bits === undefined || bits > 32 || start + 1 + ((bits + 7) >> 3) > field.length) return field.subarray(0, p);
-    p = start + 1 + ((bits + 7) >> 3);
-  }
-}

@@ -5,13 +5,14 @@ import { BgpdumpFormatter } from './bgpdump-format';
 import { JsonFormatter } from './json-format';
 import { BufferedWriter } from './output';
 import { readMrtBatches } from './reader';
+import { StringSink, type TextSink } from './text-sink';
 
 export type MrtOutputFormat = 'json' | 'bgpdump';
 
 export const MRT_OUTPUT_FORMATS: readonly MrtOutputFormat[] = ['json', 'bgpdump'];
 
 export interface MrtFormatter {
-  format(item: MrtItem): string;
+  format(item: MrtItem, out: TextSink): void;
 }
 
 export function createFormatter(format: MrtOutputFormat): MrtFormatter {
@@ -41,13 +42,12 @@ export async function convertMrt(bytes: Readable, format: MrtOutputFormat, out: 
   const writer = new BufferedWriter(out, format === 'bgpdump' ? 'latin1' : 'utf8');
   const summary: ConvertSummary = { records: 0, errors: [] };
   for await (const batch of readMrtBatches(bytes)) {
-    let full = false;
     for (const item of batch) {
       if (item.kind === 'error') summary.errors.push(item.error);
       else summary.records++;
-      full = writer.add(formatter.format(item)) || full;
+      formatter.format(item, writer.sink);
     }
-    if (full) await writer.flush();
+    if (writer.full) await writer.flush();
     if (writer.isClosed) {
       bytes.destroy();
       break;
@@ -60,14 +60,14 @@ export async function convertMrt(bytes: Readable, format: MrtOutputFormat, out: 
 /** The whole output as one string: for tests and small files. */
 export async function convertMrtToString(bytes: Readable, format: MrtOutputFormat): Promise<{ text: string; summary: ConvertSummary }> {
   const formatter = createFormatter(format);
-  let text = '';
+  const sink = new StringSink();
   const summary: ConvertSummary = { records: 0, errors: [] };
   for await (const batch of readMrtBatches(bytes)) {
     for (const item of batch) {
       if (item.kind === 'error') summary.errors.push(item.error);
       else summary.records++;
-      text += formatter.format(item);
+      formatter.format(item, sink);
     }
   }
-  return { text, summary };
+  return { text: sink.value, summary };
 }

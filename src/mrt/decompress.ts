@@ -64,9 +64,13 @@ function rejoin(head: Buffer, rest: AsyncIterator<Buffer>): Readable {
   return Readable.from(all(), { objectMode: false, highWaterMark: 1 << 16 });
 }
 
-/** `input` through `transform`; an error in either destroys both, so the reader sees it. */
+/**
+ * `input` through `transform`; an error anywhere destroys the chain, so the
+ * reader sees it. The PassThrough at the end gives a modern Readable (async
+ * iterable) even when `transform` is an old-style stream, as unbzip2-stream's is.
+ */
 function through(input: Readable, transform: Duplex): Readable {
-  return pipeline(input, transform, () => undefined);
+  return pipeline(input, transform, new PassThrough({ highWaterMark: 1 << 16 }), () => undefined);
 }
 
 function spawnBzip2(exe: string, input: Readable): Readable {

@@ -12,6 +12,7 @@ import type { Bgp4mpMessageRecord, MrtHeader, MrtItem, MrtRecord, PeerEntry, Rib
 import { decodeNlriList } from '../bgp/wire/nlri';
 import { nlriToJson } from '../bgp/wire/json';
 import { formatPrefix } from '../bgp/wire/values/prefix';
+import type { TextSink } from './text-sink';
 
 const hex = (b: Uint8Array): string => Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('hex');
 
@@ -34,14 +35,13 @@ function errorText(e: unknown): string {
 export class JsonFormatter {
   private peers: readonly PeerEntry[] = [];
 
-  format(item: MrtItem): string {
+  format(item: MrtItem, out: TextSink): void {
     if (item.kind === 'error') {
       const e = item.error;
-      return `${JSON.stringify({ type: 'error', reason: e.reason, offset: e.offset, message: e.message })}\n`;
+      out.text(`${JSON.stringify({ type: 'error', reason: e.reason, offset: e.offset, message: e.message })}\n`);
+      return;
     }
-    return this.records(item.record)
-      .map((o) => `${JSON.stringify(o)}\n`)
-      .join('');
+    for (const o of this.records(item.record)) out.text(`${JSON.stringify(o)}\n`);
   }
 
   private records(r: MrtRecord): Json[] {

@@ -19,7 +19,12 @@ export class AdjRibIn {
   private readonly routes = new Map<string, Route>();
   private readonly counts = new Map<FamilyKey, number>();
 
-  constructor(private readonly source: RouteSource, private readonly interner: AttributeInterner, private readonly now: () => number = Date.now) {}
+  constructor(private source: RouteSource, private readonly interner: AttributeInterner, private readonly now: () => number = Date.now) {}
+
+  /** The peer's identity as the OPEN exchange settled it (routes received later carry it). */
+  setSource(source: RouteSource): void {
+    this.source = source;
+  }
 
   get size(): number {
     return this.routes.size;
@@ -99,6 +104,13 @@ export class AdjRibIn {
     for (const [key, r] of [...this.routes]) {
       if (r.stale && (afi === undefined || (r.afi === afi && r.safi === safi))) this.remove(key, changes);
     }
+    return changes;
+  }
+
+  /** Removes every route of one family (a family the restarting peer did not preserve). */
+  sweepAll(afi: number, safi: number): RibChange[] {
+    const changes: RibChange[] = [];
+    for (const [key, r] of [...this.routes]) if (r.afi === afi && r.safi === safi) this.remove(key, changes);
     return changes;
   }
 

@@ -1,0 +1,32 @@
+/** Messages in and out by type, for `show neighbors` (the BGP MIB's bgpPeerInTotalMessages and friends, split by type). */
+import { MessageType } from '../wire/constants';
+import type { BgpMessageType } from '../wire/messages/types';
+
+export type MessageCount = Record<BgpMessageType, number>;
+
+export interface MessageCounters {
+  readonly received: MessageCount;
+  readonly sent: MessageCount;
+}
+
+export function emptyCount(): MessageCount {
+  return { open: 0, update: 0, notification: 0, keepalive: 0, 'route-refresh': 0 };
+}
+
+export function newCounters(): MessageCounters {
+  return { received: emptyCount(), sent: emptyCount() };
+}
+
+const TYPE_NAMES: Readonly<Record<number, BgpMessageType>> = {
+  [MessageType.Open]: 'open',
+  [MessageType.Update]: 'update',
+  [MessageType.Notification]: 'notification',
+  [MessageType.Keepalive]: 'keepalive',
+  [MessageType.RouteRefresh]: 'route-refresh',
+};
+
+/** Counts one framed message by its header's Type octet (offset 18); unknown types are not counted. */
+export function countMessage(count: MessageCount, frame: Buffer): void {
+  const name = TYPE_NAMES[frame[18] ?? 0];
+  if (name !== undefined) count[name]++;
+}

@@ -1,0 +1,17 @@
+/**
+ * What the speaker needs from a BGP session driver (src/bgp/session/peer.ts
+ * implements it). Kept narrow so the RIB side never depends on socket details.
+ */
+import type { UpdateMessage } from '../wire/messages/types';
+import type { PeerEvents, PeerInfo } from '../session/peer-types';
+
+export interface SessionPeer {
+  on<K extends keyof PeerEvents>(event: K, listener: (...args: PeerEvents[K]) => void): unknown;
+  /** Queues an UPDATE; false when the queue is above its high watermark (wait for 'writable'). */
+  enqueueUpdate(message: UpdateMessage): boolean;
+  /** The initial table is queued: End-of-RIB for every family (RFC 4724 §4.1), and the R bit is dropped. */
+  initialTableSent(): void;
+  sendRouteRefresh(afi: number, safi: number, subtype?: 'request' | 'borr' | 'eorr'): boolean;
+  setPrefixCount(afi: number, safi: number, count: number): void;
+  info(): PeerInfo;
+}

@@ -1,0 +1,53 @@
+/** The daemon's answers to control requests: thin views over the speaker and the peers. */
+import type { Peer } from '../bgp/session/peer';
+import type { Route } from '../bgp/rib/route';
+import { neighborView, ribEntries, routeView } from '../bgp/speaker/views';
+import { FAMILY_BY_NAME, isFamilyName } from '../bgp/wire/values/family';
+import type { Json } from '../bgp/wire/json';
+import { ControlCommandError, type ControlHandlers } from './control-server';
+import type { Daemon } from './daemon';
+
+function findPeer(d: Daemon, address: string): Peer {
+  const p = d.peers.get(address) ?? d.dynamicPeers.get(address);
+  if (!p) throw new ControlCommandError(`no neighbor ${address}`);
+  return p;
+}
+
+function* allRoutes(d: Daemon): Generator<Route> {
+  for (const [, r] of d.speaker.localRoutes()) yield r;
+  for (const [, pr] of d.speaker.allPeers()) yield* pr.ribIn.all();
+}
+
+export function controlHandlers(d: Daemon): ControlHandlers {
+  return {
+    ping: () => 'pong',
+    'show-neighbors': (req) => {
+      const peers = [...d.peers.values(), ...d.dynamicPeers.values()].filter((p) => req.address === undefined || p.address === req.address);
+      if (req.address !== undefined && peers.length === 0) throw new ControlCommandError(`no neighbor ${req.address}`);
+      return peers.map((p) => neighborView(p.info(), d.speaker.peerRoutes(p.address)));
+    },
+    'show-rib': (req) => {
+      if (req.vrf !== undefined) throw new ControlCommandError(`no VRF ${req.vrf} (VRFs are not implemented yet)`);
+      if (req.family !== undefined && !isFamilyName(req.family)) throw new ControlCommandError(`unknown family ${req.family}`);
+      const fam = req.family !== undefined && isFamilyName(req.family) ? FAMILY_BY_NAME[req.family] : undefined;
+      const entries = ribEntries(allRoutes(d), { ...(fam ? { afi: fam.afi, safi: fam.safi } : {}), ...(req.prefix !== undefined ? { prefix: req.prefix } : {}) });
+      return entries.map(routeView);
+    },
+    neighbor: (req) => {
+      const p = findPeer(d, req.address);
+      if (req.action === 'reset') p.reset(req.message);
+      else if (req.action === 'shutdown') p.stop(req.message);
+      else p.enable();
+      return { address: req.address, action: req.action, state: p.info().state } satisfies Json;
+    },
+    'route-refresh': (req) => {
+      const p = findPeer(d, req.address);
+      const session = p.info().session;
+      if (!session) throw new ControlCommandError(`neighbor ${req.address} is not established`);
+      const fams = req.family !== undefined ? (isFamilyName(req.family) ? [FAMILY_BY_NAME[req.family]] : []) : session.families.map((f) => ({ afi: Number(f.split('/')[0]), safi: Number(f.split('/')[1]) }));
+      const sent = fams.filter((f) => p.sendRouteRefresh(f.afi, f.safi));
+      if (sent.length === 0) throw new ControlCommandError(`neighbor ${req.address} did not negotiate route refresh for that family`);
+      return { address: req.address, families: sent.length };
+    },
+  };
+}

@@ -1,0 +1,156 @@
+/**
+ * hdvpnd: the only place that wires the parts together (DESIGN.md). Config in,
+ * then BGP sessions (session layer) feeding the RIBs (speaker), a control socket
+ * for the CLI, and logs. Nothing here speaks BGP itself.
+ */
+import { existsSync, mkdirSync, unlinkSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { RealClock, type Clock } from '../bgp/session/clock';
+import { BgpListener } from '../bgp/session/listener';
+import { Peer } from '../bgp/session/peer';
+import { Speaker } from '../bgp/speaker/speaker';
+import type { LocalRouteSpec } from '../bgp/rib/local-routes';
+import { formatPrefix } from '../bgp/wire/values/prefix';
+import type { Config, DynamicNeighborConfig, NeighborConfig, RouteConfig } from './config/model';
+import { ControlServer } from './control-server';
+import { controlHandlers } from './control-handlers';
+import { childLogger, createLogger, type Logger } from './logging';
+import { localIdentity, sessionOptions, type LocalIdentity } from './peer-options';
+import { attachPeerLogging } from './peer-logging';
+
+export interface DaemonOptions {
+  readonly config: Config;
+  readonly clock?: Clock;
+  /** Defaults to a logger built from config.logging. */
+  readonly logger?: Logger;
+}
+
+export class Daemon {
+  readonly config: Config;
+  readonly logger: Logger;
+  readonly speaker: Speaker;
+  readonly peers = new Map<string, Peer>();
+  readonly dynamicPeers = new Map<string, Peer>();
+  private readonly clock: Clock;
+  private listener: BgpListener | null = null;
+  private control: ControlServer | null = null;
+  private readonly marker: string;
+  private me: LocalIdentity;
+
+  constructor(opts: DaemonOptions) {
+    this.config = opts.config;
+    this.clock = opts.clock ?? new RealClock();
+    this.logger = opts.logger ?? createLogger(opts.config.logging);
+    this.me = localIdentity(opts.config, false);
+    this.speaker = new Speaker({ asn: this.config.asn, routerId: this.me.routerId, clock: this.clock });
+    // RFC 4724 restarting speaker: a marker that outlives an unclean exit tells the next start it restarted.
+    this.marker = join(dirname(this.config.control.socket), 'hdvpnd.running');
+  }
+
+  get listenPort(): number {
+    return this.listener?.port ?? 0;
+  }
+
+  async start(): Promise<void> {
+    const restarted = existsSync(this.marker);
+    this.me = localIdentity(this.config, restarted);
+    mkdirSync(dirname(this.marker), { recursive: true });
+    writeFileSync(this.marker, `${process.pid}\n`);
+    if (restarted) this.logger.info('previous run did not stop cleanly: announcing graceful restart (R bit) to peers that support it');
+    this.originateConfiguredRoutes();
+    for (const n of this.config.neighbors) this.addNeighbor(n);
+    const listen = this.config.listen;
+    if (listen.enabled) {
+      this.listener = new BgpListener({ address: listen.address, port: listen.port });
+      for (const p of this.peers.values()) this.listener.addPeer(p);
+      for (const d of this.config.dynamicNeighbors) this.addDynamicRange(this.listener, d);
+      this.listener.on('rejected', (address, reason) => this.logger.info(`refused BGP connection from ${address}: ${reason}`));
+      this.listener.on('failure', (e) => this.logger.error(`listener: ${e.message}`));
+      await this.listener.listen();
+      this.logger.info(`listening for BGP on ${listen.address} port ${this.listener.port}`);
+    }
+    this.control = new ControlServer(this.config.control.socket, controlHandlers(this));
+    await this.control.listen();
+    this.logger.info(`control socket ${this.config.control.socket}; AS ${this.config.asn}, router id ${this.me.routerId}, ${this.peers.size} neighbor(s)`);
+    for (const p of this.peers.values()) p.start();
+  }
+
+  /** SIGTERM: every session ends with Cease/Administrative Shutdown (RFC 4486, RFC 9003 text) before exit. */
+  async stop(message = 'hdvpnd shutting down'): Promise<void> {
+    this.logger.info(`stopping: ${message}`);
+    await Promise.all([...this.peers.values()].map((p) => p.shutdown(message)));
+    await this.listener?.close(message);
+    await this.control?.close();
+    if (existsSync(this.marker)) unlinkSync(this.marker);
+  }
+
+  private originateConfiguredRoutes(): void {
+    for (const r of this.config.routes) {
+      const spec = routeSpec(r);
+      if (spec === null) {
+        this.logger.warn(`route ${formatPrefix(r.prefix)} in VRF ${r.kind === 'vrf' ? r.vrf : ''} is not originated: VRFs are not implemented yet`);
+        continue;
+      }
+      this.speaker.originate(spec);
+    }
+  }
+
+  private newPeer(address: string, opts: Omit<ReturnType<typeof sessionOptions>, never>, extra: { port?: number; passive?: boolean; localAddress?: string | null }): Peer {
+    return new Peer(
+      {
+        ...opts,
+        remoteAddress: address,
+        ...(extra.port !== undefined ? { remotePort: extra.port } : {}),
+        ...(extra.passive ? { passive: true } : {}),
+        ...(extra.localAddress ? { localAddress: extra.localAddress } : {}),
+      },
+      { clock: this.clock },
+    );
+  }
+
+  private addNeighbor(n: NeighborConfig): void {
+    const peer = this.newPeer(n.address, sessionOptions(n, this.me), { port: n.port, passive: n.passive, localAddress: n.localAddress });
+    this.peers.set(n.address, peer);
+    this.speaker.addPeer(peer, { address: n.address, asn: n.asn, routeServerClient: n.routeServerClient, ...(n.gracefulRestart.enabled ? { staleRoutesTime: n.gracefulRestart.staleRoutesTime } : {}) });
+    attachPeerLogging(peer, childLogger(this.logger, { peer: n.address }));
+  }
+
+  private addDynamicRange(listener: BgpListener, d: DynamicNeighborConfig): void {
+    const opts = sessionOptions(d, this.me);
+    const range = formatPrefix(d.prefix);
+    listener.addDynamicRange({
+      prefix: range,
+      limit: d.limit,
+      ...(opts.md5Key ? { md5Key: opts.md5Key } : {}),
+      ...(opts.gtsmHops !== undefined ? { gtsmHops: opts.gtsmHops } : {}),
+      create: (address) => {
+        const peer = this.newPeer(address, opts, { passive: true });
+        this.dynamicPeers.set(address, peer);
+        this.speaker.addPeer(peer, { address, asn: d.asn, routeServerClient: d.routeServerClient });
+        attachPeerLogging(peer, childLogger(this.logger, { peer: address }));
+        return peer;
+      },
+    });
+    listener.on('dynamic-peer-removed', (peer) => {
+      this.dynamicPeers.delete(peer.address);
+      this.speaker.removePeer(peer.address);
+    });
+  }
+}
+
+/** Originated routes of the global and VPN tables; VRF routes wait for the VRF module (issue 5). */
+export function routeSpec(r: RouteConfig): LocalRouteSpec | null {
+  const base = { prefix: r.prefix, nextHop: r.nextHop, communities: r.communities, largeCommunities: r.largeCommunities, med: r.med, localPref: r.localPref };
+  switch (r.kind) {
+    case 'unicast':
+      return base;
+    case 'vpn':
+      return { ...base, vpn: { rd: r.rd, routeTargets: r.routeTargets, label: r.label } };
+    case 'vrf':
+      return null;
+    default: {
+      const never: never = r;
+      return never;
+    }
+  }
+}
