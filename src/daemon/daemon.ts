@@ -26,7 +26,7 @@ export interface DaemonOptions {
 }
 
 export class Daemon {
-  readonly config: Config;
+  config: Config;
   readonly logger: Logger;
   readonly speaker: Speaker;
   readonly peers = new Map<string, Peer>();
@@ -36,6 +36,8 @@ export class Daemon {
   private control: ControlServer | null = null;
   private readonly marker: string;
   private me: LocalIdentity;
+  /** Config route (canonical JSON) → the speaker's key for it, so a reload withdraws exactly what went away. */
+  private readonly configRoutes = new Map<string, string>();
 
   constructor(opts: DaemonOptions) {
     this.config = opts.config;
@@ -85,14 +87,60 @@ export class Daemon {
   }
 
   private originateConfiguredRoutes(): void {
-    for (const r of this.config.routes) {
+    const wanted = new Map<string, RouteConfig>();
+    for (const r of this.config.routes) wanted.set(JSON.stringify(r, jsonReplacer), r);
+    for (const [id, key] of this.configRoutes) {
+      if (wanted.has(id)) continue;
+      this.speaker.withdrawLocal(key);
+      this.configRoutes.delete(id);
+    }
+    for (const [id, r] of wanted) {
+      if (this.configRoutes.has(id)) continue;
       const spec = routeSpec(r);
       if (spec === null) {
         this.logger.warn(`route ${formatPrefix(r.prefix)} in VRF ${r.kind === 'vrf' ? r.vrf : ''} is not originated: VRFs are not implemented yet`);
         continue;
       }
-      this.speaker.originate(spec);
+      this.configRoutes.set(id, this.speaker.originate(spec));
     }
+  }
+
+  /**
+   * SIGHUP: apply a new config without a restart, like `birdc configure` or
+   * GoBGP's SIGHUP. Routes are originated and withdrawn by difference; a
+   * neighbor that was removed or changed is shut down (and a changed one
+   * started again with its new settings); untouched sessions stay up.
+   */
+  async reload(next: Config): Promise<void> {
+    const fixed: (keyof Config)[] = ['asn', 'routerId', 'listen', 'control', 'logging'];
+    for (const k of fixed) {
+      if (JSON.stringify(next[k], jsonReplacer) !== JSON.stringify(this.config[k], jsonReplacer)) this.logger.warn(`reload: a change of '${k}' takes effect only after a restart`);
+    }
+    const old = new Map(this.config.neighbors.map((n) => [n.address, JSON.stringify(n, jsonReplacer)]));
+    const fresh = new Map(next.neighbors.map((n) => [n.address, n]));
+    this.config = { ...next, asn: this.config.asn, routerId: this.config.routerId, listen: this.config.listen, control: this.config.control, logging: this.config.logging };
+    for (const [address, text] of old) {
+      const n = fresh.get(address);
+      if (n && JSON.stringify(n, jsonReplacer) === text) continue;
+      const peer = this.peers.get(address);
+      if (!peer) continue;
+      this.listener?.removePeer(peer);
+      await peer.shutdown(n ? 'neighbor configuration changed' : 'neighbor removed from configuration');
+      this.speaker.removePeer(address);
+      this.peers.delete(address);
+      this.logger.info(`reload: neighbor ${address} ${n ? 'changed' : 'removed'}`);
+    }
+    for (const n of next.neighbors) {
+      if (this.peers.has(n.address)) continue;
+      this.addNeighbor(n);
+      const peer = this.peers.get(n.address);
+      if (!peer) continue;
+      this.listener?.addPeer(peer);
+      peer.start();
+      this.logger.info(`reload: neighbor ${n.address} started`);
+    }
+    this.originateConfiguredRoutes();
+    this.logger.info(`reload done: ${this.peers.size} neighbor(s), ${this.configRoutes.size} originated route(s)`);
   }
 
   private newPeer(address: string, opts: Omit<ReturnType<typeof sessionOptions>, never>, extra: { port?: number; passive?: boolean; localAddress?: string | null }): Peer {
@@ -136,6 +184,11 @@ export class Daemon {
       this.speaker.removePeer(peer.address);
     });
   }
+}
+
+/** Typed arrays (prefix addresses) print as objects otherwise; a stable text form for comparing configs. */
+function jsonReplacer(_key: string, value: unknown): unknown {
+  return value instanceof Uint8Array ? Buffer.from(value).toString('hex') : value;
 }
 
 /** Originated routes of the global and VPN tables; VRF routes wait for the VRF module (issue 5). */

@@ -44,6 +44,18 @@ export async function main(argv: readonly string[]): Promise<number> {
         () => resolve(1),
       );
     };
+    process.on('SIGHUP', () => {
+      if (args.configPath === null) {
+        daemon.logger.warn('SIGHUP: running on the built-in config, nothing to reload');
+        return;
+      }
+      const r = loadConfigFile(args.configPath);
+      if (!r.ok) {
+        for (const e of r.errors) daemon.logger.error(`reload refused: ${formatDiagnostic(e)}`);
+        return;
+      }
+      daemon.reload(r.config).catch((e: unknown) => daemon.logger.error(`reload failed: ${e instanceof Error ? e.message : String(e)}`));
+    });
     process.on('SIGTERM', () => onSignal('SIGTERM'));
     process.on('SIGINT', () => onSignal('SIGINT'));
   });

@@ -44,12 +44,12 @@ describe('two hdvpnd peers', () => {
   let dir = '';
   let a: Daemon;
   let b: Daemon;
+  let configA = '';
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'hdvpn-pair-'));
     const pa = await freePort('127.0.0.1');
     const pb = await freePort('127.0.0.2');
-    const ca = parseConfig(
-      `asn: 65001
+    configA = `asn: 65001
 router-id: 192.0.2.1
 listen: { address: 127.0.0.1, port: ${pa} }
 control: { socket: ${join(dir, 'a.sock')} }
@@ -58,10 +58,8 @@ neighbors:
 routes:
   - { prefix: 203.0.113.0/24, next-hop: 192.0.2.1, communities: ["65001:1"], large-communities: ["65001:2:3"], med: 20 }
   - { prefix: 10.1.0.0/24, rd: "65001:100", route-targets: ["65001:100"], label: 100, next-hop: 127.0.0.1 }
-`,
-      'a.yaml',
-      { checkSecrets: false },
-    );
+`;
+    const ca = parseConfig(configA, 'a.yaml', { checkSecrets: false });
     const cb = parseConfig(
       `asn: 65002
 router-id: 192.0.2.2
@@ -132,5 +130,17 @@ routes:
     await controlRequest(join(dir, 'a.sock'), { command: 'neighbor', action: 'enable', address: '127.0.0.2' });
     await until('re-established', async () => ((await neighbors('a.sock'))[0]?.state === 'Established' ? true : undefined), 30000);
     await until('routes relearned', async () => (await rib('b.sock', 'ipv4-unicast')).find((x) => x.prefix === '203.0.113.0/24'));
+  });
+
+  it('reload (SIGHUP) withdraws removed routes and announces new ones without resetting the session', async () => {
+    const transitions = (await neighbors('b.sock'))[0]?.['established-transitions'];
+    const next = configA.replace('  - { prefix: 203.0.113.0/24, next-hop: 192.0.2.1, communities: ["65001:1"], large-communities: ["65001:2:3"], med: 20 }\n', '  - { prefix: 203.0.114.0/24, next-hop: 192.0.2.1 }\n');
+    expect(next).not.toBe(configA);
+    const parsed = parseConfig(next, 'a.yaml', { checkSecrets: false });
+    if (!parsed.ok) throw new Error('config');
+    await a.reload(parsed.config);
+    await until('withdrawal', async () => ((await rib('b.sock', 'ipv4-unicast')).some((x) => x.prefix === '203.0.113.0/24') ? undefined : true));
+    await until('new route', async () => (await rib('b.sock', 'ipv4-unicast')).find((x) => x.prefix === '203.0.114.0/24'));
+    expect((await neighbors('b.sock'))[0]?.['established-transitions']).toBe(transitions);
   });
 });
