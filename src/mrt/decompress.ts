@@ -11,7 +11,7 @@ import { spawn } from 'node:child_process';
 import { accessSync, constants as fsConstants } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import { PassThrough, pipeline, Readable, type Duplex } from 'node:stream';
-import { createGunzip } from 'node:zlib';
+import { constants as zlibConstants, createGunzip } from 'node:zlib';
 import unbzip2Stream from 'unbzip2-stream';
 
 export type Compression = 'none' | 'gzip' | 'bzip2';
@@ -104,7 +104,9 @@ export async function decompressed(src: Readable, options: { preferBzip2Binary?:
     case 'none':
       return { stream: input, compression };
     case 'gzip':
-      return { stream: through(input, createGunzip({ chunkSize: 1 << 16 })), compression };
+      // Z_SYNC_FLUSH at the end: a truncated .gz (an archive still being written) yields what it holds, as
+      // bgpdump reads it; the MRT framer then reports the cut record.
+      return { stream: through(input, createGunzip({ chunkSize: 1 << 16, finishFlush: zlibConstants.Z_SYNC_FLUSH })), compression };
     case 'bzip2': {
       const exe = options.preferBzip2Binary === false ? null : findBzip2();
       return { stream: exe ? spawnBzip2(exe, input) : through(input, unbzip2Stream()), compression };

@@ -16,31 +16,68 @@ export interface TextSink {
   repeat(start: number, end: number): void;
 }
 
-/** ASCII text as bytes, for pieces written many times. */
+/** ASCII text as bytes, for pieces written many times (a plain loop: cheaper than Buffer.from for short text). */
 export function ascii(s: string): Uint8Array {
-  return Buffer.from(s, 'latin1');
+  const out = new Uint8Array(s.length);
+  for (let i = 0; i < s.length; i++) out[i] = s.charCodeAt(i);
+  return out;
 }
 
 /** Collects into a string: for tests and small outputs. */
 export class StringSink implements TextSink {
-  value = '';
+  private done: string[] = [];
+  private doneLength = 0;
+  /** The recent text, kept short so that `repeat` never slices a long rope. */
+  private cur = '';
+
+  get value(): string {
+    this.commit();
+    if (this.done.length > 1) this.done = [this.done.join('')];
+    return this.done[0] ?? '';
+  }
+
+  private commit(): void {
+    this.done.push(this.cur);
+    this.doneLength += this.cur.length;
+    this.cur = '';
+  }
+
   text(s: string): void {
-    this.value += s;
+    this.cur += s;
+    if (this.cur.length > 4096) this.commit();
   }
   uint(n: number): void {
-    this.value += n;
-  }
-  bytes(b: Uint8Array): void {
-    this.value += Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('latin1');
+    this.cur += n;
   }
   octet(v: number): void {
-    this.value += v;
+    this.cur += v;
+  }
+  bytes(b: Uint8Array): void {
+    this.text(Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('latin1'));
   }
   mark(): number {
-    return this.value.length;
+    return this.doneLength + this.cur.length;
   }
   repeat(start: number, end: number): void {
-    this.value += this.value.slice(start, end);
+    // The same stretch is usually repeated many times (a line head): remember it.
+    if (start !== this.repeatStart || end !== this.repeatEnd) {
+      this.repeatStart = start;
+      this.repeatEnd = end;
+      this.repeatText = this.slice(start, end);
+    }
+    this.text(this.repeatText);
+  }
+
+  private repeatStart = -1;
+  private repeatEnd = -1;
+  private repeatText = '';
+
+  private slice(start: number, end: number): string {
+    const from = start - this.doneLength;
+    if (from >= 0) return this.cur.slice(from, end - this.doneLength);
+    const last = this.done[this.done.length - 1] ?? '';
+    const base = this.doneLength - last.length;
+    return start >= base ? (last + this.cur).slice(start - base, end - base) : this.value.slice(start, end);
   }
 }
 

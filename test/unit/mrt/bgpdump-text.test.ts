@@ -1,7 +1,8 @@
-/** bgpdump 1.6.2's text forms (inet_ntop.c fmt_ipv6, bgpdump_lib.c aspath/community strings and AS4 merge). */
+/** bgpdump 1.6.2's text forms (inet_ntop.c fmt_ipv6, bgpdump_lib.c aspath/community strings and AS4 merge), and the sinks they are written to. */
 import type { AsPathSegment } from '../../../src/bgp/wire/values/as-path';
 import { parseIpv6 } from '../../../src/bgp/wire/values/ip';
 import { bgpdumpAsPath, bgpdumpCommunities, bgpdumpIpv6, bgpdumpMergeAs4Path } from '../../../src/mrt/bgpdump-text';
+import { ByteSink, StringSink } from '../../../src/mrt/text-sink';
 
 const v6 = (t: string): Uint8Array => {
   const b = parseIpv6(t);
@@ -63,5 +64,26 @@ describe('bgpdumpMergeAs4Path', () => {
 describe('bgpdumpCommunities', () => {
   it('names no-export, no-advertise and 0xFFFFFF03 ("local-AS"), others as a:b', () => {
     expect(bgpdumpCommunities([0xffffff01, 0xffffff02, 0xffffff03, 0xfde80064, 0xffff029a])).toBe(' no-export no-advertise local-AS 65000:100 65535:666');
+  });
+});
+
+describe('text sinks', () => {
+  it('StringSink and ByteSink write the same text, repeats included', () => {
+    const a = new StringSink();
+    const b = new ByteSink('latin1', 16);
+    for (const sink of [a, b]) {
+      for (let i = 0; i < 3000; i++) {
+        const m = sink.mark();
+        sink.text(`line ${i}|`);
+        sink.repeat(m, sink.mark());
+        sink.octet(i & 0xff);
+        sink.text('/');
+        sink.uint(i * 1_000_003);
+        sink.bytes(Buffer.from('|tail\n'));
+      }
+    }
+    const text = a.value;
+    expect(b.take().toString('latin1')).toBe(text);
+    expect(text.split('\n')[2999]).toBe(`line 2999|line 2999|${2999 & 0xff}/${(2999 * 1_000_003) >>> 0}|tail`);
   });
 });

@@ -71,7 +71,14 @@ export function decodeMessage(header: MrtHeader, body: Buffer): Bgp4mpMessageRec
     const peering = { peerAs, localAs, interfaceIndex: 0, afi: 0, peerAddress: NO_ADDRESS, localAddress: NO_ADDRESS, noAddresses: true } as const;
     return { kind: 'bgp4mp-message', header, ...variant, ...peering, message };
   }
-  const peering = readPeering(r, variant.as4);
+  // Built field by field (no spreads): this runs once per UPDATE of a dump.
+  const peerAs = variant.as4 ? r.u32() : r.u16();
+  const localAs = variant.as4 ? r.u32() : r.u16();
+  const interfaceIndex = r.u16();
+  const afi = r.u16();
+  const peerAddress = readAddress(r, afi);
+  const localAddress = readAddress(r, afi);
   const message = r.rest();
-  return { kind: 'bgp4mp-message', header, ...variant, ...peering, message };
+  const { as4, local, addPath } = variant;
+  return { kind: 'bgp4mp-message', header, as4, local, addPath, peerAs, localAs, interfaceIndex, afi, peerAddress, localAddress, message };
 }

@@ -116,7 +116,8 @@ export class GobgpPeer extends Peer {
     for (const r of this.announced) {
       if (wantKeys.has(key(r))) continue;
       const fam = 'rd' in r ? 'vpnv4' : 'ipv4';
-      const del = 'rd' in r ? [r.prefix, 'rd', r.rd] : [r.prefix];
+      // gobgp 3.10 refuses a VPNv4 `del` without the label ("invalid format").
+      const del = 'rd' in r ? [r.prefix, 'label', String(r.label), 'rd', r.rd] : [r.prefix];
       await runOk([...this.cli, 'global', 'rib', '-a', fam, 'del', ...del]);
     }
     for (const r of want) {
