@@ -81,9 +81,10 @@ routes:
     await b.start();
     await a.start();
   });
+  let bStopped = false;
   afterAll(async () => {
     await a?.stop();
-    await b?.stop();
+    if (!bStopped) await b?.stop();
     rmSync(dir, { recursive: true, force: true });
   });
 
@@ -142,5 +143,18 @@ routes:
     await until('withdrawal', async () => ((await rib('b.sock', 'ipv4-unicast')).some((x) => x.prefix === '203.0.113.0/24') ? undefined : true));
     await until('new route', async () => (await rib('b.sock', 'ipv4-unicast')).find((x) => x.prefix === '203.0.114.0/24'));
     expect((await neighbors('b.sock'))[0]?.['established-transitions']).toBe(transitions);
+  });
+
+  it('stopping a daemon (the SIGTERM path) ends its sessions with Cease/Administrative Shutdown', async () => {
+    bStopped = true;
+    await b.stop('hdvpnd received SIGTERM');
+    const n = await until('A sees the Cease', async () => {
+      const x = (await neighbors('a.sock'))[0];
+      return x && x.state !== 'Established' && typeof x['last-error'] === 'string' ? x : undefined;
+    });
+    // With the RFC 8538 N bit negotiated the Cease travels inside a Hard Reset (6/9); either way it names 6/2 and the reason.
+    expect(n['last-error']).toMatch(/^received NOTIFICATION 6\/(2|9).*6\/2|^received NOTIFICATION 6\/2/);
+    expect(n['last-error']).toMatch(/hdvpnd received SIGTERM/);
+    await until('routes flushed at A', async () => ((await rib('a.sock', 'ipv4-unicast')).some((x) => x.from === '127.0.0.2') ? undefined : true));
   });
 });
