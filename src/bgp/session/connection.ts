@@ -94,6 +94,10 @@ export class Connection {
     return this.socket.remoteAddress;
   }
 
+  get localAddress(): string | undefined {
+    return this.socket.localAddress;
+  }
+
   get isOpen(): boolean {
     return !this.detached;
   }

@@ -22,7 +22,7 @@ import { collisionDecision, retire } from './peer-collision';
 import { peerInfo } from './peer-info';
 import type { Connector, PeerDependencies, PeerEvents, PeerInfo, PeerOptions } from './peer-types';
 import { SessionSlot } from './session-slot';
-import type { BgpSocket } from './socket';
+import { normalizeAddress, type BgpSocket } from './socket';
 import { openConnection } from './transport/connect';
 import { TypedEmitter } from './typed-emitter';
 
@@ -92,6 +92,12 @@ export class Peer extends TypedEmitter<PeerEvents> {
   /** The negotiated session while Established. */
   get negotiated(): NegotiatedSession | null {
     return this.session;
+  }
+
+  /** Our address on the Established connection (the interface the session runs over), null otherwise. */
+  get sessionLocalAddress(): string | null {
+    const a = this.isEstablished ? this.main.connection?.localAddress : undefined;
+    return a === undefined ? null : normalizeAddress(a);
   }
 
   /** False while the UPDATE queue is over its high watermark (wait for 'writable'). */

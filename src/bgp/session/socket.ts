@@ -14,6 +14,8 @@ export interface BgpSocket {
   readonly destroyed: boolean;
   readonly remoteAddress?: string | undefined;
   readonly remotePort?: number | undefined;
+  /** Our end of the connection: the next hop we announce as "self" (RFC 4271 §5.1.3). */
+  readonly localAddress?: string | undefined;
 }
 
 const ERRNO_TEXT: Readonly<Record<string, string>> = {

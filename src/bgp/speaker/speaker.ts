@@ -116,7 +116,8 @@ export class Speaker {
     const info = pr.peer.info();
     // The source must carry the negotiated identity for the decision process (RFC 4271 §9.1.2.2 f).
     pr.ribIn.setSource({ address: info.address, asn: s.peerAs, bgpId: s.peerBgpId, ibgp: s.ibgp });
-    pr.up(s, info.localAddress ?? this.opts.routerId, this.opts.asn, this.local.entries());
+    // RFC 4271 §5.1.3: next-hop-self is our address on this session, not the router id (which need not be one).
+    pr.up(s, pr.peer.sessionLocalAddress ?? info.localAddress ?? this.opts.routerId, this.opts.asn, this.local.entries());
     pr.pump();
   }
 

@@ -14,4 +14,6 @@ export interface SessionPeer {
   sendRouteRefresh(afi: number, safi: number, subtype?: 'request' | 'borr' | 'eorr'): boolean;
   setPrefixCount(afi: number, safi: number, count: number): void;
   info(): PeerInfo;
+  /** Our address on the Established connection; next-hop-self uses it (the router id need not be an interface address). */
+  readonly sessionLocalAddress?: string | null;
 }
