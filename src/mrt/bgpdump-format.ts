@@ -14,6 +14,7 @@
  * ROUTE-REFRESH, PEER_INDEX_TABLE and RIB_GENERIC records print nothing, as in bgpdump.
  */
 import { decodeAttributeList } from '../bgp/wire/attributes';
+import { AttrType } from '../bgp/wire/constants';
 import { isBgpError } from '../bgp/wire/errors';
 import type { Bgp4mpMessageRecord, Bgp4mpStateChangeRecord, MrtItem, PeerIndexTableRecord, RibRecord, TableDumpRecord } from '../bgp/wire/mrt';
 import type { Nlri } from '../bgp/wire/nlri/types';
@@ -22,6 +23,7 @@ import { bgpdumpAttrView, bgpdumpIpv6FromText, type BgpdumpAttrView } from './bg
 import { AttributeTextCache } from './bgpdump-cache';
 import { ctxFor } from './bgpdump-context';
 import { withBgpdumpLeniency } from './bgpdump-lenient';
+import { UpdateLines } from './bgpdump-lines';
 import { printIpv4Field } from './bgpdump-nlri';
 import { bgpdumpIpv4FromNumber, bgpdumpIpv6 } from './bgpdump-text';
 import { ascii, StringSink, type TextSink } from './text-sink';
@@ -47,10 +49,20 @@ function tail(v: BgpdumpAttrView, nextHop: string, signed: boolean): string {
   return `${nextHop}|${lp}|${med}|${v.communities}|${v.atomicAggregate}|${v.aggregator}|\n`;
 }
 
+/**
+ * The attribute codes `bgpdump -m` prints (see collect() in bgpdump-attrs.ts),
+ * MP_REACH/MP_UNREACH for their routes. The others are not decoded at all:
+ * their values and errors cannot change a line, and none of them can throw.
+ */
+const PRINTED_ATTRIBUTES = new Uint8Array(256);
+for (const code of [AttrType.Origin, AttrType.AsPath, AttrType.NextHop, AttrType.MultiExitDisc, AttrType.LocalPref, AttrType.AtomicAggregate, AttrType.Aggregator, AttrType.Communities, AttrType.MpReachNlri, AttrType.MpUnreachNlri, AttrType.As4Path, AttrType.As4Aggregator]) {
+  PRINTED_ATTRIBUTES[code] = 1;
+}
+
 /** Attributes decoded for printing; null when the block cannot be decoded at all. */
 function decodeView(block: Buffer, fourOctetAs: boolean, addPath: boolean, mrtRib: { afi: number; safi: number } | undefined): BgpdumpAttrView | null {
   try {
-    const d = decodeAttributeList(block, ctxFor(fourOctetAs, addPath), mrtRib ? { mrtRib } : undefined);
+    const d = decodeAttributeList(block, ctxFor(fourOctetAs, addPath), mrtRib ? { mrtRib, only: PRINTED_ATTRIBUTES } : { only: PRINTED_ATTRIBUTES });
     return bgpdumpAttrView(withBgpdumpLeniency(block, d.attributes, d.errors, fourOctetAs), !fourOctetAs);
   } catch (e) {
     if (!isBgpError(e)) throw e;
@@ -62,27 +74,29 @@ function decodeView(block: Buffer, fourOctetAs: boolean, addPath: boolean, mrtRi
 interface UpdateText {
   readonly view: BgpdumpAttrView;
   /** `aspath|origin|nexthop|…|\n` for routes of the NLRI field (NEXT_HOP). */
-  readonly nlriTail: Uint8Array;
+  readonly nlriTail: string;
   /** The same for the routes of MP_REACH (its next hop); null when there are none to print. */
-  readonly mpTail: Uint8Array | null;
+  readonly mpTail: string | null;
 }
 
 function updateText(view: BgpdumpAttrView): UpdateText {
   const re = view.mpReach;
   const common = `${view.asPath}|${view.origin}|`;
-  let mpTail: Uint8Array | null = null;
+  let mpTail: string | null = null;
   if (re && printableFamily(re.afi, re.safi) && re.nlri.length) {
     // IPv4 in MP_REACH: bgpdump prints LOCAL_PREF and MED with %d (table_line_announce_1).
-    mpTail = ascii(common + tail(view, re.afi === 2 ? bgpdumpIpv6FromText(re.nextHop.address) : re.nextHop.address, re.afi === 1));
+    mpTail = flat(common + tail(view, re.afi === 2 ? bgpdumpIpv6FromText(re.nextHop.address) : re.nextHop.address, re.afi === 1));
   }
-  return { view, nlriTail: ascii(common + tail(view, view.nextHop, false)), mpTail };
+  return { view, nlriTail: flat(common + tail(view, view.nextHop, false)), mpTail };
 }
 
 /** Stateful across records: RIB entries refer to the last PEER_INDEX_TABLE. */
 export class BgpdumpFormatter {
   private peers: readonly { readonly address: string; readonly asn: number }[] = [];
   private readonly ribCache = new AttributeTextCache<Uint8Array | null>();
-  private readonly updateCache = new AttributeTextCache<UpdateText | null>(false);
+  private readonly updateCache = new AttributeTextCache<UpdateText | null>(true);
+  /** Reused for every UPDATE record: holds what its lines share. */
+  private readonly lines = new UpdateLines();
   /** Records or RIB entries whose BGP payload could not be decoded (bgpdump may print part of such a record). */
   undecodable = 0;
 
@@ -185,20 +199,23 @@ export class BgpdumpFormatter {
       this.undecodable++;
       return;
     }
-    const head = `${messageFormat(r)}|${timeText(r.header)}|`;
-    const peer = `${bgpdumpAddress(r.peerAddress, r.afi)}|${r.peerAs}|`;
+    const lines = this.lines;
+    lines.record(r.header.timestamp, r.header.microseconds, r.local, r.addPath, bgpdumpAddress(r.peerAddress, r.afi), r.peerAs);
     // bgpdump order: withdrawn routes, MP_UNREACH, NLRI field, MP_REACH.
     if (wEnd > 21 || text.view.mpUnreach) {
-      const withdrawHead = flat(`${head}W|${peer}`);
-      printIpv4Field(m, Math.min(21, wEnd), wEnd, r.addPath, withdrawHead, null, out);
+      lines.withdrawals();
+      printIpv4Field(m, Math.min(21, wEnd), wEnd, lines, out);
       const un = text.view.mpUnreach;
-      if (un && printableFamily(un.afi, un.safi)) for (const n of un.nlri) mpLine(withdrawHead, n, r.addPath, null, out);
+      if (un && printableFamily(un.afi, un.safi)) for (const n of un.nlri) mpLine(n, lines, out);
     }
-    if (end > aEnd || text.mpTail) {
-      const announceHead = flat(`${head}A|${peer}`);
-      printIpv4Field(m, aEnd, end, r.addPath, announceHead, text.nlriTail, out);
+    if (end > aEnd || text.mpTail !== null) {
+      lines.announcements(text.nlriTail);
+      printIpv4Field(m, aEnd, end, lines, out);
       const re = text.view.mpReach;
-      if (re && text.mpTail) for (const n of re.nlri) mpLine(announceHead, n, r.addPath, text.mpTail, out);
+      if (re && text.mpTail !== null) {
+        lines.announcements(text.mpTail);
+        for (const n of re.nlri) mpLine(n, lines, out);
+      }
     }
   }
 }
@@ -237,33 +254,15 @@ function writePrefix(p: Prefix, out: TextSink): void {
   out.octet(p.length);
 }
 
-/** A route of MP_REACH / MP_UNREACH (decoded by the attribute codec): announcement when `tail` is given. */
-function mpLine(lineHead: string, n: Nlri, addPath: boolean, tail: Uint8Array | null, out: TextSink): void {
+/** A route of MP_REACH / MP_UNREACH (decoded by the attribute codec), in the current section of `lines`. */
+function mpLine(n: Nlri, lines: UpdateLines, out: TextSink): void {
   if (n.kind !== 'unicast') return;
-  out.text(lineHead);
+  lines.head(out);
   writePrefix(n.prefix, out);
-  if (tail === null) {
-    if (addPath) {
-      out.text('|');
-      out.uint(n.pathId ?? 0);
-    }
-    out.text('\n');
-    return;
-  }
-  out.text('|');
-  if (addPath) {
-    out.uint(n.pathId ?? 0);
-    out.text('|');
-  }
-  out.bytes(tail);
+  lines.end(out, n.pathId ?? 0);
 }
 
 /** `ts`, or `ts.uuuuuu` for BGP4MP_ET (bgpdump appends "%06ld" microseconds). */
 function timeText(h: { timestamp: number; microseconds: number | undefined }): string {
   return h.microseconds === undefined ? String(h.timestamp) : `${h.timestamp}.${String(h.microseconds).padStart(6, '0')}`;
-}
-
-/** bgpdump's get_bgp4mp_format: BGP4MP[_ET][_LOCAL][_AP]. */
-function messageFormat(r: Bgp4mpMessageRecord): string {
-  return `BGP4MP${r.header.microseconds !== undefined ? '_ET' : ''}${r.local ? '_LOCAL' : ''}${r.addPath ? '_AP' : ''}`;
 }

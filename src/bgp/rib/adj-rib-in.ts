@@ -18,6 +18,9 @@ export interface RibChange {
 export class AdjRibIn {
   private readonly routes = new Map<string, Route>();
   private readonly counts = new Map<FamilyKey, number>();
+  private readonly acceptedCounts = new Map<FamilyKey, number>();
+  /** Import check: a reason to refuse the route, or null (RFC 4271 §9.1.2 AS loop; policy later). */
+  importCheck: (r: Route) => string | null = () => null;
 
   constructor(private source: RouteSource, private readonly interner: AttributeInterner, private readonly now: () => number = Date.now) {}
 
@@ -30,8 +33,14 @@ export class AdjRibIn {
     return this.routes.size;
   }
 
+  /** Routes received (RFC 4271 Adj-RIB-In before import checks). */
   count(afi: number, safi: number): number {
     return this.counts.get(familyKey(afi, safi)) ?? 0;
+  }
+
+  /** Routes that passed the import checks: what the decision process sees and what max-prefix counts. */
+  acceptedCount(afi: number, safi: number): number {
+    return this.acceptedCounts.get(familyKey(afi, safi)) ?? 0;
   }
 
   countsByFamily(): ReadonlyMap<FamilyKey, number> {
@@ -46,9 +55,10 @@ export class AdjRibIn {
     return this.routes.values();
   }
 
-  private bump(afi: number, safi: number, d: number): void {
+  private bump(afi: number, safi: number, d: number, accepted: boolean): void {
     const k = familyKey(afi, safi);
     this.counts.set(k, (this.counts.get(k) ?? 0) + d);
+    if (accepted) this.acceptedCounts.set(k, (this.acceptedCounts.get(k) ?? 0) + d);
   }
 
   private remove(key: string, changes: RibChange[]): void {
@@ -56,7 +66,7 @@ export class AdjRibIn {
     if (!old) return; // RFC 7911 §5 / RFC 4271: withdrawing an unknown route is not an error
     this.routes.delete(key);
     this.interner.release(old.attrs);
-    this.bump(old.afi, old.safi, -1);
+    this.bump(old.afi, old.safi, -1, old.rejected === undefined);
     changes.push({ key, route: null });
   }
 
@@ -77,9 +87,14 @@ export class AdjRibIn {
         sets.set(a.nextHop, attrs);
       }
       const old = this.routes.get(a.key);
-      if (old) this.interner.release(old.attrs);
-      else this.bump(a.afi, a.safi, 1);
-      const route: Route = { afi: a.afi, safi: a.safi, nlri: a.nlri, attrs, source: this.source, stale: false, receivedAt: now };
+      if (old) {
+        this.interner.release(old.attrs);
+        this.bump(old.afi, old.safi, -1, old.rejected === undefined);
+      }
+      const fresh: Route = { afi: a.afi, safi: a.safi, nlri: a.nlri, attrs, source: this.source, stale: false, receivedAt: now };
+      const why = this.importCheck(fresh);
+      const route: Route = why === null ? fresh : { ...fresh, rejected: why };
+      this.bump(a.afi, a.safi, 1, why === null);
       this.routes.set(a.key, route);
       changes.push({ key: a.key, route });
     }

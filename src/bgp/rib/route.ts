@@ -23,6 +23,8 @@ export interface Route {
   readonly source: RouteSource;
   /** RFC 4724: kept from before a graceful restart, until End-of-RIB or the stale timer. */
   stale: boolean;
+  /** Why import refused the route (kept for `show rib`, never selected), e.g. an AS path loop (RFC 4271 §9.1.2). */
+  readonly rejected?: string;
   readonly receivedAt: number;
 }
 

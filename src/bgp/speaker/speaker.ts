@@ -13,6 +13,7 @@ import { localRoute, localSource, type LocalRouteSpec } from '../rib/local-route
 import type { Route, RouteSource } from '../rib/route';
 import { PeerRoutes } from './peer-routes';
 import type { SessionPeer } from './types';
+import { asPathContains } from '../wire/values/as-path';
 
 export interface SpeakerOptions {
   readonly asn: number;
@@ -48,6 +49,9 @@ export class Speaker {
   /** Hooks a session driver into the RIBs. */
   addPeer(peer: SessionPeer, reg: NeighborRegistration): PeerRoutes {
     const ribIn = new AdjRibIn({ address: reg.address, asn: reg.asn, bgpId: '0.0.0.0', ibgp: reg.asn === this.opts.asn }, this.interner, () => this.opts.clock.now());
+    const asn = this.opts.asn;
+    // RFC 4271 §9.1.2: a route whose AS_PATH holds our own AS is a loop; it is kept for `show rib` but never used.
+    ribIn.importCheck = (r) => (asPathContains(r.attrs.asPath, asn) ? `AS path loop (contains our AS ${asn})` : null);
     const pr = new PeerRoutes(peer, ribIn, reg.routeServerClient);
     this.peers.set(reg.address, pr);
     peer.on('established', (s) => this.onEstablished(pr, s));
@@ -150,7 +154,7 @@ export class Speaker {
     for (const c of changes) families.add(c.key.slice(0, c.key.indexOf('|')));
     for (const f of families) {
       const [afi, safi] = f.split('/').map(Number);
-      pr.peer.setPrefixCount(afi ?? 0, safi ?? 0, pr.ribIn.count(afi ?? 0, safi ?? 0));
+      pr.peer.setPrefixCount(afi ?? 0, safi ?? 0, pr.ribIn.acceptedCount(afi ?? 0, safi ?? 0));
     }
     this.emit(address, changes);
   }

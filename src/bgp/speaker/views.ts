@@ -39,8 +39,8 @@ export function neighborView(info: PeerInfo, routes: PeerRoutes | undefined): Js
       return familyName(afi ?? 0, safi ?? 0);
     }),
     received,
-    // No import policy yet (issue 4): everything received is accepted.
-    accepted: received,
+    // Accepted = passed the import checks (AS loop now; import policy with issue 4).
+    accepted: familyCounts(families, (a, f) => routes?.ribIn.acceptedCount(a, f) ?? 0),
     sent: familyCounts(families, (a, f) => routes?.sentCount(a, f) ?? 0),
     'last-error': info.lastError,
     description: info.description,
@@ -101,11 +101,12 @@ export function ribEntries(routes: Iterable<Route>, filter: RibFilter): RibEntry
   }
   const out: RibEntry[] = [];
   for (const list of byDest.values()) {
-    const best = selectBest(list);
+    const best = selectBest(list.filter((r) => r.rejected === undefined));
     for (const r of list) {
       const isBest = best?.best === r;
       const lost = best?.reasons.find((x) => x.loser === r);
-      out.push({ route: r, best: isBest, ...(filter.prefix !== undefined ? { reason: isBest ? (list.length > 1 ? 'best of ' + list.length : 'only route') : `lost: ${lost?.reason ?? ''}` } : {}) });
+      const reason = r.rejected !== undefined ? `rejected: ${r.rejected}` : isBest ? (list.length > 1 ? `best of ${list.length}` : 'only route') : `lost: ${lost?.reason ?? ''}`;
+      out.push({ route: r, best: isBest, ...(filter.prefix !== undefined || r.rejected !== undefined ? { reason } : {}) });
     }
   }
   return out;

@@ -6,7 +6,6 @@ import { formatIpv4, parseIpv4 } from '../values/ip';
 /** What an attribute decoder is given besides its value. */
 export interface AttrInput {
   readonly ctx: CodecContext;
-  readonly flags: number;
   /** RFC 6396 §4.3.4: decoding a TABLE_DUMP_V2 RIB entry, MP_REACH abbreviated, family from the record. */
   readonly mrtRib?: { readonly afi: number; readonly safi: number };
 }

@@ -25,6 +25,13 @@ export { nextHopMartianReason } from './next-hop';
 export interface AttributeDecodeOptions {
   /** RFC 6396 §4.3.4: a TABLE_DUMP_V2 RIB entry; MP_REACH_NLRI is abbreviated and this is its family. */
   readonly mrtRib?: { readonly afi: number; readonly safi: number };
+  /**
+   * For consumers that read a few attributes only (the bgpdump printer): the
+   * type codes to decode, indexed by code (non-zero = decode). Any other
+   * attribute is framed and counted in `seenTypes` but neither decoded nor
+   * checked, so it adds no attribute and no error. Absent: decode everything.
+   */
+  readonly only?: Uint8Array;
 }
 
 export interface AttributeEncodeOptions {
@@ -57,7 +64,9 @@ function reset(subcode: number, reason: string, tlv: Buffer): BgpError {
 
 export function decodeAttributeBlock(buf: Buffer, ctx: CodecContext, opts: AttributeDecodeOptions = {}): AttributeBlock {
   const block: AttributeBlock = { attributes: [], errors: [], seenTypes: new Set(), count: 0 };
-  const input: AttrInput = opts.mrtRib ? { ctx, flags: 0, mrtRib: opts.mrtRib } : { ctx, flags: 0 };
+  // One input per block, not per attribute: the flags travel as a separate argument.
+  const input: AttrInput = opts.mrtRib ? { ctx, mrtRib: opts.mrtRib } : { ctx };
+  const only = opts.only;
   const end = buf.length;
   let p = 0;
   while (p < end) {
@@ -75,8 +84,12 @@ export function decodeAttributeBlock(buf: Buffer, ctx: CodecContext, opts: Attri
       block.count++;
       break;
     }
-    const tlv = buf.subarray(p, p + header + len);
-    decodeOne(block, code, flags, tlv.subarray(header), tlv, { ...input, flags });
+    if (only !== undefined && only[code] === 0) {
+      block.count++;
+      block.seenTypes.add(code);
+    } else {
+      decodeOne(block, buf, p, header, len, flags, code, input);
+    }
     p += header + len;
   }
   return block;
@@ -87,15 +100,21 @@ export function decodeAttributeList(buf: Buffer, ctx: CodecContext, opts: Attrib
   return { attributes, errors };
 }
 
-function decodeOne(block: AttributeBlock, code: number, flags: number, value: Buffer, tlv: Buffer, input: AttrInput): void {
+/**
+ * The attribute of `len` octets whose header (of `header` octets) starts at
+ * `buf[p]`. The whole TLV is only NOTIFICATION data, so it is cut only where
+ * a reset is thrown: one Buffer view per attribute instead of two.
+ */
+function decodeOne(block: AttributeBlock, buf: Buffer, p: number, header: number, len: number, flags: number, code: number, input: AttrInput): void {
   block.count++;
   if (block.seenTypes.has(code)) {
     // RFC 7606 §3(g): MP_REACH/MP_UNREACH twice resets; any other repeat keeps the first.
-    if (isMp(code)) throw reset(UpdateSubcode.MalformedAttributeList, `attribute ${code} appears twice (RFC 7606 §3(g))`, tlv);
+    if (isMp(code)) throw reset(UpdateSubcode.MalformedAttributeList, `attribute ${code} appears twice (RFC 7606 §3(g))`, buf.subarray(p, p + header + len));
     block.errors.push(attrError(code, 'attribute-discard', UpdateSubcode.MalformedAttributeList, `attribute ${code} repeated; later copy discarded (RFC 7606 §3(g))`));
     return;
   }
   block.seenTypes.add(code);
+  const value = buf.subarray(p + header, p + header + len);
   const rule = ATTRIBUTE_RULES.get(code);
   if (rule === undefined) {
     decodeUnrecognised(block, code, flags, value);
@@ -103,17 +122,17 @@ function decodeOne(block: AttributeBlock, code: number, flags: number, value: Bu
   }
   const problem = preCheck(rule, flags, value, input.ctx);
   if (problem) {
-    if (problem.action === 'session-reset') throw reset(problem.subcode, problem.reason, tlv);
+    if (problem.action === 'session-reset') throw reset(problem.subcode, problem.reason, buf.subarray(p, p + header + len));
     block.errors.push(attrError(code, problem.action, problem.subcode, problem.reason));
     return;
   }
   try {
-    const attr = decodeKnown(block, rule, code, value, input);
-    block.attributes.push(withFlags(attr, rule, flags, value.length));
+    const attr = decodeKnown(block, rule, code, flags, value, input);
+    block.attributes.push(withFlags(attr, rule, flags, len));
   } catch (e) {
     if (!isBgpError(e)) throw e;
     const action = e.action ?? rule.onMalformed;
-    if (action === 'session-reset') throw reset(e.subcode, e.message, tlv);
+    if (action === 'session-reset') throw reset(e.subcode, e.message, buf.subarray(p, p + header + len));
     block.errors.push(attrError(code, action, e.subcode, e.message));
   }
 }
@@ -148,7 +167,7 @@ function preCheck(rule: AttributeRule, flags: number, value: Buffer, ctx: CodecC
   return null;
 }
 
-function decodeKnown(block: AttributeBlock, rule: AttributeRule, code: number, value: Buffer, input: AttrInput): PathAttribute {
+function decodeKnown(block: AttributeBlock, rule: AttributeRule, code: number, flags: number, value: Buffer, input: AttrInput): PathAttribute {
   if (code === AttrType.As4Path) {
     const { attr, droppedConfed } = decodeAs4Path(value);
     if (droppedConfed) block.errors.push(attrError(code, 'attribute-discard', UpdateSubcode.OptionalAttributeError, 'AS4_PATH confederation segments dropped (RFC 6793 §6)'));
@@ -158,14 +177,19 @@ function decodeKnown(block: AttributeBlock, rule: AttributeRule, code: number, v
   if (decoded) return decoded;
   const bad = validateOpaque(code, value);
   if (bad !== null) throw new BgpError(ErrorCode.UpdateMessage, UpdateSubcode.OptionalAttributeError, `${rule.name}: ${bad}`);
-  return { type: 'unknown', code, flags: input.flags, value: Uint8Array.from(value) };
+  return { type: 'unknown', code, flags, value: Uint8Array.from(value) };
 }
 
 /** Records the received flags only when the encoder would not reproduce them, so canonical input round-trips to equal values. */
 function withFlags(attr: PathAttribute, rule: AttributeRule, flags: number, length: number): PathAttribute {
   if (attr.type === 'unknown') return attr;
   const expected = canonicalFlags(rule.flagClass) | (length > 255 ? AttrFlag.ExtendedLength : 0);
-  return flags === expected ? attr : { ...attr, flags };
+  if (flags === expected) return attr;
+  // `attr` was built by its decoder a moment ago and is referenced nowhere else, so it is
+  // completed in place: a spread copy per attribute showed in the profile (many routers
+  // set Extended Length on short AS_PATHs, so this branch is common).
+  (attr as { flags?: number }).flags = flags;
+  return attr;
 }
 
 /** Flags to send: the attribute's own (low nibble cleared, RFC 4271 §4.3) or its class's canonical ones. */

@@ -10,12 +10,53 @@ export function mrtReader(body: Buffer): Reader {
   return new Reader(body, MRT_BODY);
 }
 
+/** The text of recently read IPv4 addresses, direct-mapped by the address (see readIpv6: the same idea). */
+const IPV4_SLOTS = 256; // the slot is the top 8 bits of a hash
+const ipv4Values = new Uint32Array(IPV4_SLOTS);
+const ipv4Texts: (string | undefined)[] = new Array<string | undefined>(IPV4_SLOTS).fill(undefined);
+
 export function readIpv4(r: Reader): string {
-  return formatIpv4(r.u32());
+  const v = r.u32();
+  const slot = Math.imul(v, 0x9e3779b1) >>> 24;
+  const cached = ipv4Texts[slot];
+  if (cached !== undefined && ipv4Values[slot] === v) return cached;
+  const text = formatIpv4(v);
+  ipv4Values[slot] = v;
+  ipv4Texts[slot] = text;
+  return text;
 }
 
+/**
+ * The text of recently read IPv6 addresses, direct-mapped by a hash of their
+ * four words. Every BGP4MP record carries the peer and local address, and a
+ * dump holds few distinct ones, so most records find theirs here: no Buffer
+ * view and no formatting per record.
+ */
+const IPV6_SLOTS = 256; // the slot is the top 8 bits of a hash
+const ipv6Words = new Uint32Array(IPV6_SLOTS * 4);
+const ipv6Texts: (string | undefined)[] = new Array<string | undefined>(IPV6_SLOTS).fill(undefined);
+
 export function readIpv6(r: Reader): string {
-  return formatIpv6(r.bytes(16));
+  r.need(16);
+  const b = r.buf;
+  const p = r.pos;
+  const w0 = b.readUInt32BE(p);
+  const w1 = b.readUInt32BE(p + 4);
+  const w2 = b.readUInt32BE(p + 8);
+  const w3 = b.readUInt32BE(p + 12);
+  const slot = Math.imul(w0 ^ Math.imul(w1 ^ Math.imul(w2 ^ w3, 0x9e3779b1), 0x85ebca6b), 0xc2b2ae35) >>> 24;
+  const at = slot * 4;
+  let text = ipv6Texts[slot];
+  if (text === undefined || ipv6Words[at] !== w0 || ipv6Words[at + 1] !== w1 || ipv6Words[at + 2] !== w2 || ipv6Words[at + 3] !== w3) {
+    text = formatIpv6(b.subarray(p, p + 16));
+    ipv6Words[at] = w0;
+    ipv6Words[at + 1] = w1;
+    ipv6Words[at + 2] = w2;
+    ipv6Words[at + 3] = w3;
+    ipv6Texts[slot] = text;
+  }
+  r.pos = p + 16;
+  return text;
 }
 
 /** An address of the given AFI (1 or 2); anything else is not something this record can hold. */

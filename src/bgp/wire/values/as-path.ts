@@ -83,3 +83,9 @@ export function asPathLength(segments: readonly AsPathSegment[]): number {
   }
   return n;
 }
+
+/** True when `asn` appears in an AS_SEQUENCE or AS_SET (confederation segments are ours by definition, RFC 5065 §6). */
+export function asPathContains(segments: readonly AsPathSegment[], asn: number): boolean {
+  for (const s of segments) if ((s.kind === 'sequence' || s.kind === 'set') && s.asns.includes(asn)) return true;
+  return false;
+}

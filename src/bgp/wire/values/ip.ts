@@ -30,10 +30,17 @@ export function ipv4ToBytes(addr: number): Buffer {
   return b;
 }
 
+/** Octets in hex: without leading zero (a group's first octet) and padded to two digits (its second). */
+const HEX_BYTE: readonly string[] = Array.from({ length: 256 }, (_, i) => i.toString(16));
+const HEX_BYTE_PADDED: readonly string[] = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
+
+/** The eight groups of the address being formatted: scratch space, so formatting allocates only its result. */
+const ipv6Groups = new Uint16Array(8);
+
 /** RFC 5952 text form: lower case, longest run (≥2) of zero groups as `::`, first run on ties. */
 export function formatIpv6(bytes: Uint8Array): string {
-  const groups: number[] = [];
-  for (let i = 0; i < 16; i += 2) groups.push(((bytes[i] ?? 0) << 8) | (bytes[i + 1] ?? 0));
+  const groups = ipv6Groups;
+  for (let i = 0; i < 8; i++) groups[i] = ((bytes[2 * i] ?? 0) << 8) | (bytes[2 * i + 1] ?? 0);
   let bestStart = -1;
   let bestLen = 0;
   for (let i = 0; i < 8; ) {
@@ -53,11 +60,20 @@ export function formatIpv6(bytes: Uint8Array): string {
   if (bestStart === 0 && bestLen === 5 && groups[5] === 0xffff) {
     return `::ffff:${bytes[12]}.${bytes[13]}.${bytes[14]}.${bytes[15]}`;
   }
-  const hex = (g: number): string => g.toString(16);
-  if (bestStart < 0) return groups.map(hex).join(':');
-  const head = groups.slice(0, bestStart).map(hex).join(':');
-  const tail = groups.slice(bestStart + bestLen).map(hex).join(':');
-  return `${head}::${tail}`;
+  // Built by concatenation, not arrays and join: this runs for every IPv6 address of an MRT dump.
+  let s = '';
+  for (let i = 0; i < 8; i++) {
+    if (i === bestStart) {
+      s += '::';
+      i += bestLen - 1;
+      continue;
+    }
+    if (i > 0 && i !== bestStart + bestLen) s += ':';
+    const hi = bytes[2 * i] ?? 0;
+    const lo = bytes[2 * i + 1] ?? 0;
+    s += hi === 0 ? HEX_BYTE[lo] : `${HEX_BYTE[hi]}${HEX_BYTE_PADDED[lo]}`;
+  }
+  return s;
 }
 
 /** Parses IPv6 text (with optional embedded dotted quad); null when malformed. */

@@ -210,3 +210,20 @@ describe('decision process (RFC 4271 §9.1.2.2)', () => {
     expect(best?.reasons).toEqual([{ loser: a, reason: 'higher local preference' }]);
   });
 });
+
+describe('import checks', () => {
+  it('an AS path holding our own AS is received but not accepted (RFC 4271 §9.1.2)', () => {
+    const rib = new AdjRibIn(source, new AttributeInterner());
+    rib.importCheck = (r) => (r.attrs.asPath.some((s) => s.asns.includes(65001)) ? 'loop' : null);
+    rib.apply(update([v4(1)], [], [{ type: 'origin', origin: 0 }, { type: 'as-path', segments: [{ kind: 'sequence', asns: [65002, 65001] }] }, { type: 'next-hop', nextHop: '192.0.2.2' }]));
+    rib.apply(update([v4(2)]));
+    expect(rib.count(1, 1)).toBe(2);
+    expect(rib.acceptedCount(1, 1)).toBe(1);
+    expect([...rib.all()].find((r) => r.rejected !== undefined)?.rejected).toBe('loop');
+    // A replacement without the loop is accepted again, and counts stay consistent.
+    rib.apply(update([v4(1)]));
+    expect(rib.acceptedCount(1, 1)).toBe(2);
+    rib.apply(update([], [v4(1), v4(2)]));
+    expect([rib.count(1, 1), rib.acceptedCount(1, 1)]).toEqual([0, 0]);
+  });
+});

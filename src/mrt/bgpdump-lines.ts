@@ -1,0 +1,117 @@
+/**
+ * The lines of one BGP4MP UPDATE record in `bgpdump -m` form:
+ *
+ *   head:   BGP4MP[_ET][_LOCAL][_AP]|ts[.uuuuuu]|A|peer|peerAS|   (W for withdrawals)
+ *   route:  prefix, and the path id under ADD-PATH
+ *   tail:   |aspath|origin|nexthop|…|   (announcements only)
+ *
+ * Head and tail are the same on every line of a record section, so each is
+ * written once, on its first line, and later lines copy it from there
+ * (TextSink.repeat: a memmove into the output buffer). That keeps the
+ * per-route work to the prefix digits: no string is built per line or per
+ * record, and this object is reused for every record.
+ */
+import type { TextSink } from './text-sink';
+
+/** Zeros that pad the microseconds to six digits (bgpdump prints "%06ld"). */
+const ZERO_PAD = ['', '0', '00', '000', '0000', '00000'];
+
+/** The BGP4MP line prefix by variant: ET × LOCAL × ADD-PATH (bgpdump's get_bgp4mp_format). */
+const FORMATS = ['BGP4MP|', 'BGP4MP_AP|', 'BGP4MP_LOCAL|', 'BGP4MP_LOCAL_AP|', 'BGP4MP_ET|', 'BGP4MP_ET_AP|', 'BGP4MP_ET_LOCAL|', 'BGP4MP_ET_LOCAL_AP|'] as const;
+
+export class UpdateLines {
+  private format = '';
+  private timestamp = 0;
+  private microseconds = -1;
+  private peer = '';
+  private peerAs = 0;
+  /** 'A' or 'W' as a character code. */
+  private kind = 0;
+  private tailText: string | null = null;
+  /** Where the first line's head and tail went in the sink, or -1 before the first line. */
+  private headStart = -1;
+  private headEnd = -1;
+  private tailStart = -1;
+  private tailEnd = -1;
+  /** True under ADD-PATH: every route carries a path id. */
+  addPath = false;
+
+  /**
+   * Starts a record: its header's time (microseconds for BGP4MP_ET only), the
+   * message variant, and the peer address as bgpdump prints it. Positional
+   * arguments, not an object: this runs once per UPDATE.
+   */
+  record(timestamp: number, microseconds: number | undefined, local: boolean, addPath: boolean, peer: string, peerAs: number): void {
+    this.format = FORMATS[(microseconds !== undefined ? 4 : 0) + (local ? 2 : 0) + (addPath ? 1 : 0)] ?? '';
+    this.timestamp = timestamp;
+    this.microseconds = microseconds ?? -1;
+    this.peer = peer;
+    this.peerAs = peerAs;
+    this.addPath = addPath;
+  }
+
+  /** Starts the withdrawals of the record. */
+  withdrawals(): void {
+    this.section(87, null);
+  }
+
+  /** Starts announcements whose lines end in `tail` (`aspath|…|\n`, see bgpdump-format). */
+  announcements(tail: string): void {
+    this.section(65, tail);
+  }
+
+  private section(kind: number, tail: string | null): void {
+    this.kind = kind;
+    this.tailText = tail;
+    this.headStart = -1;
+    this.tailStart = -1;
+  }
+
+  /** `head` of the current line: written on the first line, copied after. */
+  head(out: TextSink): void {
+    if (this.headStart >= 0) {
+      out.repeat(this.headStart, this.headEnd);
+      return;
+    }
+    this.headStart = out.mark();
+    out.text(this.format);
+    out.uint(this.timestamp);
+    if (this.microseconds >= 0) {
+      out.text('.');
+      const us = this.microseconds;
+      out.text(ZERO_PAD[us < 10 ? 5 : us < 100 ? 4 : us < 1000 ? 3 : us < 10000 ? 2 : us < 100000 ? 1 : 0] ?? '');
+      out.uint(us);
+    }
+    out.text(this.kind === 65 ? '|A|' : '|W|');
+    out.text(this.peer);
+    out.text('|');
+    out.uint(this.peerAs);
+    out.text('|');
+    this.headEnd = out.mark();
+  }
+
+  /** The end of a line after the prefix: `[|pathId]\n` for a withdrawal, `|[pathId|]tail` for an announcement. */
+  end(out: TextSink, pathId: number): void {
+    const tail = this.tailText;
+    if (tail === null) {
+      if (this.addPath) {
+        out.text('|');
+        out.uint(pathId);
+      }
+      out.text('\n');
+      return;
+    }
+    out.text('|');
+    if (this.addPath) {
+      out.uint(pathId);
+      out.text('|');
+    }
+    if (this.tailStart >= 0) {
+      out.repeat(this.tailStart, this.tailEnd);
+      return;
+    }
+    this.tailStart = out.mark();
+    out.text(tail);
+    this.tailEnd = out.mark();
+  }
+}
