@@ -9,6 +9,7 @@ import type { AdjRibIn } from '../rib/adj-rib-in';
 import { exportAttributes, type ExportPeer } from '../rib/export-rules';
 import type { Route, RoutableNlri } from '../rib/route';
 import { buildAnnouncements, buildWithdrawals } from '../rib/update-builder';
+import { toOldSpeaker } from '../rib/as4';
 import type { SessionPeer } from './types';
 
 /** How many pending routes one pump step turns into UPDATEs before checking the queue again. */
@@ -154,7 +155,9 @@ export class PeerRoutes {
     for (const { route, nlri } of groups.values()) {
       const exported = exportAttributes(route, exportPeer);
       if (!exported) continue;
-      const msgs = buildAnnouncements({ afi: route.afi, safi: route.safi, attributes: exported.attributes, nextHop: exported.nextHop, nlri }, ctx);
+      // RFC 6793 §4.2.2: an OLD speaker gets AS_TRANS in AS_PATH and the true path in AS4_PATH.
+      const attributes = ctx.fourOctetAs ? exported.attributes : toOldSpeaker(exported.attributes);
+      const msgs = buildAnnouncements({ afi: route.afi, safi: route.safi, attributes, nextHop: exported.nextHop, nlri }, ctx);
       for (const m of msgs) ok = this.peer.enqueueUpdate(m) && ok;
     }
     return ok;

@@ -14,6 +14,7 @@ import type { Route, RouteSource } from '../rib/route';
 import { PeerRoutes } from './peer-routes';
 import type { SessionPeer } from './types';
 import { asPathContains } from '../wire/values/as-path';
+import { fromOldSpeaker } from '../rib/as4';
 
 export interface SpeakerOptions {
   readonly asn: number;
@@ -149,7 +150,9 @@ export class Speaker {
   }
 
   private onUpdate(address: string, pr: PeerRoutes, m: UpdateMessage): void {
-    const changes = pr.ribIn.apply(m);
+    // RFC 6793 §4.2.3: a peer without 4-octet AS sends the true path in AS4_PATH; merge it before anything else.
+    const msg = pr.session && !pr.session.fourOctetAs ? { ...m, attributes: fromOldSpeaker(m.attributes) } : m;
+    const changes = pr.ribIn.apply(msg);
     const families = new Set<string>();
     for (const c of changes) families.add(c.key.slice(0, c.key.indexOf('|')));
     for (const f of families) {
