@@ -59,18 +59,32 @@ export class StringSink implements TextSink {
     return this.doneLength + this.cur.length;
   }
   repeat(start: number, end: number): void {
-    // The same stretch is usually repeated many times (a line head): remember it.
-    if (start !== this.repeatStart || end !== this.repeatEnd) {
-      this.repeatStart = start;
-      this.repeatEnd = end;
-      this.repeatText = this.slice(start, end);
+    // The same stretches are repeated on every line of a record (its line head and, for
+    // announcements, its tail), so the last two are remembered: slicing again could
+    // reach back past the recent text and join the whole output, once per line.
+    if (start === this.repeatStart && end === this.repeatEnd) {
+      this.text(this.repeatText);
+      return;
     }
+    if (start === this.otherStart && end === this.otherEnd) {
+      this.text(this.otherText);
+      return;
+    }
+    this.otherStart = this.repeatStart;
+    this.otherEnd = this.repeatEnd;
+    this.otherText = this.repeatText;
+    this.repeatStart = start;
+    this.repeatEnd = end;
+    this.repeatText = this.slice(start, end);
     this.text(this.repeatText);
   }
 
   private repeatStart = -1;
   private repeatEnd = -1;
   private repeatText = '';
+  private otherStart = -1;
+  private otherEnd = -1;
+  private otherText = '';
 
   private slice(start: number, end: number): string {
     const from = start - this.doneLength;
