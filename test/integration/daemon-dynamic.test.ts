@@ -1,0 +1,89 @@
+/** A route server's dynamic neighbors: hdvpnd accepts sessions from a configured prefix range (config → listener → speaker). */
+import net from 'node:net';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import { parseConfig } from '../../src/daemon/config';
+import { Daemon } from '../../src/daemon/daemon';
+import { createLogger } from '../../src/daemon/logging';
+import { controlRequest } from '../../src/control/client';
+
+const quiet = () => createLogger({ level: 'error', format: 'text', file: null, stream: new Writable({ write: (_c, _e, cb) => cb() }) });
+
+function freePort(host: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = net.createServer();
+    s.once('error', reject);
+    s.listen(0, host, () => {
+      const a = s.address();
+      const port = typeof a === 'object' && a ? a.port : 0;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+async function until<T>(what: string, fn: () => Promise<T | undefined>, ms = 15000): Promise<T> {
+  const end = Date.now() + ms;
+  for (;;) {
+    const v = await fn();
+    if (v !== undefined) return v;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+type Obj = Record<string, unknown>;
+
+describe('dynamic neighbors in hdvpnd', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'hdvpn-dyn-'));
+  const daemons: Daemon[] = [];
+  afterAll(async () => {
+    for (const d of daemons) await d.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('a client inside the range is accepted with the range settings and its routes are learned', async () => {
+    const port = await freePort('127.0.0.3');
+    const rs = parseConfig(
+      `asn: 65000
+router-id: 192.0.2.100
+listen: { address: 127.0.0.3, port: ${port} }
+control: { socket: ${join(dir, 'rs.sock')} }
+dynamic-neighbors:
+  - { prefix: 127.0.0.0/24, asn: 65001, limit: 2, families: [ipv4-unicast], hold-time: 9 }
+`,
+      'rs.yaml',
+      { checkSecrets: false },
+    );
+    const client = parseConfig(
+      `asn: 65001
+router-id: 192.0.2.1
+listen: false
+control: { socket: ${join(dir, 'c.sock')} }
+neighbors:
+  - { address: 127.0.0.3, asn: 65000, port: ${port}, local-address: 127.0.0.4, families: [ipv4-unicast], hold-time: 9, connect-retry: 2 }
+routes:
+  - { prefix: 203.0.113.0/24, next-hop: 192.0.2.1 }
+`,
+      'c.yaml',
+      { checkSecrets: false },
+    );
+    if (!rs.ok || !client.ok) throw new Error(JSON.stringify(rs.ok ? client : rs));
+    const a = new Daemon({ config: rs.config, logger: quiet() });
+    const b = new Daemon({ config: client.config, logger: quiet() });
+    daemons.push(b, a);
+    await a.start();
+    await b.start();
+    const n = await until('dynamic neighbor Established', async () => {
+      const list = (await controlRequest(join(dir, 'rs.sock'), { command: 'show-neighbors' })) as Obj[];
+      return list.find((x) => x.address === '127.0.0.4' && x.state === 'Established');
+    });
+    expect(n.asn).toBe(65001);
+    const routes = await until('route from the dynamic neighbor', async () => {
+      const r = (await controlRequest(join(dir, 'rs.sock'), { command: 'show-rib', family: 'ipv4-unicast' })) as Obj[];
+      return r.length ? r : undefined;
+    });
+    expect(routes[0]).toMatchObject({ prefix: '203.0.113.0/24', from: '127.0.0.4', 'as-path': '65001' });
+  });
+});
