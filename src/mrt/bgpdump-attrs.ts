@@ -31,23 +31,37 @@ export interface BgpdumpAttrView {
 const ORIGIN_TEXT = ['IGP', 'EGP', 'INCOMPLETE'] as const;
 const NO_ADDRESS = '255.255.255.255';
 
+/** Every field present from the start (one object shape whatever the attributes). */
 interface Collected {
-  asPath?: readonly AsPathSegment[];
-  as4Path?: readonly AsPathSegment[];
-  aggregator?: { asn: number; address: string };
-  as4Aggregator?: { asn: number; address: string };
+  asPath: readonly AsPathSegment[] | undefined;
+  as4Path: readonly AsPathSegment[] | undefined;
+  aggregator: { asn: number; address: string } | undefined;
+  as4Aggregator: { asn: number; address: string } | undefined;
   origin: string;
   nextHop: string;
   localPref: number;
   med: number;
   communities: string;
   atomic: boolean;
-  mpReach?: MpReachAttr;
-  mpUnreach?: MpUnreachAttr;
+  mpReach: MpReachAttr | undefined;
+  mpUnreach: MpUnreachAttr | undefined;
 }
 
 function collect(attrs: readonly PathAttribute[]): Collected {
-  const c: Collected = { origin: 'INCOMPLETE', nextHop: NO_ADDRESS, localPref: 0, med: 0, communities: '', atomic: false };
+  const c: Collected = {
+    asPath: undefined,
+    as4Path: undefined,
+    aggregator: undefined,
+    as4Aggregator: undefined,
+    origin: 'INCOMPLETE',
+    nextHop: NO_ADDRESS,
+    localPref: 0,
+    med: 0,
+    communities: '',
+    atomic: false,
+    mpReach: undefined,
+    mpUnreach: undefined,
+  };
   for (const a of attrs) {
     switch (a.type) {
       case 'origin':

@@ -15,7 +15,7 @@
  * In UPDATE streams most blocks are never seen again (in a BGP4MP_ET file of
  * an iBGP feed, none is), and keeping their text alive made the collector the
  * largest cost; there the cache admits a block only on its second sighting,
- * remembering first sightings as bare hashes (integers, no objects).
+ * remembering first sightings as bare hashes in a fixed integer table.
  */
 
 interface Entry<V> {
@@ -35,6 +35,9 @@ function hashBlock(buf: Buffer, tag: number): number {
   return h;
 }
 
+/** Slots of the first-sighting table (a power of two). */
+const SEEN_SLOTS = 1 << 18;
+
 export class AttributeTextCache<V> {
   private readonly map = new Map<number, Entry<V>>();
   private bytes = 0;
@@ -42,13 +45,20 @@ export class AttributeTextCache<V> {
   private lastValue: V | undefined;
   private lastTag = -1;
 
-  /** Hashes of blocks seen once, for `admitOnRepeat`. */
-  private readonly seenOnce = new Set<number>();
+  /**
+   * Hashes of blocks seen once, for `admitOnRepeat`: a direct-mapped table
+   * (slot by the low hash bits), so a first sighting costs one store and no
+   * allocation. A collision forgets the older sighting, which only delays
+   * admitting that block.
+   */
+  private readonly seenOnce: Int32Array;
 
   constructor(
     private readonly admitOnRepeat = false,
     private readonly budget = 32 << 20,
-  ) {}
+  ) {
+    this.seenOnce = new Int32Array(admitOnRepeat ? SEEN_SLOTS : 0);
+  }
 
   /** The value for `buf` (distinguished further by `tag`), computing it with `make` on a miss. */
   get(buf: Buffer, tag: number, make: () => V): V {
@@ -77,10 +87,13 @@ export class AttributeTextCache<V> {
   }
 
   private admit(h: number): boolean {
-    if (!this.admitOnRepeat || this.seenOnce.delete(h)) return true;
-    // A bare number per block; the set is bounded like the map.
-    if (this.seenOnce.size >= 1 << 20) this.seenOnce.clear();
-    this.seenOnce.add(h);
+    if (!this.admitOnRepeat) return true;
+    const slot = h & (SEEN_SLOTS - 1);
+    if (this.seenOnce[slot] === (h | 0)) {
+      this.seenOnce[slot] = ~h; // admitted: a later first sighting in this slot starts over
+      return true;
+    }
+    this.seenOnce[slot] = h;
     return false;
   }
 }

@@ -2,7 +2,6 @@
 import type { Readable, Writable } from 'node:stream';
 import type { MrtError, MrtItem } from '../bgp/wire/mrt';
 import { BgpdumpFormatter } from './bgpdump-format';
-import { JsonFormatter } from './json-format';
 import { BufferedWriter } from './output';
 import { readMrtBatches } from './reader';
 import { StringSink, type TextSink } from './text-sink';
@@ -18,7 +17,8 @@ export interface MrtFormatter {
 export function createFormatter(format: MrtOutputFormat): MrtFormatter {
   switch (format) {
     case 'json':
-      return new JsonFormatter();
+      // Loaded on use: `--format bgpdump` does not need the JSON codec.
+      return new (require('./json-format') as typeof import('./json-format')).JsonFormatter();
     case 'bgpdump':
       return new BgpdumpFormatter();
     default: {

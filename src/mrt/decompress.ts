@@ -12,7 +12,6 @@ import { accessSync, constants as fsConstants } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import { PassThrough, pipeline, Readable, type Duplex } from 'node:stream';
 import { constants as zlibConstants, createGunzip } from 'node:zlib';
-import unbzip2Stream from 'unbzip2-stream';
 
 export type Compression = 'none' | 'gzip' | 'bzip2';
 
@@ -109,7 +108,7 @@ export async function decompressed(src: Readable, options: { preferBzip2Binary?:
       return { stream: through(input, createGunzip({ chunkSize: 1 << 16, finishFlush: zlibConstants.Z_SYNC_FLUSH })), compression };
     case 'bzip2': {
       const exe = options.preferBzip2Binary === false ? null : findBzip2();
-      return { stream: exe ? spawnBzip2(exe, input) : through(input, unbzip2Stream()), compression };
+      return { stream: exe ? spawnBzip2(exe, input) : through(input, (require('unbzip2-stream') as typeof import('unbzip2-stream'))()), compression };
     }
     default: {
       const never: never = compression;

@@ -3,8 +3,7 @@ import type { Command } from 'commander';
 import { readFileSync } from 'node:fs';
 import { withContext, type CodecContext } from '../../bgp/wire/context';
 import { isBgpError } from '../../bgp/wire/errors';
-import { decodeMessage } from '../../bgp/wire/message';
-import { messageToJson, type Json } from '../../bgp/wire/json';
+import type { Json } from '../../bgp/wire/json';
 import { CliError, ExitCode, usageError } from '../exit-codes';
 import { parseFamilyList } from '../families';
 
@@ -27,6 +26,9 @@ export function parseHexInput(text: string): Buffer {
 
 /** Splits concatenated messages by their header length and decodes each. */
 export function decodeAll(bytes: Buffer, ctx: CodecContext): Json[] {
+  // Loaded here, not at startup: every other command would pay for the message codec.
+  const { decodeMessage } = require('../../bgp/wire/message') as typeof import('../../bgp/wire/message');
+  const { messageToJson } = require('../../bgp/wire/json') as typeof import('../../bgp/wire/json');
   const out: Json[] = [];
   let pos = 0;
   while (pos < bytes.length) {
