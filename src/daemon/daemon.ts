@@ -143,7 +143,7 @@ export class Daemon {
     this.logger.info(`reload done: ${this.peers.size} neighbor(s), ${this.configRoutes.size} originated route(s)`);
   }
 
-  private newPeer(address: string, opts: Omit<ReturnType<typeof sessionOptions>, never>, extra: { port?: number; passive?: boolean; localAddress?: string | null }): Peer {
+  private newPeer(address: string, opts: ReturnType<typeof sessionOptions>, extra: { port?: number; passive?: boolean; localAddress?: string | null }): Peer {
     return new Peer(
       {
         ...opts,

@@ -4,39 +4,13 @@
  * socket handlers, as the CLI reads it. Interop with other implementations is
  * in test/interop/.
  */
-import net from 'node:net';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
 import { parseConfig } from '../../src/daemon/config';
 import { Daemon } from '../../src/daemon/daemon';
-import { createLogger } from '../../src/daemon/logging';
+import { freePort, quietLogger as quiet, until } from '../helpers/daemon';
 import { controlRequest } from '../../src/control/client';
-
-function freePort(host: string): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.once('error', reject);
-    s.listen(0, host, () => {
-      const a = s.address();
-      const port = typeof a === 'object' && a ? a.port : 0;
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-const quiet = () => createLogger({ level: 'error', format: 'text', file: null, stream: new Writable({ write: (_c, _e, cb) => cb() }) });
-
-async function until<T>(what: string, fn: () => Promise<T | undefined> | T | undefined, ms = 15000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await fn();
-    if (v !== undefined) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 type Obj = Record<string, unknown>;
 

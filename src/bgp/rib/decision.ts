@@ -4,7 +4,7 @@
  * so `hdvpn show rib PREFIX` can explain the choice.
  */
 import { asPathLength } from '../wire/values/as-path';
-import { parseIp } from '../wire/values/ip';
+import { parseIp, parseIpv4 } from '../wire/values/ip';
 import type { Route } from './route';
 
 export interface DecisionOptions {
@@ -33,9 +33,9 @@ function addressKey(address: string): string {
   return b ? Buffer.from(b).toString('hex').padStart(32, '0') : address;
 }
 
+/** BGP Identifiers compare as unsigned 32-bit numbers (RFC 6286 §2.2). */
 function idNumber(text: string): number {
-  const b = parseIp(text);
-  return b && b.length === 4 ? ((b[0] as number) * 2 ** 24 + (b[1] as number) * 65536 + (b[2] as number) * 256 + (b[3] as number)) : 0;
+  return parseIpv4(text) ?? 0;
 }
 
 type Step = (a: Route, b: Route, o: DecisionOptions) => Comparison | null;

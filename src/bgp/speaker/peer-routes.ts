@@ -6,7 +6,7 @@
 import type { CodecContext } from '../wire/context';
 import type { NegotiatedSession } from '../session/negotiate-types';
 import type { AdjRibIn } from '../rib/adj-rib-in';
-import { exportAttributes, type ExportPeer } from '../rib/export-rules';
+import { exportAttributes, type ExportedAttributes, type ExportPeer } from '../rib/export-rules';
 import type { Route, RoutableNlri } from '../rib/route';
 import { buildAnnouncements, buildWithdrawals } from '../rib/update-builder';
 import { toOldSpeaker } from '../rib/as4';
@@ -132,7 +132,9 @@ export class PeerRoutes {
 
   private sendAnnounceBatch(ctx: CodecContext, exportPeer: ExportPeer): boolean {
     // Group by (family, attribute set): prefixes that share attributes share UPDATEs.
-    const groups = new Map<string, { route: Route; nlri: RoutableNlri[] }>();
+    // Export attributes depend only on the attribute set and the kind of source, both in the group key,
+    // so the first route's result serves the whole group.
+    const groups = new Map<string, { route: Route; exported: ExportedAttributes; nlri: RoutableNlri[] }>();
     const withdrawNow: SentRoute[] = [];
     for (const [key, route] of this.take(this.pendingAnnounce)) {
       const exported = exportAttributes(route, exportPeer);
@@ -145,16 +147,14 @@ export class PeerRoutes {
         continue;
       }
       this.ribOut.set(key, { afi: route.afi, safi: route.safi, nlri: route.nlri });
-      const gk = `${route.afi}/${route.safi}/${route.attrs.id}/${route.source.address === "local" ? "l" : route.source.ibgp ? "i" : "e"}`;
+      const gk = `${route.afi}/${route.safi}/${route.attrs.id}/${route.source.address === 'local' ? 'l' : route.source.ibgp ? 'i' : 'e'}`;
       const g = groups.get(gk);
       if (g) g.nlri.push(route.nlri);
-      else groups.set(gk, { route, nlri: [route.nlri] });
+      else groups.set(gk, { route, exported, nlri: [route.nlri] });
     }
     let ok = true;
     for (const s of withdrawNow) for (const m of buildWithdrawals(s.afi, s.safi, [s.nlri], ctx)) ok = this.peer.enqueueUpdate(m) && ok;
-    for (const { route, nlri } of groups.values()) {
-      const exported = exportAttributes(route, exportPeer);
-      if (!exported) continue;
+    for (const { route, exported, nlri } of groups.values()) {
       // RFC 6793 §4.2.2: an OLD speaker gets AS_TRANS in AS_PATH and the true path in AS4_PATH.
       const attributes = ctx.fourOctetAs ? exported.attributes : toOldSpeaker(exported.attributes);
       const msgs = buildAnnouncements({ afi: route.afi, safi: route.safi, attributes, nextHop: exported.nextHop, nlri }, ctx);
