@@ -9,7 +9,19 @@ export type NeighborAction = 'reset' | 'shutdown' | 'enable';
 
 export type ControlRequest =
   | { readonly command: 'show-neighbors'; readonly address?: string }
-  | { readonly command: 'show-rib'; readonly family?: string; readonly vrf?: string; readonly prefix?: string }
+  | {
+      readonly command: 'show-rib';
+      readonly family?: string;
+      readonly vrf?: string;
+      readonly prefix?: string;
+      /** With `direction`: that neighbor's Adj-RIB-In (pre-policy with 'in') or Adj-RIB-Out ('out'). */
+      readonly neighbor?: string;
+      readonly direction?: 'in' | 'out';
+      /** Prefix counts per family and neighbor instead of routes. */
+      readonly summary?: boolean;
+    }
+  /** What policy NAME does to ROUTE (text form, src/bgp/policy/route-text.ts), without applying it. */
+  | { readonly command: 'policy-test'; readonly policy: string; readonly route: string }
   | { readonly command: 'neighbor'; readonly action: NeighborAction; readonly address: string; readonly message?: string }
   | { readonly command: 'route-refresh'; readonly address: string; readonly family?: string }
   | { readonly command: 'ping' };
@@ -21,7 +33,7 @@ export type ControlResponse = { readonly ok: true; readonly result: Json } | { r
 /** Requests are small; anything longer than this is not ours and is refused. */
 export const MAX_REQUEST_LENGTH = 64 * 1024;
 
-const COMMANDS: ReadonlySet<string> = new Set(['show-neighbors', 'show-rib', 'neighbor', 'route-refresh', 'ping']);
+const COMMANDS: ReadonlySet<string> = new Set(['show-neighbors', 'show-rib', 'neighbor', 'route-refresh', 'policy-test', 'ping']);
 
 function optionalString(o: Record<string, unknown>, key: string): string | undefined | null {
   const v = o[key];
@@ -41,7 +53,8 @@ export function parseRequest(line: string): ControlRequest | { error: string } {
   const o = v as Record<string, unknown>;
   const command = o.command;
   if (typeof command !== 'string' || !COMMANDS.has(command)) return { error: `unknown command ${JSON.stringify(command)}` };
-  const strings = ['address', 'family', 'vrf', 'prefix', 'message', 'action'];
+  const strings = ['address', 'family', 'vrf', 'prefix', 'message', 'action', 'neighbor', 'direction', 'policy', 'route'];
+  if (o.summary !== undefined && typeof o.summary !== 'boolean') return { error: 'summary must be a boolean' };
   for (const k of strings) if (optionalString(o, k) === null) return { error: `${k} must be a string` };
   switch (command) {
     case 'ping':
@@ -54,7 +67,14 @@ export function parseRequest(line: string): ControlRequest | { error: string } {
         ...(typeof o.family === 'string' ? { family: o.family } : {}),
         ...(typeof o.vrf === 'string' ? { vrf: o.vrf } : {}),
         ...(typeof o.prefix === 'string' ? { prefix: o.prefix } : {}),
+        ...(typeof o.neighbor === 'string' ? { neighbor: o.neighbor } : {}),
+        ...(o.direction === 'in' || o.direction === 'out' ? { direction: o.direction } : {}),
+        ...(o.summary === true ? { summary: true } : {}),
       };
+    case 'policy-test':
+      if (typeof o.policy !== 'string') return { error: 'policy is required' };
+      if (typeof o.route !== 'string') return { error: 'route is required' };
+      return { command, policy: o.policy, route: o.route };
     case 'neighbor': {
       const action = o.action;
       if (action !== 'reset' && action !== 'shutdown' && action !== 'enable') return { error: 'action must be reset, shutdown or enable' };
