@@ -40,6 +40,9 @@ export function controlHandlers(d: Daemon): ControlHandlers {
       else p.enable();
       return { address: req.address, action: req.action, state: p.info().state } satisfies Json;
     },
+    'policy-test': () => {
+      throw new ControlCommandError('policy test is not wired yet');
+    },
     'route-refresh': (req) => {
       const p = findPeer(d, req.address);
       const session = p.info().session;

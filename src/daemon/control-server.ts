@@ -33,6 +33,8 @@ async function dispatch(handlers: ControlHandlers, req: ControlRequest): Promise
       return handlers.neighbor(req);
     case 'route-refresh':
       return handlers['route-refresh'](req);
+    case 'policy-test':
+      return handlers['policy-test'](req);
     default: {
       const never: never = req;
       throw new ControlCommandError(`unknown command ${JSON.stringify(never)}`);

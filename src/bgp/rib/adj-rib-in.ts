@@ -19,8 +19,13 @@ export class AdjRibIn {
   private readonly routes = new Map<string, Route>();
   private readonly counts = new Map<FamilyKey, number>();
   private readonly acceptedCounts = new Map<FamilyKey, number>();
-  /** Import check: a reason to refuse the route, or null (RFC 4271 §9.1.2 AS loop; policy later). */
-  importCheck: (r: Route) => string | null = () => null;
+  /**
+   * Import: the route to use (the same object, or one whose `attrs` the import
+   * policy changed, with `received` the original), or a reason to refuse it
+   * (RFC 4271 §9.1.2 AS loop, RFC 4456 §8 reflection loop, policy). Refused
+   * routes stay for `show rib` and soft reconfiguration but are never selected.
+   */
+  importFilter: (r: Route) => Route | string = (r) => r;
 
   constructor(private source: RouteSource, private readonly interner: AttributeInterner, private readonly now: () => number = Date.now) {}
 
@@ -65,9 +70,20 @@ export class AdjRibIn {
     const old = this.routes.get(key);
     if (!old) return; // RFC 7911 §5 / RFC 4271: withdrawing an unknown route is not an error
     this.routes.delete(key);
-    this.interner.release(old.attrs);
+    this.releaseRoute(old);
     this.bump(old.afi, old.safi, -1, old.rejected === undefined);
     changes.push({ key, route: null });
+  }
+
+  private releaseRoute(r: Route): void {
+    this.interner.release(r.attrs);
+    if (r.received) this.interner.release(r.received);
+  }
+
+  /** Runs the import filter on a route as received; the filter interns what it changes. */
+  private filter(fresh: Route): Route {
+    const out = this.importFilter(fresh);
+    return typeof out === 'string' ? { ...fresh, rejected: out } : out;
   }
 
   /** Applies one UPDATE (RFC 7606 outcomes included) and returns what changed. */
@@ -88,15 +104,39 @@ export class AdjRibIn {
       }
       const old = this.routes.get(a.key);
       if (old) {
-        this.interner.release(old.attrs);
+        this.releaseRoute(old);
         this.bump(old.afi, old.safi, -1, old.rejected === undefined);
       }
-      const fresh: Route = { afi: a.afi, safi: a.safi, nlri: a.nlri, attrs, source: this.source, stale: false, receivedAt: now };
-      const why = this.importCheck(fresh);
-      const route: Route = why === null ? fresh : { ...fresh, rejected: why };
-      this.bump(a.afi, a.safi, 1, why === null);
+      const route = this.filter({ afi: a.afi, safi: a.safi, nlri: a.nlri, attrs, source: this.source, stale: false, receivedAt: now });
+      this.bump(a.afi, a.safi, 1, route.rejected === undefined);
       this.routes.set(a.key, route);
       changes.push({ key: a.key, route });
+    }
+    return changes;
+  }
+
+  /**
+   * Soft reconfiguration inbound (RFC 4271 §9.1.1): the import filter changed;
+   * run it again over every route as received and report the routes whose
+   * outcome differs. No route refresh is needed: the pre-policy table is kept.
+   */
+  reimport(): RibChange[] {
+    const changes: RibChange[] = [];
+    for (const [key, old] of this.routes) {
+      const received = old.received ?? old.attrs;
+      this.interner.retain(received);
+      const { rejected: _r, received: _rc, ...base } = old;
+      const route = this.filter({ ...base, attrs: received });
+      if (route.attrs === old.attrs && route.rejected === old.rejected) {
+        // Same outcome: keep the old object, so the Loc-RIB sees no change.
+        this.releaseRoute(route);
+        continue;
+      }
+      this.releaseRoute(old);
+      this.bump(old.afi, old.safi, -1, old.rejected === undefined);
+      this.bump(route.afi, route.safi, 1, route.rejected === undefined);
+      this.routes.set(key, route);
+      changes.push({ key, route });
     }
     return changes;
   }

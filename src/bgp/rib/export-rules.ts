@@ -9,12 +9,51 @@ import type { Route } from './route';
 import { NEXT_HOP_SELF } from './local-routes';
 
 export interface ExportPeer {
+  /** The neighbor's address: a route is never sent back to the neighbor it came from. */
+  readonly address: string;
   readonly ibgp: boolean;
   readonly localAs: number;
   /** Our address on the session: the next hop when we announce ourselves. */
   readonly localAddress: string;
   /** RFC 7947: a route server leaves AS_PATH, NEXT_HOP and MED alone. */
   readonly routeServerClient: boolean;
+  /** RFC 4456: this iBGP neighbor is a client of our route reflector. */
+  readonly routeReflectorClient: boolean;
+  /** RFC 4456 §7: our cluster id (dotted quad); the router id unless configured. */
+  readonly clusterId: string;
+}
+
+/** RFC 1997 well-known communities. */
+export const NO_EXPORT = 0xffffff01;
+export const NO_ADVERTISE = 0xffffff02;
+export const NO_EXPORT_SUBCONFED = 0xffffff03;
+
+/** What an export policy changed (src/bgp/policy/types.ts PolicyResult, accept case). */
+export interface ExportOverride {
+  readonly attributes: readonly PathAttribute[] | null;
+  readonly nextHop: string | null;
+}
+
+/**
+ * Whether `route` may be advertised to `peer` at all, before any policy; a
+ * reason when not. Routes learned from a neighbor are never sent back to it.
+ */
+export function exportBlocked(route: Route, peer: ExportPeer): string | null {
+  const src = route.source;
+  const local = src.address === 'local';
+  if (!local && src.address === peer.address) return 'learned from this neighbor';
+  const communities = route.attrs.communities;
+  if (communities.length > 0) {
+    // RFC 1997: NO_ADVERTISE to nobody; NO_EXPORT and NO_EXPORT_SUBCONFED (no confederations here) not outside the AS.
+    if (communities.includes(NO_ADVERTISE)) return 'NO_ADVERTISE';
+    if (!peer.ibgp && (communities.includes(NO_EXPORT) || communities.includes(NO_EXPORT_SUBCONFED))) return 'NO_EXPORT';
+  }
+  if (!local && src.ibgp && peer.ibgp) {
+    // RFC 4271 §9.2 split horizon, relaxed by RFC 4456 §6: a client's routes go to every iBGP peer,
+    // a non-client's only to clients.
+    if (!src.reflectorClient && !peer.routeReflectorClient) return 'iBGP-learned, and neither side is a reflector client';
+  }
+  return null;
 }
 
 export interface ExportedAttributes {
@@ -30,15 +69,23 @@ function prepend(segments: readonly AsPathSegment[], asn: number): AsPathSegment
   return [{ kind: 'sequence', asns: [asn] }, ...segments];
 }
 
-/** Null when the route must not go to this peer at all. */
-export function exportAttributes(route: Route, peer: ExportPeer): ExportedAttributes | null {
+/**
+ * The attributes sent for `route` to `peer`: export policy changes (if any)
+ * first, then the protocol's own rewriting, as FRR and BIRD order them (the
+ * policy sees the Loc-RIB route; our AS is prepended after it).
+ * Null when the route must not go to this peer at all.
+ */
+export function exportAttributes(route: Route, peer: ExportPeer, override?: ExportOverride): ExportedAttributes | null {
+  if (exportBlocked(route, peer) !== null) return null;
   const local = route.source.address === 'local';
-  // RFC 4271 §9.2: a route learned over iBGP is not sent to another iBGP peer (unless reflecting, issue 4).
-  if (!local && route.source.ibgp && peer.ibgp) return null;
   const ebgp = !peer.ibgp;
+  // RFC 4456 §8: reflecting an iBGP route to an iBGP peer records where it came from.
+  const reflecting = !local && route.source.ibgp && peer.ibgp;
   const out: PathAttribute[] = [];
   let hasLocalPref = false;
-  for (const a of route.attrs.attributes) {
+  let hasOriginator = false;
+  let hasClusterList = false;
+  for (const a of override?.attributes ?? route.attrs.attributes) {
     switch (a.type) {
       case 'as-path':
         out.push(ebgp && !peer.routeServerClient ? { type: 'as-path', segments: prepend(a.segments, peer.localAs) } : a);
@@ -55,9 +102,13 @@ export function exportAttributes(route: Route, peer: ExportPeer): ExportedAttrib
         if (local || !ebgp || peer.routeServerClient) out.push(a);
         break;
       case 'originator-id':
-      case 'cluster-list':
-        // RFC 4456 §8: never sent to eBGP peers.
+        // RFC 4456 §8: never sent to eBGP peers; kept unchanged once set.
         if (!ebgp) out.push(a);
+        hasOriginator = true;
+        break;
+      case 'cluster-list':
+        if (!ebgp) out.push(reflecting ? { type: 'cluster-list', clusterIds: [peer.clusterId, ...a.clusterIds] } : a);
+        hasClusterList = true;
         break;
       default:
         out.push(a);
@@ -65,7 +116,12 @@ export function exportAttributes(route: Route, peer: ExportPeer): ExportedAttrib
   }
   // RFC 4271 §5.1.5: iBGP UPDATEs carry LOCAL_PREF; 100 is the common default.
   if (!ebgp && !hasLocalPref) out.push({ type: 'local-pref', localPref: 100 });
-  const configured = route.attrs.nextHop;
-  const nextHop = configured === NEXT_HOP_SELF || (ebgp && !peer.routeServerClient && !local) ? peer.localAddress : configured;
+  if (reflecting) {
+    if (!hasOriginator) out.push({ type: 'originator-id', originatorId: route.source.bgpId });
+    if (!hasClusterList) out.push({ type: 'cluster-list', clusterIds: [peer.clusterId] });
+  }
+  const configured = override?.nextHop ?? route.attrs.nextHop;
+  const selfByRule = ebgp && !peer.routeServerClient && !local && override?.nextHop == null;
+  const nextHop = configured === NEXT_HOP_SELF || selfByRule ? peer.localAddress : configured;
   return { attributes: out, nextHop };
 }

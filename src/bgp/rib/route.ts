@@ -13,6 +13,8 @@ export interface RouteSource {
   readonly asn: number;
   readonly bgpId: string;
   readonly ibgp: boolean;
+  /** RFC 4456: the neighbor is a client of our route reflector. */
+  readonly reflectorClient?: boolean;
 }
 
 export interface Route {
@@ -25,6 +27,8 @@ export interface Route {
   stale: boolean;
   /** Why import refused the route (kept for `show rib`, never selected), e.g. an AS path loop (RFC 4271 §9.1.2). */
   readonly rejected?: string;
+  /** The attributes as received, when import policy changed them (`attrs` is then the post-policy set). */
+  readonly received?: AttributeSet;
   readonly receivedAt: number;
 }
 
@@ -37,4 +41,23 @@ export function routeKey(afi: number, safi: number, n: RoutableNlri): string {
   const rd = n.kind === 'vpn' ? formatRd(n.rd) : '';
   const pid = n.pathId === undefined ? '' : String(n.pathId);
   return `${afi}/${safi}|${rd}|${formatPrefix(n.prefix)}|${pid}`;
+}
+
+/**
+ * Family + RD + prefix: the destination the decision process chooses a best
+ * path for (RFC 4271 §9.1); the route key without its ADD-PATH path id.
+ */
+export function destKeyOf(routeKeyText: string): string {
+  return routeKeyText.slice(0, routeKeyText.lastIndexOf('|') + 1);
+}
+
+/** The family part of a route or destination key ("1/128"). */
+export function familyOfKey(key: string): string {
+  return key.slice(0, key.indexOf('|'));
+}
+
+/** The ADD-PATH path id inside a route key (RFC 7911), undefined without one. */
+export function pathIdOfKey(key: string): number | undefined {
+  const pid = key.slice(key.lastIndexOf('|') + 1);
+  return pid === '' ? undefined : Number(pid);
 }

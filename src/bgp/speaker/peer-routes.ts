@@ -1,99 +1,177 @@
 /**
  * The routes of one neighbor as the speaker sees them: its Adj-RIB-In, our
- * Adj-RIB-Out toward it, and the pending changes that are pumped into the
- * session as fast as its queue accepts them (a slow peer only slows itself).
+ * Adj-RIB-Out toward it, and the destinations whose advertisement may have
+ * changed. Those are pumped into the session as fast as its queue accepts
+ * them (a slow peer only slows itself); what to send is decided at pump time
+ * from the Loc-RIB, so a burst of changes to one prefix costs one UPDATE.
  */
 import type { CodecContext } from '../wire/context';
+import { familyKey } from '../wire/context';
 import type { NegotiatedSession } from '../session/negotiate-types';
 import type { AdjRibIn } from '../rib/adj-rib-in';
-import { exportAttributes, type ExportedAttributes, type ExportPeer } from '../rib/export-rules';
-import type { Route, RoutableNlri } from '../rib/route';
+import type { ExportedAttributes, ExportPeer } from '../rib/export-rules';
+import type { LocRib } from '../rib/loc-rib';
+import { familyOfKey, type Route, type RoutableNlri } from '../rib/route';
 import { buildAnnouncements, buildWithdrawals } from '../rib/update-builder';
 import { toOldSpeaker } from '../rib/as4';
+import { ACCEPT_ALL, type PolicyChain } from '../policy/types';
 import type { SessionPeer } from './types';
+import { sameExport, type UpdateGroup } from './update-group';
 
-/** How many pending routes one pump step turns into UPDATEs before checking the queue again. */
+/** How many pending destinations one pump step turns into UPDATEs before checking the queue again. */
 const BATCH = 4096;
 
-interface SentRoute {
+export interface SentRoute {
   readonly afi: number;
   readonly safi: number;
   readonly nlri: RoutableNlri;
+  readonly exported: ExportedAttributes;
+  /** The Loc-RIB path it was made from (for `show rib --neighbor N --out`). */
+  readonly route: Route;
+}
+
+export interface PeerRole {
+  readonly address: string;
+  readonly asn: number;
+  readonly routeServerClient: boolean;
+  readonly routeReflectorClient: boolean;
+}
+
+/** What a neighbor is sent for one destination, and from which path. */
+export interface Choice {
+  readonly route: Route;
+  readonly exported: ExportedAttributes;
 }
 
 export class PeerRoutes {
   session: NegotiatedSession | null = null;
-  exportPeer: ExportPeer | null = null;
-  /** Key → what we announced (RFC 4271 §3.2 Adj-RIB-Out). */
+  group: UpdateGroup | null = null;
+  /** The chains in force (a route-server client's include the central policy). */
+  importPolicy: PolicyChain = ACCEPT_ALL;
+  exportPolicy: PolicyChain = ACCEPT_ALL;
+  /** The neighbor's own chains, as configured. */
+  ownImport: PolicyChain = ACCEPT_ALL;
+  ownExport: PolicyChain = ACCEPT_ALL;
+  /** Destination key → what we announced (RFC 4271 §3.2 Adj-RIB-Out). */
   readonly ribOut = new Map<string, SentRoute>();
-  private readonly pendingAnnounce = new Map<string, Route>();
-  private readonly pendingWithdraw = new Map<string, SentRoute>();
+  private readonly sentCounts = new Map<string, number>();
+  /** Destinations to look at again; true = send even if unchanged (route refresh). */
+  private readonly pending = new Map<string, boolean>();
+  private families = new Set<string>();
   /** End-of-RIB follows the initial table (RFC 4724 §2). */
   private initialPending = false;
   staleTimer: { cancel(): void } | null = null;
 
-  constructor(readonly peer: SessionPeer, readonly ribIn: AdjRibIn, readonly routeServerClient: boolean) {}
+  constructor(
+    readonly peer: SessionPeer,
+    readonly ribIn: AdjRibIn,
+    readonly role: PeerRole,
+    private readonly loc: LocRib,
+    private readonly localAs: number,
+  ) {}
+
+  get routeServerClient(): boolean {
+    return this.role.routeServerClient;
+  }
+
+  get established(): boolean {
+    return this.session !== null && this.group !== null;
+  }
+
+  get pendingCount(): number {
+    return this.pending.size;
+  }
 
   hasFamily(afi: number, safi: number): boolean {
-    return this.session?.families.some((f) => f.afi === afi && f.safi === safi) ?? false;
+    return this.families.has(familyKey(afi, safi));
   }
 
   sentCount(afi: number, safi: number): number {
-    let n = 0;
-    for (const r of this.ribOut.values()) if (r.afi === afi && r.safi === safi) n++;
-    return n;
+    return this.sentCounts.get(familyKey(afi, safi)) ?? 0;
   }
 
-  up(session: NegotiatedSession, localAddress: string, localAs: number, initial: Iterable<[string, Route]>): void {
+  /** The session is Established: the whole Loc-RIB of its families is pending, End-of-RIB after it. */
+  up(session: NegotiatedSession, group: UpdateGroup): void {
     this.session = session;
-    this.exportPeer = { ibgp: session.ibgp, localAs, localAddress, routeServerClient: this.routeServerClient };
+    this.group = group;
+    this.families = new Set(session.families.map((f) => familyKey(f.afi, f.safi)));
     this.ribOut.clear();
-    this.pendingAnnounce.clear();
-    this.pendingWithdraw.clear();
+    this.sentCounts.clear();
+    this.pending.clear();
     this.initialPending = true;
-    for (const [key, route] of initial) this.announce(key, route);
+    for (const key of this.loc.keys()) this.touch(key);
   }
 
   down(): void {
     this.session = null;
-    this.exportPeer = null;
+    this.group = null;
+    this.families = new Set();
     this.ribOut.clear();
-    this.pendingAnnounce.clear();
-    this.pendingWithdraw.clear();
+    this.sentCounts.clear();
+    this.pending.clear();
     this.initialPending = false;
   }
 
-  announce(key: string, route: Route): void {
-    if (!this.hasFamily(route.afi, route.safi)) return;
-    this.pendingWithdraw.delete(key);
-    this.pendingAnnounce.set(key, route);
-  }
-
-  withdraw(key: string): void {
-    this.pendingAnnounce.delete(key);
-    const sent = this.ribOut.get(key);
-    if (sent) this.pendingWithdraw.set(key, sent);
+  /** The advertisement of this destination may have changed. */
+  touch(destKey: string, force = false): void {
+    if (!this.group || !this.families.has(familyOfKey(destKey))) return;
+    if (force) this.pending.set(destKey, true);
+    else if (!this.pending.has(destKey)) this.pending.set(destKey, false);
   }
 
   /** RFC 2918 §4: send the whole Adj-RIB-Out of the family again. */
-  refresh(afi: number, safi: number, current: (key: string) => Route | undefined): void {
-    for (const [key, sent] of this.ribOut) {
-      if (sent.afi !== afi || sent.safi !== safi) continue;
-      const r = current(key);
-      if (r) this.pendingAnnounce.set(key, r);
+  refresh(afi: number, safi: number): void {
+    const fam = familyKey(afi, safi);
+    for (const key of this.ribOut.keys()) if (familyOfKey(key) === fam) this.touch(key, true);
+  }
+
+  /** Export policy changed: every destination is looked at again (RFC 4271 §9.1.3 re-run of the export step). */
+  reexport(): void {
+    for (const key of this.ribOut.keys()) this.touch(key);
+    for (const key of this.loc.keys()) this.touch(key);
+  }
+
+  /**
+   * What this neighbor gets for a destination. An ordinary neighbor gets the
+   * best path or nothing (RFC 4271 §9.1.3); a route-server client gets the
+   * best path its own export policy accepts, from its per-client view of the
+   * Loc-RIB (RFC 7947 §2.3.2.1), which keeps a filtered best path from
+   * hiding the others.
+   */
+  choose(destKey: string): Choice | null {
+    const group = this.group;
+    if (!group) return null;
+    for (const route of this.loc.paths(destKey)) {
+      const exported = this.exportOne(route, group);
+      if (exported) return { route, exported };
+      if (!this.role.routeServerClient) return null;
     }
+    return null;
+  }
+
+  private exportOne(route: Route, group: UpdateGroup): ExportedAttributes | null {
+    if (route.source.address === this.role.address) return null;
+    if (this.exportPolicy === ACCEPT_ALL) return group.exported(route);
+    const res = this.exportPolicy.evaluate({
+      afi: route.afi,
+      safi: route.safi,
+      nlri: route.nlri,
+      attrs: route.attrs,
+      neighbor: { address: this.role.address, asn: this.role.asn },
+      direction: 'export',
+      localAs: this.localAs,
+    });
+    if (res.action === 'reject') return null;
+    if (res.attributes === null && res.nextHop === null) return group.exported(route);
+    return group.exportedWith(route, res);
   }
 
   /** Moves pending work into the session until its queue is full; returns true when everything was sent. */
   pump(): boolean {
     const session = this.session;
-    const exportPeer = this.exportPeer;
-    if (!session || !exportPeer) return true;
-    while (this.pendingWithdraw.size > 0) {
-      if (!this.sendWithdrawBatch(session.encodeContext)) return false;
-    }
-    while (this.pendingAnnounce.size > 0) {
-      if (!this.sendAnnounceBatch(session.encodeContext, exportPeer)) return false;
+    if (!session || !this.group) return true;
+    while (this.pending.size > 0) {
+      if (!this.sendBatch(session.encodeContext)) return false;
     }
     if (this.initialPending) {
       this.initialPending = false;
@@ -102,64 +180,72 @@ export class PeerRoutes {
     return true;
   }
 
-  private take<T>(m: Map<string, T>): [string, T][] {
-    const out: [string, T][] = [];
-    for (const e of m) {
-      out.push(e);
-      m.delete(e[0]);
-      if (out.length >= BATCH) break;
-    }
-    return out;
+  private bumpSent(afi: number, safi: number, d: number): void {
+    const k = familyKey(afi, safi);
+    this.sentCounts.set(k, (this.sentCounts.get(k) ?? 0) + d);
   }
 
-  private sendWithdrawBatch(ctx: CodecContext): boolean {
-    const byFamily = new Map<string, SentRoute[]>();
-    for (const [key, s] of this.take(this.pendingWithdraw)) {
-      this.ribOut.delete(key);
-      const k = `${s.afi}/${s.safi}`;
-      const list = byFamily.get(k) ?? [];
-      list.push(s);
-      byFamily.set(k, list);
+  private sendBatch(ctx: CodecContext): boolean {
+    // Prefixes that share a family and exported attributes share UPDATEs.
+    const announce = new Map<string, Map<ExportedAttributes, { route: Route; nlri: RoutableNlri[] }>>();
+    const withdraw = new Map<string, SentRoute[]>();
+    let n = 0;
+    for (const [destKey, force] of this.pending) {
+      this.pending.delete(destKey);
+      if (++n > BATCH) {
+        this.pending.set(destKey, force);
+        break;
+      }
+      const sent = this.ribOut.get(destKey);
+      const choice = this.choose(destKey);
+      const fam = familyOfKey(destKey);
+      if (!choice) {
+        if (!sent) continue;
+        this.ribOut.delete(destKey);
+        this.bumpSent(sent.afi, sent.safi, -1);
+        const list = withdraw.get(fam);
+        if (list) list.push(sent);
+        else withdraw.set(fam, [sent]);
+        continue;
+      }
+      const r = choice.route;
+      if (sent && !force && sameExport(sent.exported, choice.exported) && sameLabels(sent.nlri, r.nlri)) continue;
+      // The path id was the sender's (RFC 7911); ours toward this neighbor is the encoder's default.
+      const nlri = r.nlri.pathId === undefined ? r.nlri : { ...r.nlri, pathId: undefined };
+      if (!sent) this.bumpSent(r.afi, r.safi, 1);
+      this.ribOut.set(destKey, { afi: r.afi, safi: r.safi, nlri, exported: choice.exported, route: r });
+      let byAttrs = announce.get(fam);
+      if (!byAttrs) {
+        byAttrs = new Map();
+        announce.set(fam, byAttrs);
+      }
+      const g = byAttrs.get(choice.exported);
+      if (g) g.nlri.push(nlri);
+      else byAttrs.set(choice.exported, { route: r, nlri: [nlri] });
     }
     let ok = true;
-    for (const list of byFamily.values()) {
+    for (const list of withdraw.values()) {
       const first = list[0];
       if (!first) continue;
       for (const m of buildWithdrawals(first.afi, first.safi, list.map((s) => s.nlri), ctx)) ok = this.peer.enqueueUpdate(m) && ok;
     }
-    return ok;
-  }
-
-  private sendAnnounceBatch(ctx: CodecContext, exportPeer: ExportPeer): boolean {
-    // Group by (family, attribute set): prefixes that share attributes share UPDATEs.
-    // Export attributes depend only on the attribute set and the kind of source, both in the group key,
-    // so the first route's result serves the whole group.
-    const groups = new Map<string, { route: Route; exported: ExportedAttributes; nlri: RoutableNlri[] }>();
-    const withdrawNow: SentRoute[] = [];
-    for (const [key, route] of this.take(this.pendingAnnounce)) {
-      const exported = exportAttributes(route, exportPeer);
-      if (!exported) {
-        const sent = this.ribOut.get(key);
-        if (sent) {
-          withdrawNow.push(sent);
-          this.ribOut.delete(key);
-        }
-        continue;
+    for (const byAttrs of announce.values()) {
+      for (const [exported, { route, nlri }] of byAttrs) {
+        // RFC 6793 §4.2.2: an OLD speaker gets AS_TRANS in AS_PATH and the true path in AS4_PATH.
+        const attributes = ctx.fourOctetAs ? exported.attributes : toOldSpeaker(exported.attributes);
+        for (const m of buildAnnouncements({ afi: route.afi, safi: route.safi, attributes, nextHop: exported.nextHop, nlri }, ctx)) ok = this.peer.enqueueUpdate(m) && ok;
       }
-      this.ribOut.set(key, { afi: route.afi, safi: route.safi, nlri: route.nlri });
-      const gk = `${route.afi}/${route.safi}/${route.attrs.id}/${route.source.address === 'local' ? 'l' : route.source.ibgp ? 'i' : 'e'}`;
-      const g = groups.get(gk);
-      if (g) g.nlri.push(route.nlri);
-      else groups.set(gk, { route, exported, nlri: [route.nlri] });
-    }
-    let ok = true;
-    for (const s of withdrawNow) for (const m of buildWithdrawals(s.afi, s.safi, [s.nlri], ctx)) ok = this.peer.enqueueUpdate(m) && ok;
-    for (const { route, exported, nlri } of groups.values()) {
-      // RFC 6793 §4.2.2: an OLD speaker gets AS_TRANS in AS_PATH and the true path in AS4_PATH.
-      const attributes = ctx.fourOctetAs ? exported.attributes : toOldSpeaker(exported.attributes);
-      const msgs = buildAnnouncements({ afi: route.afi, safi: route.safi, attributes, nextHop: exported.nextHop, nlri }, ctx);
-      for (const m of msgs) ok = this.peer.enqueueUpdate(m) && ok;
     }
     return ok;
   }
+}
+
+/** VPN and labeled routes for one destination differ by their label stack (RFC 8277). */
+function sameLabels(a: RoutableNlri, b: RoutableNlri): boolean {
+  if (a.kind === 'unicast' || b.kind === 'unicast') return a.kind === b.kind;
+  const x = a.labels;
+  const y = b.labels;
+  if (x.length !== y.length) return false;
+  for (let i = 0; i < x.length; i++) if (x[i] !== y[i]) return false;
+  return true;
 }

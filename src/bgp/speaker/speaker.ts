@@ -1,7 +1,9 @@
 /**
- * One BGP instance: its neighbors, their RIBs, and the routes this node
- * originates. Sessions come in as SessionPeers; the speaker decides what goes
- * into each Adj-RIB-Out and pumps it out respecting each session's queue.
+ * One BGP instance: its neighbors, their RIBs, the Loc-RIB and the routes
+ * this node originates. A route's journey (DESIGN.md): UPDATE → Adj-RIB-In
+ * (import checks and policy) → Loc-RIB (decision) → each neighbor's choice
+ * and export policy → Adj-RIB-Out → UPDATE. Route-server (RFC 7947) and
+ * route-reflector (RFC 4456) behaviour are roles of the neighbors.
  */
 import type { Clock } from '../session/clock';
 import type { NegotiatedSession } from '../session/negotiate-types';
@@ -9,10 +11,15 @@ import type { PeerDown } from '../session/peer-types';
 import type { RouteRefreshMessage, UpdateMessage } from '../wire/messages/types';
 import { AdjRibIn, type RibChange } from '../rib/adj-rib-in';
 import { AttributeInterner } from '../rib/attribute-set';
+import { DEFAULT_DECISION, type DecisionOptions } from '../rib/decision';
+import { LocRib, type DestChange } from '../rib/loc-rib';
 import { localRoute, localSource, type LocalRouteSpec } from '../rib/local-routes';
-import type { Route, RouteSource } from '../rib/route';
+import { destKeyOf, pathIdOfKey, routeKey, type Route, type RouteSource } from '../rib/route';
+import type { ExportPeer } from '../rib/export-rules';
+import { ACCEPT_ALL, type PolicyChain } from '../policy/types';
 import { PeerRoutes } from './peer-routes';
 import type { SessionPeer } from './types';
+import { UpdateGroup, updateGroupKey } from './update-group';
 import { asPathContains } from '../wire/values/as-path';
 import { fromOldSpeaker } from '../rib/as4';
 
@@ -20,27 +27,60 @@ export interface SpeakerOptions {
   readonly asn: number;
   readonly routerId: string;
   readonly clock: Clock;
+  /** RFC 4456 §7: the cluster id when reflecting; the router id by default. */
+  readonly clusterId?: string;
+  readonly decision?: DecisionOptions;
+  /** RFC 7947: the route server's central policy, applied to every route-server client after its own. */
+  readonly routeServerImport?: PolicyChain;
+  readonly routeServerExport?: PolicyChain;
 }
 
 export interface NeighborRegistration {
   readonly address: string;
   readonly asn: number;
   readonly routeServerClient: boolean;
+  readonly routeReflectorClient?: boolean;
+  readonly importPolicy?: PolicyChain;
+  readonly exportPolicy?: PolicyChain;
   /** Seconds to keep a gracefully-restarting peer's routes if its restart time says more (FRR's stale-path time). */
   readonly staleRoutesTime?: number;
 }
 
 export type RibListener = (peerAddress: string, changes: readonly RibChange[]) => void;
 
+/** Two chains as one: the neighbor's own policy, then the route server's central one. */
+function chainBoth(first: PolicyChain, second: PolicyChain): PolicyChain {
+  if (second === ACCEPT_ALL) return first;
+  if (first === ACCEPT_ALL) return second;
+  return {
+    names: [...first.names, ...second.names],
+    evaluate: (input) => {
+      const a = first.evaluate(input);
+      if (a.action === 'reject' || (a.attributes === null && a.nextHop === null)) return a.action === 'reject' ? a : second.evaluate(input);
+      // The second policy sees the first one's result.
+      return second.evaluate(input);
+    },
+  };
+}
+
 export class Speaker {
   readonly interner = new AttributeInterner();
+  readonly loc: LocRib;
   private readonly peers = new Map<string, PeerRoutes>();
   private readonly local = new Map<string, Route>();
   private readonly localSrc: RouteSource;
   private readonly listeners: RibListener[] = [];
+  private readonly groups = new Map<string, UpdateGroup>();
+  private readonly clusterId: string;
+  private routeServerImport: PolicyChain;
+  private routeServerExport: PolicyChain;
 
   constructor(private readonly opts: SpeakerOptions) {
     this.localSrc = localSource(opts.asn, opts.routerId);
+    this.loc = new LocRib(opts.decision ?? DEFAULT_DECISION);
+    this.clusterId = opts.clusterId ?? opts.routerId;
+    this.routeServerImport = opts.routeServerImport ?? ACCEPT_ALL;
+    this.routeServerExport = opts.routeServerExport ?? ACCEPT_ALL;
   }
 
   onRibChange(l: RibListener): void {
@@ -49,16 +89,17 @@ export class Speaker {
 
   /** Hooks a session driver into the RIBs. */
   addPeer(peer: SessionPeer, reg: NeighborRegistration): PeerRoutes {
-    const ribIn = new AdjRibIn({ address: reg.address, asn: reg.asn, bgpId: '0.0.0.0', ibgp: reg.asn === this.opts.asn }, this.interner, () => this.opts.clock.now());
-    const asn = this.opts.asn;
-    // RFC 4271 §9.1.2: a route whose AS_PATH holds our own AS is a loop; it is kept for `show rib` but never used.
-    ribIn.importCheck = (r) => (asPathContains(r.attrs.asPath, asn) ? `AS path loop (contains our AS ${asn})` : null);
-    const pr = new PeerRoutes(peer, ribIn, reg.routeServerClient);
+    const role = { address: reg.address, asn: reg.asn, routeServerClient: reg.routeServerClient, routeReflectorClient: reg.routeReflectorClient ?? false };
+    const source: RouteSource = { address: reg.address, asn: reg.asn, bgpId: '0.0.0.0', ibgp: reg.asn === this.opts.asn, reflectorClient: role.routeReflectorClient };
+    const ribIn = new AdjRibIn(source, this.interner, () => this.opts.clock.now());
+    const pr = new PeerRoutes(peer, ribIn, role, this.loc, this.opts.asn);
+    this.setPolicyChains(pr, reg.importPolicy ?? ACCEPT_ALL, reg.exportPolicy ?? ACCEPT_ALL);
+    ribIn.importFilter = (r) => this.importFilter(pr, r);
     this.peers.set(reg.address, pr);
     peer.on('established', (s) => this.onEstablished(pr, s));
     peer.on('down', (d) => this.onDown(pr, d, reg));
-    peer.on('update', (m) => this.onUpdate(reg.address, pr, m));
-    peer.on('end-of-rib', (afi, safi) => this.emit(reg.address, pr.ribIn.sweepStale(afi, safi)));
+    peer.on('update', (m) => this.onUpdate(pr, m));
+    peer.on('end-of-rib', (afi, safi) => this.applyChanges(pr, pr.ribIn.sweepStale(afi, safi)));
     peer.on('route-refresh', (m) => this.onRouteRefresh(pr, m));
     peer.on('writable', () => pr.pump());
     return pr;
@@ -68,8 +109,11 @@ export class Speaker {
     const pr = this.peers.get(address);
     if (!pr) return;
     pr.staleTimer?.cancel();
-    this.emit(address, pr.ribIn.clear());
+    this.leaveGroup(pr);
+    pr.down();
+    this.applyChanges(pr, pr.ribIn.clear());
     this.peers.delete(address);
+    this.pumpAll();
   }
 
   peerRoutes(address: string): PeerRoutes | undefined {
@@ -84,17 +128,48 @@ export class Speaker {
     return this.local.entries();
   }
 
+  updateGroups(): IterableIterator<UpdateGroup> {
+    return this.groups.values();
+  }
+
+  /**
+   * New import and export policies for a neighbor, applied without touching
+   * the session: the kept Adj-RIB-In is filtered again (soft reconfiguration
+   * inbound) and the Adj-RIB-Out recomputed.
+   */
+  setPolicies(address: string, importPolicy: PolicyChain, exportPolicy: PolicyChain): void {
+    const pr = this.peers.get(address);
+    if (!pr) return;
+    this.setPolicyChains(pr, importPolicy, exportPolicy);
+    this.applyChanges(pr, pr.ribIn.reimport());
+    if (pr.session) this.joinGroup(pr, pr.session);
+    pr.reexport();
+    this.pumpAll();
+  }
+
+  /** The route server's central policy changed: every client is filtered again. */
+  setRouteServerPolicies(importPolicy: PolicyChain, exportPolicy: PolicyChain): void {
+    this.routeServerImport = importPolicy;
+    this.routeServerExport = exportPolicy;
+    for (const pr of this.peers.values()) {
+      if (pr.routeServerClient) this.setPolicies(pr.role.address, pr.ownImport, pr.ownExport);
+    }
+  }
+
+  setDecision(decision: DecisionOptions): void {
+    this.afterLocChanges(this.loc.setDecision(decision), null);
+    this.pumpAll();
+  }
+
   /** Originates a route (config, VRF export, client session); announced to every session that has its family. */
   originate(spec: LocalRouteSpec): string {
     const { key, route } = localRoute(spec, this.localSrc, this.interner, this.opts.clock.now());
     const old = this.local.get(key);
-    if (old) this.interner.release(old.attrs);
     this.local.set(key, route);
+    this.afterLocChanges([this.loc.update(destKeyOf(key), 'local', undefined, route)], null);
+    if (old) this.interner.release(old.attrs);
     this.emit('local', [{ key, route }]);
-    for (const pr of this.peers.values()) {
-      pr.announce(key, route);
-      pr.pump();
-    }
+    this.pumpAll();
     return key;
   }
 
@@ -102,12 +177,34 @@ export class Speaker {
     const old = this.local.get(key);
     if (!old) return;
     this.local.delete(key);
+    this.afterLocChanges([this.loc.update(destKeyOf(key), 'local', undefined, null)], null);
     this.interner.release(old.attrs);
     this.emit('local', [{ key, route: null }]);
-    for (const pr of this.peers.values()) {
-      pr.withdraw(key);
-      pr.pump();
-    }
+    this.pumpAll();
+  }
+
+  private setPolicyChains(pr: PeerRoutes, importPolicy: PolicyChain, exportPolicy: PolicyChain): void {
+    pr.ownImport = importPolicy;
+    pr.ownExport = exportPolicy;
+    pr.importPolicy = pr.routeServerClient ? chainBoth(importPolicy, this.routeServerImport) : importPolicy;
+    pr.exportPolicy = pr.routeServerClient ? chainBoth(exportPolicy, this.routeServerExport) : exportPolicy;
+  }
+
+  /** RFC 4271 §9.1.1 import: loop checks, then the import policy. A string is the reason for refusing. */
+  private importFilter(pr: PeerRoutes, r: Route): Route | string {
+    const asn = this.opts.asn;
+    // RFC 4271 §9.1.2: a route whose AS_PATH holds our own AS is a loop; it is kept for `show rib` but never used.
+    if (asPathContains(r.attrs.asPath, asn)) return `AS path loop (contains our AS ${asn})`;
+    // RFC 4456 §8: a reflected route that comes back is dropped.
+    if (r.attrs.originatorId === this.opts.routerId) return 'ORIGINATOR_ID is our router id';
+    if (r.attrs.clusterList.includes(this.clusterId)) return 'CLUSTER_LIST holds our cluster id';
+    const policy = pr.importPolicy;
+    if (policy === ACCEPT_ALL) return r;
+    const res = policy.evaluate({ afi: r.afi, safi: r.safi, nlri: r.nlri, attrs: r.attrs, neighbor: { address: r.source.address, asn: r.source.asn }, direction: 'import', localAs: asn });
+    if (res.action === 'reject') return `import policy ${res.policy ?? ''}${res.term ? ` term ${res.term}` : ''}`.trim();
+    if (res.attributes === null && res.nextHop === null) return r;
+    const attrs = this.interner.intern(res.attributes ?? r.attrs.attributes, res.nextHop ?? r.attrs.nextHop);
+    return { ...r, attrs, received: r.attrs };
   }
 
   private emit(address: string, changes: readonly RibChange[]): void {
@@ -115,41 +212,123 @@ export class Speaker {
     for (const l of this.listeners) l(address, changes);
   }
 
+  /**
+   * Adj-RIB-In changes of one neighbor into the Loc-RIB: each replaces the
+   * path of the same source and path id.
+   */
+  private applyChanges(pr: PeerRoutes, changes: readonly RibChange[]): void {
+    if (changes.length === 0) return;
+    const dests: DestChange[] = [];
+    const source = pr.role.address;
+    for (const c of changes) {
+      const fresh = c.route && c.route.rejected === undefined ? c.route : null;
+      dests.push(this.loc.update(destKeyOf(c.key), source, pathIdOfKey(c.key), fresh));
+    }
+    this.afterLocChanges(dests, pr);
+    this.emit(pr.role.address, changes);
+  }
+
+  /** Marks the destinations whose advertisement may have changed for the neighbors they concern. */
+  private afterLocChanges(changes: readonly DestChange[], _from: PeerRoutes | null): void {
+    for (const pr of this.peers.values()) {
+      if (!pr.established) continue;
+      // A route-server client's choice may change whenever any path changes; others follow the best path.
+      const everyPath = pr.routeServerClient;
+      for (const c of changes) if (everyPath || c.before !== c.after) pr.touch(c.destKey);
+    }
+  }
+
+  private pumpAll(): void {
+    for (const pr of this.peers.values()) pr.pump();
+  }
+
+  private exportPeer(pr: PeerRoutes, s: NegotiatedSession): ExportPeer {
+    const info = pr.peer.info();
+    // RFC 4271 §5.1.3: next-hop-self is our address on this session, not the router id (which need not be one).
+    const localAddress = pr.peer.sessionLocalAddress ?? info.localAddress ?? this.opts.routerId;
+    return {
+      address: pr.role.address,
+      ibgp: s.ibgp,
+      localAs: this.opts.asn,
+      localAddress,
+      routeServerClient: pr.routeServerClient,
+      routeReflectorClient: pr.role.routeReflectorClient,
+      clusterId: this.clusterId,
+    };
+  }
+
+  private joinGroup(pr: PeerRoutes, s: NegotiatedSession): void {
+    this.leaveGroup(pr);
+    const ep = this.exportPeer(pr, s);
+    const key = updateGroupKey(ep, pr.exportPolicy);
+    let g = this.groups.get(key);
+    if (!g) {
+      g = new UpdateGroup(key, ep, pr.exportPolicy);
+      this.groups.set(key, g);
+    }
+    g.members.add(pr.role.address);
+    pr.group = g;
+  }
+
+  private leaveGroup(pr: PeerRoutes): void {
+    const g = pr.group;
+    if (!g) return;
+    g.members.delete(pr.role.address);
+    if (g.members.size === 0) this.groups.delete(g.key);
+  }
+
   private onEstablished(pr: PeerRoutes, s: NegotiatedSession): void {
     pr.staleTimer?.cancel();
     pr.staleTimer = null;
     const info = pr.peer.info();
     // The source must carry the negotiated identity for the decision process (RFC 4271 §9.1.2.2 f).
-    pr.ribIn.setSource({ address: info.address, asn: s.peerAs, bgpId: s.peerBgpId, ibgp: s.ibgp });
-    // RFC 4271 §5.1.3: next-hop-self is our address on this session, not the router id (which need not be one).
-    pr.up(s, pr.peer.sessionLocalAddress ?? info.localAddress ?? this.opts.routerId, this.opts.asn, this.local.entries());
+    pr.ribIn.setSource({ address: info.address, asn: s.peerAs, bgpId: s.peerBgpId, ibgp: s.ibgp, reflectorClient: pr.role.routeReflectorClient });
+    this.joinGroup(pr, s);
+    const group = pr.group;
+    if (group) pr.up(s, group);
     pr.pump();
   }
 
   private onDown(pr: PeerRoutes, d: PeerDown, reg: NeighborRegistration): void {
+    this.leaveGroup(pr);
     pr.down();
     if (!d.graceful) {
-      this.emit(reg.address, pr.ribIn.clear());
+      this.applyChanges(pr, pr.ribIn.clear());
+      this.pumpAll();
       return;
     }
     // RFC 4724 §4.2: keep routes of families the peer preserved as stale; flush the others now.
     const kept = new Set(d.graceful.families.map((f) => `${f.afi}/${f.safi}`));
-    for (const [k] of pr.ribIn.countsByFamily()) {
+    for (const [k] of [...pr.ribIn.countsByFamily()]) {
       const [afi, safi] = k.split('/').map(Number);
-      if (kept.has(k)) pr.ribIn.markStale(afi, safi);
-      else this.emit(reg.address, pr.ribIn.sweepAll(afi ?? 0, safi ?? 0));
+      if (kept.has(k)) {
+        pr.ribIn.markStale(afi, safi);
+        this.afterLocChanges(this.resortFamily(pr, k), pr);
+      } else this.applyChanges(pr, pr.ribIn.sweepAll(afi ?? 0, safi ?? 0));
     }
+    this.pumpAll();
     const seconds = Math.min(d.graceful.restartTime, reg.staleRoutesTime ?? Infinity);
     pr.staleTimer?.cancel();
     const clock = this.opts.clock;
     const handle = clock.setTimer(seconds * 1000, () => {
       pr.staleTimer = null;
-      this.emit(reg.address, pr.ribIn.sweepStale());
+      this.applyChanges(pr, pr.ribIn.sweepStale());
+      this.pumpAll();
     });
     pr.staleTimer = { cancel: () => clock.clearTimer(handle) };
   }
 
-  private onUpdate(address: string, pr: PeerRoutes, m: UpdateMessage): void {
+  /** Stale paths rank lower (decision step 0): their destinations are sorted again. */
+  private resortFamily(pr: PeerRoutes, family: string): DestChange[] {
+    const out: DestChange[] = [];
+    for (const r of pr.ribIn.all()) {
+      if (`${r.afi}/${r.safi}` !== family || r.rejected !== undefined) continue;
+      out.push(this.loc.resort(destKeyOf(routeKey(r.afi, r.safi, r.nlri))));
+    }
+    return out;
+  }
+
+  private onUpdate(pr: PeerRoutes, m: UpdateMessage): void {
     // RFC 6793 §4.2.3: a peer without 4-octet AS sends the true path in AS4_PATH; merge it before anything else.
     const msg = pr.session && !pr.session.fourOctetAs ? { ...m, attributes: fromOldSpeaker(m.attributes) } : m;
     const changes = pr.ribIn.apply(msg);
@@ -159,14 +338,15 @@ export class Speaker {
       const [afi, safi] = f.split('/').map(Number);
       pr.peer.setPrefixCount(afi ?? 0, safi ?? 0, pr.ribIn.acceptedCount(afi ?? 0, safi ?? 0));
     }
-    this.emit(address, changes);
+    this.applyChanges(pr, changes);
+    this.pumpAll();
   }
 
   private onRouteRefresh(pr: PeerRoutes, m: RouteRefreshMessage): void {
     if (m.subtype !== 'request') return; // BoRR/EoRR from the peer concern its routes to us (RFC 7313 §4)
     const enhanced = pr.session?.enhancedRouteRefresh ?? false;
     if (enhanced) pr.peer.sendRouteRefresh(m.afi, m.safi, 'borr');
-    pr.refresh(m.afi, m.safi, (key) => this.local.get(key));
+    pr.refresh(m.afi, m.safi);
     pr.pump();
     if (enhanced) pr.peer.sendRouteRefresh(m.afi, m.safi, 'eorr');
   }

@@ -75,6 +75,7 @@ describe('daemon commands', () => {
         throw new Error(`no neighbor ${req.address}`);
       },
       'route-refresh': () => null,
+      'policy-test': () => null,
     });
     await server.listen();
     try {

@@ -135,14 +135,14 @@ describe('export rules (RFC 4271 §5.1)', () => {
     0,
   );
   it('eBGP: prepend our AS, next-hop-self, no LOCAL_PREF, keep our own MED', () => {
-    const out = exportAttributes(route, { ibgp: false, localAs: 65001, localAddress: '198.18.0.10', routeServerClient: false });
+    const out = exportAttributes(route, { ibgp: false, localAs: 65001, localAddress: '198.18.0.10', routeServerClient: false, routeReflectorClient: false, address: '198.18.0.1', clusterId: '192.0.2.1' });
     expect(out?.nextHop).toBe('198.18.0.10');
     expect(out?.attributes.find((a) => a.type === 'as-path')).toEqual({ type: 'as-path', segments: [{ kind: 'sequence', asns: [65001] }] });
     expect(out?.attributes.some((a) => a.type === 'local-pref')).toBe(false);
     expect(out?.attributes.find((a) => a.type === 'med')).toEqual({ type: 'med', med: 10 });
   });
   it('iBGP: AS path unchanged, LOCAL_PREF kept', () => {
-    const out = exportAttributes(route, { ibgp: true, localAs: 65001, localAddress: '198.18.0.10', routeServerClient: false });
+    const out = exportAttributes(route, { ibgp: true, localAs: 65001, localAddress: '198.18.0.10', routeServerClient: false, routeReflectorClient: false, address: '198.18.0.1', clusterId: '192.0.2.1' });
     expect(out?.attributes.find((a) => a.type === 'as-path')).toEqual({ type: 'as-path', segments: [] });
     expect(out?.attributes.find((a) => a.type === 'local-pref')).toEqual({ type: 'local-pref', localPref: 200 });
   });
@@ -151,14 +151,14 @@ describe('export rules (RFC 4271 §5.1)', () => {
     rib.apply(update([v4(1)], [], [...base, { type: 'next-hop', nextHop: '192.0.2.2' }, { type: 'med', med: 5 }]));
     const learned = [...rib.all()][0];
     if (!learned) throw new Error('no route');
-    const out = exportAttributes(learned, { ibgp: false, localAs: 65001, localAddress: '198.18.0.10', routeServerClient: false });
+    const out = exportAttributes(learned, { ibgp: false, localAs: 65001, localAddress: '198.18.0.10', routeServerClient: false, routeReflectorClient: false, address: '198.18.0.1', clusterId: '192.0.2.1' });
     expect(out?.attributes.some((a) => a.type === 'med')).toBe(false);
     expect(out?.attributes.find((a) => a.type === 'as-path')).toEqual({ type: 'as-path', segments: [{ kind: 'sequence', asns: [65001, 65002] }] });
     const ibgpRib = new AdjRibIn({ address: '192.0.2.3', asn: 65001, bgpId: '192.0.2.3', ibgp: true }, interner);
     ibgpRib.apply(update([v4(2)]));
     const ibgpRoute = [...ibgpRib.all()][0];
     if (!ibgpRoute) throw new Error('no route');
-    expect(exportAttributes(ibgpRoute, { ibgp: true, localAs: 65001, localAddress: '198.18.0.10', routeServerClient: false })).toBeNull();
+    expect(exportAttributes(ibgpRoute, { ibgp: true, localAs: 65001, localAddress: '198.18.0.10', routeServerClient: false, routeReflectorClient: false, address: '198.18.0.1', clusterId: '192.0.2.1' })).toBeNull();
   });
 });
 
@@ -214,7 +214,7 @@ describe('decision process (RFC 4271 §9.1.2.2)', () => {
 describe('import checks', () => {
   it('an AS path holding our own AS is received but not accepted (RFC 4271 §9.1.2)', () => {
     const rib = new AdjRibIn(source, new AttributeInterner());
-    rib.importCheck = (r) => (r.attrs.asPath.some((s) => s.asns.includes(65001)) ? 'loop' : null);
+    rib.importFilter = (r) => (r.attrs.asPath.some((s) => s.asns.includes(65001)) ? 'loop' : r);
     rib.apply(update([v4(1)], [], [{ type: 'origin', origin: 0 }, { type: 'as-path', segments: [{ kind: 'sequence', asns: [65002, 65001] }] }, { type: 'next-hop', nextHop: '192.0.2.2' }]));
     rib.apply(update([v4(2)]));
     expect(rib.count(1, 1)).toBe(2);

@@ -1,0 +1,81 @@
+/**
+ * Update groups (FRR's name; BIRD and GoBGP do the same): neighbors that get
+ * the same attributes for the same route share the work of computing them.
+ * Members agree on everything the export rewriting depends on (iBGP or eBGP,
+ * route-server and reflector-client roles, our AS and address on the session,
+ * cluster id) and on their export policy chain.
+ */
+import type { AttributeSet } from '../rib/attribute-set';
+import { exportAttributes, type ExportedAttributes, type ExportOverride, type ExportPeer } from '../rib/export-rules';
+import type { Route } from '../rib/route';
+import type { PolicyChain } from '../policy/types';
+import { attributeToJson } from '../wire/json';
+
+export function updateGroupKey(p: ExportPeer, chain: PolicyChain): string {
+  return [p.ibgp ? 'i' : 'e', p.routeServerClient ? 'rs' : '', p.routeReflectorClient ? 'rr' : '', p.localAs, p.localAddress, p.clusterId, chain.names.join(',')].join('|');
+}
+
+/** The part of a route's source the rewriting reads (RFC 4456 §8 ORIGINATOR_ID, iBGP/eBGP, local). */
+function sourceKey(r: Route): string {
+  const s = r.source;
+  return s.address === 'local' ? 'l' : s.ibgp ? `i${s.bgpId}` : 'e';
+}
+
+export class UpdateGroup {
+  /** Neighbor addresses in the group (for `show neighbors` and tests). */
+  readonly members = new Set<string>();
+  /** The peer-independent export view: `address` is empty, the per-neighbor source check is the member's. */
+  readonly exportPeer: ExportPeer;
+  private readonly cache = new WeakMap<AttributeSet, Map<string, ExportedAttributes | null>>();
+  hits = 0;
+  misses = 0;
+
+  constructor(
+    readonly key: string,
+    peer: ExportPeer,
+    readonly chain: PolicyChain,
+  ) {
+    this.exportPeer = { ...peer, address: '' };
+  }
+
+  /** Export attributes of a route the policy left alone: computed once per attribute set and source kind. */
+  exported(route: Route): ExportedAttributes | null {
+    let bySource = this.cache.get(route.attrs);
+    if (!bySource) {
+      bySource = new Map();
+      this.cache.set(route.attrs, bySource);
+    }
+    const k = sourceKey(route);
+    const hit = bySource.get(k);
+    if (hit !== undefined) {
+      this.hits++;
+      return hit;
+    }
+    this.misses++;
+    const out = exportAttributes(route, this.exportPeer);
+    bySource.set(k, out);
+    return out;
+  }
+
+  /** Export attributes after a policy changed something: not shared (the policy may depend on the prefix). */
+  exportedWith(route: Route, override: ExportOverride): ExportedAttributes | null {
+    return exportAttributes(route, this.exportPeer, override);
+  }
+}
+
+const contentKeys = new WeakMap<ExportedAttributes, string>();
+
+/** Two export results carry the same attributes (shared results are the same object). */
+export function sameExport(a: ExportedAttributes, b: ExportedAttributes): boolean {
+  if (a === b) return true;
+  return contentKey(a) === contentKey(b);
+}
+
+function contentKey(e: ExportedAttributes): string {
+  let k = contentKeys.get(e);
+  if (k === undefined) {
+    k = `${e.nextHop}\u0000${JSON.stringify(e.attributes.map(attributeToJson))}`;
+    contentKeys.set(e, k);
+  }
+  return k;
+}
