@@ -1,7 +1,7 @@
 /** The daemon's answers to control requests: thin views over the speaker and the peers. */
 import type { Peer } from '../bgp/session/peer';
 import type { Route } from '../bgp/rib/route';
-import { neighborView, ribEntries, routeView } from '../bgp/speaker/views';
+import { adjRibInEntries, adjRibOutEntries, neighborView, ribEntries, ribSummary, routeView } from '../bgp/speaker/views';
 import { FAMILY_BY_NAME, isFamilyName } from '../bgp/wire/values/family';
 import type { Json } from '../bgp/wire/json';
 import { ControlCommandError, type ControlHandlers } from './control-server';
@@ -30,8 +30,14 @@ export function controlHandlers(d: Daemon): ControlHandlers {
       if (req.vrf !== undefined) throw new ControlCommandError(`no VRF ${req.vrf} (VRFs are not implemented yet)`);
       if (req.family !== undefined && !isFamilyName(req.family)) throw new ControlCommandError(`unknown family ${req.family}`);
       const fam = req.family !== undefined && isFamilyName(req.family) ? FAMILY_BY_NAME[req.family] : undefined;
-      const entries = ribEntries(allRoutes(d), { ...(fam ? { afi: fam.afi, safi: fam.safi } : {}), ...(req.prefix !== undefined ? { prefix: req.prefix } : {}) });
-      return entries.map(routeView);
+      const filter = { ...(fam ? { afi: fam.afi, safi: fam.safi } : {}), ...(req.prefix !== undefined ? { prefix: req.prefix } : {}) };
+      if (req.summary) return ribSummary(d.speaker);
+      if (req.neighbor !== undefined) {
+        const pr = d.speaker.peerRoutes(req.neighbor);
+        if (!pr) throw new ControlCommandError(`no neighbor ${req.neighbor}`);
+        return req.direction === 'out' ? adjRibOutEntries(pr, filter).map(routeView) : adjRibInEntries(pr, filter).map(routeView);
+      }
+      return ribEntries(allRoutes(d), filter, d.speaker.loc).map(routeView);
     },
     neighbor: (req) => {
       const p = findPeer(d, req.address);

@@ -159,7 +159,7 @@ export class Daemon {
   private addNeighbor(n: NeighborConfig): void {
     const peer = this.newPeer(n.address, sessionOptions(n, this.me), { port: n.port, passive: n.passive, localAddress: n.localAddress });
     this.peers.set(n.address, peer);
-    this.speaker.addPeer(peer, { address: n.address, asn: n.asn, routeServerClient: n.routeServerClient, ...(n.gracefulRestart.enabled ? { staleRoutesTime: n.gracefulRestart.staleRoutesTime } : {}) });
+    this.speaker.addPeer(peer, { address: n.address, asn: n.asn, routeServerClient: n.routeServerClient, routeReflectorClient: n.routeReflectorClient, ...(n.gracefulRestart.enabled ? { staleRoutesTime: n.gracefulRestart.staleRoutesTime } : {}) });
     attachPeerLogging(peer, childLogger(this.logger, { peer: n.address }));
   }
 
@@ -174,7 +174,7 @@ export class Daemon {
       create: (address) => {
         const peer = this.newPeer(address, opts, { passive: true });
         this.dynamicPeers.set(address, peer);
-        this.speaker.addPeer(peer, { address, asn: d.asn, routeServerClient: d.routeServerClient });
+        this.speaker.addPeer(peer, { address, asn: d.asn, routeServerClient: d.routeServerClient, routeReflectorClient: d.routeReflectorClient });
         attachPeerLogging(peer, childLogger(this.logger, { peer: address }));
         return peer;
       },

@@ -98,8 +98,9 @@ export function exportAttributes(route: Route, peer: ExportPeer, override?: Expo
         }
         break;
       case 'med':
-        // RFC 4271 §5.1.4: a MED learned from a neighboring AS is not passed to other ASes.
-        if (local || !ebgp || peer.routeServerClient) out.push(a);
+        // RFC 4271 §5.1.4: a MED learned from a neighboring AS is not passed to other ASes,
+        // unless the export policy set it for this neighbor.
+        if (local || !ebgp || peer.routeServerClient || (override?.attributes != null && a.med !== route.attrs.med)) out.push(a);
         break;
       case 'originator-id':
         // RFC 4456 §8: never sent to eBGP peers; kept unchanged once set.

@@ -24,6 +24,10 @@ export class LocRib {
     return this.dests.size;
   }
 
+  get decisionOptions(): DecisionOptions {
+    return this.decision;
+  }
+
   /** Destinations per family ("afi/safi" → count), for `show rib summary`. */
   counts(): ReadonlyMap<string, number> {
     return this.familyCounts;

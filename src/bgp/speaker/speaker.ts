@@ -48,17 +48,27 @@ export interface NeighborRegistration {
 
 export type RibListener = (peerAddress: string, changes: readonly RibChange[]) => void;
 
-/** Two chains as one: the neighbor's own policy, then the route server's central one. */
-function chainBoth(first: PolicyChain, second: PolicyChain): PolicyChain {
+/**
+ * Two chains as one: the neighbor's own policy, then the route server's
+ * central one, which sees the route as the first left it.
+ */
+function chainBoth(first: PolicyChain, second: PolicyChain, interner: AttributeInterner): PolicyChain {
   if (second === ACCEPT_ALL) return first;
   if (first === ACCEPT_ALL) return second;
   return {
     names: [...first.names, ...second.names],
     evaluate: (input) => {
       const a = first.evaluate(input);
-      if (a.action === 'reject' || (a.attributes === null && a.nextHop === null)) return a.action === 'reject' ? a : second.evaluate(input);
-      // The second policy sees the first one's result.
-      return second.evaluate(input);
+      if (a.action === 'reject') return a;
+      if (a.attributes === null && a.nextHop === null) return second.evaluate(input);
+      const attrs = interner.intern(a.attributes ?? input.attrs.attributes, a.nextHop ?? input.attrs.nextHop);
+      try {
+        const b = second.evaluate({ ...input, attrs });
+        if (b.action === 'reject' || b.attributes !== null || b.nextHop !== null) return b.action === 'reject' ? b : { ...b, attributes: b.attributes ?? attrs.attributes, nextHop: b.nextHop ?? attrs.nextHop };
+        return a;
+      } finally {
+        interner.release(attrs);
+      }
     },
   };
 }
@@ -186,8 +196,8 @@ export class Speaker {
   private setPolicyChains(pr: PeerRoutes, importPolicy: PolicyChain, exportPolicy: PolicyChain): void {
     pr.ownImport = importPolicy;
     pr.ownExport = exportPolicy;
-    pr.importPolicy = pr.routeServerClient ? chainBoth(importPolicy, this.routeServerImport) : importPolicy;
-    pr.exportPolicy = pr.routeServerClient ? chainBoth(exportPolicy, this.routeServerExport) : exportPolicy;
+    pr.importPolicy = pr.routeServerClient ? chainBoth(importPolicy, this.routeServerImport, this.interner) : importPolicy;
+    pr.exportPolicy = pr.routeServerClient ? chainBoth(exportPolicy, this.routeServerExport, this.interner) : exportPolicy;
   }
 
   /** RFC 4271 §9.1.1 import: loop checks, then the import policy. A string is the reason for refusing. */

@@ -6,7 +6,9 @@ import type { Json } from '../wire/json';
 import { capabilityToJson } from '../wire/json';
 import type { PeerInfo } from '../session/peer-types';
 import type { Route } from '../rib/route';
-import { selectBest } from '../rib/decision';
+import { compareRoutes } from '../rib/decision';
+import type { LocRib } from '../rib/loc-rib';
+import { destKeyOf, routeKey } from '../rib/route';
 import { NEXT_HOP_SELF } from '../rib/local-routes';
 import { formatCommunity } from '../wire/values/community';
 import { formatExtCommunity, formatRouteTarget } from '../wire/values/ext-community';
@@ -15,6 +17,8 @@ import { formatLargeCommunity } from '../wire/values/large-community';
 import { formatPrefix } from '../wire/values/prefix';
 import { formatRd } from '../wire/values/rd';
 import type { PeerRoutes } from './peer-routes';
+import type { Speaker } from './speaker';
+import { AttributeInterner } from '../rib/attribute-set';
 
 function familyCounts(families: readonly string[], count: (afi: number, safi: number) => number): { [k: string]: Json } {
   const out: { [k: string]: Json } = {};
@@ -83,33 +87,85 @@ export interface RibEntry {
   readonly reason?: string;
 }
 
-/** Destination = family + RD + prefix: the routes that compete in the decision process. */
-function destination(r: Route): string {
-  const rd = r.nlri.kind === 'vpn' ? formatRd(r.nlri.rd) : '';
-  return `${r.afi}/${r.safi}|${rd}|${formatPrefix(r.nlri.prefix)}`;
-}
-
-export function ribEntries(routes: Iterable<Route>, filter: RibFilter): RibEntry[] {
+/**
+ * Every path of the matching destinations, each marked best or not as the
+ * Loc-RIB ranked it; with a prefix (or for refused routes) the reason is
+ * given: why the best won, why each other path lost, why a route was refused.
+ */
+export function ribEntries(routes: Iterable<Route>, filter: RibFilter, loc: LocRib): RibEntry[] {
   const byDest = new Map<string, Route[]>();
   for (const r of routes) {
-    if (filter.afi !== undefined && (r.afi !== filter.afi || r.safi !== filter.safi)) continue;
-    if (filter.prefix !== undefined && formatPrefix(r.nlri.prefix) !== filter.prefix) continue;
-    const d = destination(r);
+    if (!matches(r, filter)) continue;
+    const d = destKeyOf(routeKey(r.afi, r.safi, r.nlri));
     const list = byDest.get(d) ?? [];
     list.push(r);
     byDest.set(d, list);
   }
   const out: RibEntry[] = [];
-  for (const list of byDest.values()) {
-    const best = selectBest(list.filter((r) => r.rejected === undefined));
+  for (const [dest, list] of byDest) {
+    const best = loc.best(dest);
+    const eligible = loc.paths(dest).length;
     for (const r of list) {
-      const isBest = best?.best === r;
-      const lost = best?.reasons.find((x) => x.loser === r);
-      const reason = r.rejected !== undefined ? `rejected: ${r.rejected}` : isBest ? (list.length > 1 ? `best of ${list.length}` : 'only route') : `lost: ${lost?.reason ?? ''}`;
+      const isBest = best === r;
+      let reason: string;
+      if (r.rejected !== undefined) reason = `rejected: ${r.rejected}`;
+      else if (isBest) reason = eligible > 1 ? `best of ${eligible}` : 'only route';
+      else reason = best ? `lost: ${compareRoutes(best, r, loc.decisionOptions).reason}` : 'not selected';
       out.push({ route: r, best: isBest, ...(filter.prefix !== undefined || r.rejected !== undefined ? { reason } : {}) });
     }
   }
   return out;
+}
+
+function matches(r: Route, filter: RibFilter): boolean {
+  if (filter.afi !== undefined && (r.afi !== filter.afi || r.safi !== filter.safi)) return false;
+  return filter.prefix === undefined || formatPrefix(r.nlri.prefix) === filter.prefix;
+}
+
+/** `show rib --neighbor N --in`: what N sent, as received (before import policy), and whether it was accepted. */
+export function adjRibInEntries(pr: PeerRoutes, filter: RibFilter): RibEntry[] {
+  const out: RibEntry[] = [];
+  for (const r of pr.ribIn.all()) {
+    if (!matches(r, filter)) continue;
+    const asReceived = r.received ? { ...r, attrs: r.received } : r;
+    out.push({ route: asReceived, best: false, reason: r.rejected !== undefined ? `rejected: ${r.rejected}` : r.received ? 'accepted, changed by import policy' : 'accepted' });
+  }
+  return out;
+}
+
+/** `show rib --neighbor N --out`: what we advertised to N, with the attributes as sent. */
+export function adjRibOutEntries(pr: PeerRoutes, filter: RibFilter): RibEntry[] {
+  const out: RibEntry[] = [];
+  const view = new AttributeInterner();
+  for (const sent of pr.ribOut.values()) {
+    const r = sent.route;
+    if (!matches(r, filter)) continue;
+    const attrs = view.intern(sent.exported.attributes, sent.exported.nextHop);
+    out.push({ route: { ...r, nlri: sent.nlri, attrs }, best: true });
+  }
+  return out;
+}
+
+/** `show rib summary`: destinations per family, and per neighbor what was received, accepted and sent. */
+export function ribSummary(speaker: Speaker): Json {
+  const families: { [k: string]: Json } = {};
+  for (const [f, n] of speaker.loc.counts()) {
+    const [afi, safi] = f.split('/').map(Number);
+    if (n > 0) families[familyName(afi ?? 0, safi ?? 0)] = n;
+  }
+  const neighbors: Json[] = [];
+  for (const [address, pr] of speaker.allPeers()) {
+    const fams = [...new Set([...pr.ribIn.countsByFamily().keys(), ...(pr.session?.families.map((f) => `${f.afi}/${f.safi}`) ?? [])])];
+    neighbors.push({
+      address,
+      received: familyCounts(fams, (a, f) => pr.ribIn.count(a, f)),
+      accepted: familyCounts(fams, (a, f) => pr.ribIn.acceptedCount(a, f)),
+      sent: familyCounts(fams, (a, f) => pr.sentCount(a, f)),
+    });
+  }
+  let local = 0;
+  for (const _ of speaker.localRoutes()) local++;
+  return { destinations: families, 'attribute-sets': speaker.interner.size, 'originated': local, neighbors };
 }
 
 export function routeView(e: RibEntry): Json {

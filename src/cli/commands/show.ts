@@ -5,6 +5,8 @@ import { callDaemon, printJson } from '../daemon-call';
 import { usageError } from '../exit-codes';
 import { isFamilyName } from '../families';
 import { formatDuration, renderTable } from '../table';
+import { formatPrefix, parsePrefix } from '../../bgp/wire/values/prefix';
+import { parseIp } from '../../bgp/wire/values/ip';
 
 type Obj = { [k: string]: Json };
 
@@ -39,7 +41,7 @@ export function renderNeighbors(doc: Json): string {
   return renderTable(['Neighbor', 'AS', 'State', 'Up/Down', 'Rcvd', 'Accepted', 'Sent', 'Description', 'Last error'], rows);
 }
 
-export function renderRib(doc: Json): string {
+export function renderRib(doc: Json, withReason = false): string {
   const rows = asObjects(doc).map((r) => [
     r.best === true ? '*>' : '*',
     text(r.family),
@@ -50,8 +52,9 @@ export function renderRib(doc: Json): string {
     r.labels ? text(r.labels) : '',
     `${text(r['as-path'])} ${({ igp: 'i', egp: 'e', incomplete: '?' } as Record<string, string>)[text(r.origin)] ?? ''}`.trim(),
     text(r.from),
+    ...(withReason ? [text(r.reason)] : []),
   ]);
-  return renderTable(['', 'Family', 'Prefix', 'Next hop', 'MED', 'LocPrf', 'Label', 'Path', 'From'], rows);
+  return renderTable(['', 'Family', 'Prefix', 'Next hop', 'MED', 'LocPrf', 'Label', 'Path', 'From', ...(withReason ? ['Why'] : [])], rows);
 }
 
 export function registerShowCommands(program: Command): void {
@@ -69,20 +72,56 @@ export function registerShowCommands(program: Command): void {
     });
   show
     .command('rib')
-    .description('routes received and announced')
-    .argument('[prefix]', 'only this prefix (the decision is explained)')
+    .description('routes: the Loc-RIB with every path (best marked), a neighbor\'s Adj-RIB-In or -Out, or a summary')
+    .argument('[prefix]', "only this prefix (the decision is explained), or 'summary'")
     .option('--family <family>', 'ipv4-unicast, ipv6-unicast, vpnv4-unicast or vpnv6-unicast')
     .option('--vrf <name>', 'the table of one VRF')
+    .option('--neighbor <address>', "one neighbor's routes: --in (as received, before policy) or --out (as sent)")
+    .option('--in', 'with --neighbor: its Adj-RIB-In')
+    .option('--out', 'with --neighbor: our Adj-RIB-Out toward it')
     .option('-j, --json', 'print JSON')
-    .action(async (prefix: string | undefined, opts: { json?: boolean; family?: string; vrf?: string }, cmd: Command) => {
+    .action(async (prefix: string | undefined, opts: RibOptions, cmd: Command) => {
       if (opts.family !== undefined && !isFamilyName(opts.family)) throw usageError(`unknown family '${opts.family}'`);
+      if ((opts.in || opts.out) && opts.neighbor === undefined) throw usageError('--in and --out need --neighbor');
+      if (opts.in && opts.out) throw usageError('give --in or --out, not both');
+      if (opts.neighbor !== undefined && !opts.in && !opts.out) throw usageError('--neighbor needs --in or --out');
+      if (opts.neighbor !== undefined && !isIp(opts.neighbor)) throw usageError(`'${opts.neighbor}' is not an IP address`);
+      const summary = prefix === 'summary';
+      if (prefix !== undefined && !summary && parsePrefix(prefix) === null) throw usageError(`'${prefix}' is not a prefix (ADDRESS/LENGTH)`);
       const doc = await callDaemon(cmd, {
         command: 'show-rib',
         ...(opts.family ? { family: opts.family } : {}),
         ...(opts.vrf ? { vrf: opts.vrf } : {}),
-        ...(prefix ? { prefix } : {}),
+        ...(prefix && !summary ? { prefix: formatPrefix(parsePrefix(prefix) ?? fail()) } : {}),
+        ...(summary ? { summary: true } : {}),
+        ...(opts.neighbor !== undefined ? { neighbor: opts.neighbor, direction: opts.out ? ('out' as const) : ('in' as const) } : {}),
       });
       if (opts.json) printJson(doc);
-      else process.stdout.write(renderRib(doc));
+      else process.stdout.write(summary ? renderRibSummary(doc) : renderRib(doc, prefix !== undefined));
     });
+}
+
+interface RibOptions {
+  json?: boolean;
+  family?: string;
+  vrf?: string;
+  neighbor?: string;
+  in?: boolean;
+  out?: boolean;
+}
+
+function fail(): never {
+  throw usageError('bad prefix');
+}
+
+function isIp(text: string): boolean {
+  return parseIp(text) !== null;
+}
+
+export function renderRibSummary(doc: Json): string {
+  if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) return '';
+  const dests = doc.destinations;
+  const famRows = typeof dests === 'object' && dests !== null && !Array.isArray(dests) ? Object.entries(dests).map(([f, n]) => [f, text(n)]) : [];
+  const nRows = asObjects(doc.neighbors ?? []).map((n) => [text(n.address), sumCounts(n.received), sumCounts(n.accepted), sumCounts(n.sent)]);
+  return `${renderTable(['Family', 'Destinations'], famRows)}\nAttribute sets: ${text(doc['attribute-sets'])}; originated routes: ${text(doc.originated)}\n\n${renderTable(['Neighbor', 'Received', 'Accepted', 'Sent'], nRows)}`;
 }
