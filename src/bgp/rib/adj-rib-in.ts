@@ -27,7 +27,7 @@ export class AdjRibIn {
    */
   importFilter: (r: Route) => Route | string = (r) => r;
 
-  constructor(private source: RouteSource, private readonly interner: AttributeInterner, private readonly now: () => number = Date.now) {}
+  constructor(private source: RouteSource, private readonly interner: AttributeInterner) {}
 
   /** The peer's identity as the OPEN exchange settled it (routes received later carry it). */
   setSource(source: RouteSource): void {
@@ -92,7 +92,6 @@ export class AdjRibIn {
     const changes: RibChange[] = [];
     for (const w of r.withdrawn) this.remove(w.key, changes);
     if (r.announced.length === 0) return changes;
-    const now = this.now();
     // Decode-once, intern-once: every prefix of the UPDATE with the same next hop shares one set.
     const sets = new Map<string, AttributeSet>();
     for (const a of r.announced) {
@@ -107,7 +106,7 @@ export class AdjRibIn {
         this.releaseRoute(old);
         this.bump(old.afi, old.safi, -1, old.rejected === undefined);
       }
-      const route = this.filter({ afi: a.afi, safi: a.safi, nlri: a.nlri, attrs, source: this.source, stale: false, receivedAt: now });
+      const route = this.filter({ afi: a.afi, safi: a.safi, nlri: a.nlri, attrs, source: this.source, stale: false });
       this.bump(a.afi, a.safi, 1, route.rejected === undefined);
       this.routes.set(a.key, route);
       changes.push({ key: a.key, route });

@@ -10,6 +10,8 @@ import type { ExtendedCommunity } from '../wire/values/ext-community';
 import type { LargeCommunity } from '../wire/values/large-community';
 import { attributeToJson } from '../wire/json';
 import { formatAsPath } from '../wire/values/as-path';
+import { encodeAttributeList } from '../wire/attributes';
+import { withContext } from '../wire/context';
 
 export interface AttributeSet {
   readonly id: number;
@@ -19,6 +21,7 @@ export interface AttributeSet {
   readonly nextHop: string;
   readonly origin: 0 | 1 | 2;
   readonly asPath: readonly AsPathSegment[];
+  /** The text form ("65001 65002 {65003}"), made on first use. */
   readonly asPathText: string;
   readonly med: number | undefined;
   readonly localPref: number | undefined;
@@ -30,81 +33,92 @@ export interface AttributeSet {
   readonly atomicAggregate: boolean;
 }
 
-function build(id: number, attributes: readonly PathAttribute[], nextHop: string): AttributeSet {
-  let origin: 0 | 1 | 2 = 2;
-  let asPath: readonly AsPathSegment[] = [];
-  let med: number | undefined;
-  let localPref: number | undefined;
-  let communities: readonly number[] = [];
-  let largeCommunities: readonly LargeCommunity[] = [];
-  let extendedCommunities: readonly ExtendedCommunity[] = [];
-  let originatorId: string | undefined;
-  let clusterList: readonly string[] = [];
-  let atomicAggregate = false;
-  for (const a of attributes) {
-    if (a.type === 'origin') origin = a.origin;
-    else if (a.type === 'as-path') asPath = a.segments;
-    else if (a.type === 'med') med = a.med;
-    else if (a.type === 'local-pref') localPref = a.localPref;
-    else if (a.type === 'communities') communities = a.communities;
-    else if (a.type === 'large-communities') largeCommunities = a.communities;
-    else if (a.type === 'extended-communities') extendedCommunities = a.communities;
-    else if (a.type === 'originator-id') originatorId = a.originatorId;
-    else if (a.type === 'cluster-list') clusterList = a.clusterIds;
-    else if (a.type === 'atomic-aggregate') atomicAggregate = true;
+const NONE: readonly never[] = [];
+
+/**
+ * One interned set. The fields the decision process and the export rules
+ * read are pulled out once; the rest stays in `attributes`. The intern key
+ * (the encoded attributes as a one-byte string) and the reference count live
+ * in the set itself, so interning costs one Map entry per distinct set.
+ */
+class InternedSet implements AttributeSet {
+  origin: 0 | 1 | 2 = 2;
+  asPath: readonly AsPathSegment[] = NONE;
+  med: number | undefined = undefined;
+  localPref: number | undefined = undefined;
+  communities: readonly number[] = NONE;
+  largeCommunities: readonly LargeCommunity[] = NONE;
+  extendedCommunities: readonly ExtendedCommunity[] = NONE;
+  originatorId: string | undefined = undefined;
+  clusterList: readonly string[] = NONE;
+  atomicAggregate = false;
+  refs = 1;
+  private text: string | null = null;
+
+  constructor(
+    readonly id: number,
+    readonly attributes: readonly PathAttribute[],
+    readonly nextHop: string,
+    readonly key: string,
+  ) {
+    for (const a of attributes) {
+      if (a.type === 'origin') this.origin = a.origin;
+      else if (a.type === 'as-path') this.asPath = a.segments;
+      else if (a.type === 'med') this.med = a.med;
+      else if (a.type === 'local-pref') this.localPref = a.localPref;
+      else if (a.type === 'communities') this.communities = a.communities;
+      else if (a.type === 'large-communities') this.largeCommunities = a.communities;
+      else if (a.type === 'extended-communities') this.extendedCommunities = a.communities;
+      else if (a.type === 'originator-id') this.originatorId = a.originatorId;
+      else if (a.type === 'cluster-list') this.clusterList = a.clusterIds;
+      else if (a.type === 'atomic-aggregate') this.atomicAggregate = true;
+    }
   }
-  return {
-    id,
-    attributes,
-    nextHop,
-    origin,
-    asPath,
-    asPathText: formatAsPath(asPath),
-    med,
-    localPref,
-    communities,
-    largeCommunities,
-    extendedCommunities,
-    originatorId,
-    clusterList,
-    atomicAggregate,
-  };
+
+  get asPathText(): string {
+    return (this.text ??= formatAsPath(this.asPath));
+  }
+}
+
+/** Attributes are keyed by their wire form with 4-octet ASNs: compact, and equal exactly when the sets are. */
+const KEY_CONTEXT = withContext({ fourOctetAs: true });
+
+function internKey(kept: readonly PathAttribute[], nextHop: string): string {
+  try {
+    return `${nextHop}\u0000${encodeAttributeList(kept, KEY_CONTEXT).toString('latin1')}`;
+  } catch {
+    // An attribute we cannot re-encode (kept byte-exact elsewhere) still interns, by its JSON form.
+    return `${nextHop}\u0001${JSON.stringify(kept.map(attributeToJson))}`;
+  }
 }
 
 /** The interning table. Sets are reference counted so withdrawn ones are freed. */
 export class AttributeInterner {
-  private readonly byKey = new Map<string, { set: AttributeSet; refs: number }>();
-  private readonly keyOf = new WeakMap<AttributeSet, string>();
+  private readonly byKey = new Map<string, InternedSet>();
   private nextId = 1;
 
   /** The shared set for these attributes (MP_REACH, MP_UNREACH and NEXT_HOP are dropped; `nextHop` replaces them). */
   intern(attributes: readonly PathAttribute[], nextHop: string): AttributeSet {
     const kept = attributes.filter((a) => a.type !== 'mp-reach' && a.type !== 'mp-unreach' && a.type !== 'next-hop');
-    const key = `${nextHop}\u0000${JSON.stringify(kept.map(attributeToJson))}`;
+    const key = internKey(kept, nextHop);
     const hit = this.byKey.get(key);
     if (hit) {
       hit.refs++;
-      return hit.set;
+      return hit;
     }
-    const set = build(this.nextId++, kept, nextHop);
-    this.byKey.set(key, { set, refs: 1 });
-    this.keyOf.set(set, key);
+    const set = new InternedSet(this.nextId++, kept, nextHop, key);
+    this.byKey.set(key, set);
     return set;
   }
 
   /** One more reference to a set already interned (many prefixes of one UPDATE share it). */
   retain(set: AttributeSet): void {
-    const key = this.keyOf.get(set);
-    const e = key === undefined ? undefined : this.byKey.get(key);
-    if (e) e.refs++;
+    if (set instanceof InternedSet && this.byKey.get(set.key) === set) set.refs++;
   }
 
   release(set: AttributeSet): void {
-    const key = this.keyOf.get(set);
-    if (key === undefined) return;
-    const e = this.byKey.get(key);
-    if (!e) return;
-    if (--e.refs <= 0) this.byKey.delete(key);
+    if (!(set instanceof InternedSet) || this.byKey.get(set.key) !== set) return;
+    if (--set.refs <= 0) this.byKey.delete(set.key);
   }
 
   get size(): number {

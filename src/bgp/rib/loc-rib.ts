@@ -5,7 +5,7 @@
  * the per-client Loc-RIB) is the first path its export policy accepts.
  */
 import { compareRoutes, DEFAULT_DECISION, type DecisionOptions } from './decision';
-import type { Route } from './route';
+import { familyOfKey, type Route } from './route';
 
 export interface DestChange {
   readonly destKey: string;
@@ -14,8 +14,19 @@ export interface DestChange {
   readonly after: Route | undefined;
 }
 
+/** One path is the common case (a full table from one feed): stored bare, without an array. */
+type Paths = Route | Route[];
+
+function asList(p: Paths | undefined): readonly Route[] {
+  return p === undefined ? [] : Array.isArray(p) ? p : [p];
+}
+
+function first(p: Paths | undefined): Route | undefined {
+  return p === undefined ? undefined : Array.isArray(p) ? p[0] : p;
+}
+
 export class LocRib {
-  private readonly dests = new Map<string, Route[]>();
+  private readonly dests = new Map<string, Paths>();
   private readonly familyCounts = new Map<string, number>();
 
   constructor(private decision: DecisionOptions = DEFAULT_DECISION) {}
@@ -34,11 +45,11 @@ export class LocRib {
   }
 
   paths(destKey: string): readonly Route[] {
-    return this.dests.get(destKey) ?? [];
+    return asList(this.dests.get(destKey));
   }
 
   best(destKey: string): Route | undefined {
-    return this.dests.get(destKey)?.[0];
+    return first(this.dests.get(destKey));
   }
 
   keys(): IterableIterator<string> {
@@ -51,33 +62,33 @@ export class LocRib {
    * is null. Routes refused at import are never passed here.
    */
   update(destKey: string, source: string, pathId: number | undefined, route: Route | null): DestChange {
-    let list = this.dests.get(destKey);
-    const before = list?.[0];
-    if (list) {
-      const i = list.findIndex((p) => p.source.address === source && p.nlri.pathId === pathId);
-      if (i >= 0) list.splice(i, 1);
-    }
-    if (route) {
-      if (!list) {
-        list = [];
-        this.dests.set(destKey, list);
-        this.bump(destKey, 1);
+    const cur = this.dests.get(destKey);
+    const before = first(cur);
+    let list: Route[];
+    if (cur === undefined) list = [];
+    else if (Array.isArray(cur)) list = cur;
+    else list = [cur];
+    const i = list.findIndex((p) => p.source.address === source && p.nlri.pathId === pathId);
+    if (i >= 0) list.splice(i, 1);
+    if (route) this.insert(list, route);
+    if (list.length === 0) {
+      if (cur !== undefined) {
+        this.dests.delete(destKey);
+        this.bump(destKey, -1);
       }
-      this.insert(list, route);
+      return { destKey, before, after: undefined };
     }
-    if (list && list.length === 0) {
-      this.dests.delete(destKey);
-      this.bump(destKey, -1);
-    }
-    return { destKey, before, after: list?.[0] };
+    if (cur === undefined) this.bump(destKey, 1);
+    this.dests.set(destKey, list.length === 1 ? (list[0] as Route) : list);
+    return { destKey, before, after: list[0] };
   }
 
   /** A path's rank changed in place (graceful-restart stale marking): sort its destination again. */
   resort(destKey: string): DestChange {
     const list = this.dests.get(destKey);
-    const before = list?.[0];
-    if (list) list.sort((a, b) => compareRoutes(a, b, this.decision).order);
-    return { destKey, before, after: list?.[0] };
+    const before = first(list);
+    if (Array.isArray(list)) list.sort((a, b) => compareRoutes(a, b, this.decision).order);
+    return { destKey, before, after: first(list) };
   }
 
   /** A new decision option (always-compare-med): every destination is ranked again. */
@@ -99,7 +110,7 @@ export class LocRib {
   }
 
   private bump(destKey: string, d: number): void {
-    const f = destKey.slice(0, destKey.indexOf('|'));
+    const f = familyOfKey(destKey);
     this.familyCounts.set(f, (this.familyCounts.get(f) ?? 0) + d);
   }
 }

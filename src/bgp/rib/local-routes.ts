@@ -29,7 +29,7 @@ export function localSource(asn: number, bgpId: string): RouteSource {
   return { address: 'local', asn, bgpId, ibgp: true };
 }
 
-export function localRoute(spec: LocalRouteSpec, source: RouteSource, interner: AttributeInterner, now: number): { key: string; route: Route } {
+export function localRoute(spec: LocalRouteSpec, source: RouteSource, interner: AttributeInterner): { key: string; route: Route } {
   const attrs: PathAttribute[] = [
     // RFC 4271 §5.1.1: IGP for routes we originate ourselves.
     { type: 'origin', origin: 0 },
@@ -46,5 +46,5 @@ export function localRoute(spec: LocalRouteSpec, source: RouteSource, interner: 
     ? { kind: 'vpn', rd: spec.vpn.rd, labels: [spec.vpn.label], prefix: spec.prefix }
     : { kind: 'unicast', safi: 1, prefix: spec.prefix };
   const set = interner.intern(attrs, spec.nextHop ?? NEXT_HOP_SELF);
-  return { key: routeKey(afi, safi, nlri), route: { afi, safi, nlri, attrs: set, source, stale: false, receivedAt: now } };
+  return { key: routeKey(afi, safi, nlri), route: { afi, safi, nlri, attrs: set, source, stale: false } };
 }

@@ -29,18 +29,20 @@ export interface Route {
   readonly rejected?: string;
   /** The attributes as received, when import policy changed them (`attrs` is then the post-policy set). */
   readonly received?: AttributeSet;
-  readonly receivedAt: number;
 }
 
 export function isRoutable(n: Nlri): n is RoutableNlri {
   return n.kind !== 'opaque';
 }
 
-/** Family + RD + prefix + path id: the identity of a route within one peer's RIB. */
+/**
+ * Family + RD + prefix (+ '#' + path id under ADD-PATH): the identity of a
+ * route within one peer's RIB. Without a path id it is the destination key
+ * itself, so the Adj-RIB-In and the Loc-RIB share one string per route.
+ */
 export function routeKey(afi: number, safi: number, n: RoutableNlri): string {
-  const rd = n.kind === 'vpn' ? formatRd(n.rd) : '';
-  const pid = n.pathId === undefined ? '' : String(n.pathId);
-  return `${afi}/${safi}|${rd}|${formatPrefix(n.prefix)}|${pid}`;
+  const dest = n.kind === 'vpn' ? `${afi}/${safi}|${formatRd(n.rd)}|${formatPrefix(n.prefix)}` : `${afi}/${safi}||${formatPrefix(n.prefix)}`;
+  return n.pathId === undefined ? dest : `${dest}#${n.pathId}`;
 }
 
 /**
@@ -48,7 +50,8 @@ export function routeKey(afi: number, safi: number, n: RoutableNlri): string {
  * path for (RFC 4271 §9.1); the route key without its ADD-PATH path id.
  */
 export function destKeyOf(routeKeyText: string): string {
-  return routeKeyText.slice(0, routeKeyText.lastIndexOf('|') + 1);
+  const hash = routeKeyText.indexOf('#');
+  return hash < 0 ? routeKeyText : routeKeyText.slice(0, hash);
 }
 
 /** The family part of a route or destination key ("1/128"). */
@@ -58,6 +61,6 @@ export function familyOfKey(key: string): string {
 
 /** The ADD-PATH path id inside a route key (RFC 7911), undefined without one. */
 export function pathIdOfKey(key: string): number | undefined {
-  const pid = key.slice(key.lastIndexOf('|') + 1);
-  return pid === '' ? undefined : Number(pid);
+  const hash = key.indexOf('#');
+  return hash < 0 ? undefined : Number(key.slice(hash + 1));
 }

@@ -21,13 +21,28 @@ import { sameExport, type UpdateGroup } from './update-group';
 /** How many pending destinations one pump step turns into UPDATEs before checking the queue again. */
 const BATCH = 4096;
 
-export interface SentRoute {
-  readonly afi: number;
-  readonly safi: number;
-  readonly nlri: RoutableNlri;
-  readonly exported: ExportedAttributes;
-  /** The Loc-RIB path it was made from (for `show rib --neighbor N --out`). */
-  readonly route: Route;
+/**
+ * An advertisement whose attributes an export policy made for this neighbor
+ * alone. Everything else in the Adj-RIB-Out is the Loc-RIB route itself: its
+ * attributes are the update group's shared result, found again in its cache,
+ * so an advertised route costs one map entry and no object.
+ */
+export class PolicySent {
+  constructor(
+    readonly route: Route,
+    readonly exported: ExportedAttributes,
+  ) {}
+}
+
+export type Sent = Route | PolicySent;
+
+export function sentRoute(s: Sent): Route {
+  return s instanceof PolicySent ? s.route : s;
+}
+
+/** The NLRI as sent: the sender's ADD-PATH id is not ours (RFC 7911). */
+export function sentNlri(r: Route): RoutableNlri {
+  return r.nlri.pathId === undefined ? r.nlri : { ...r.nlri, pathId: undefined };
 }
 
 export interface PeerRole {
@@ -41,6 +56,8 @@ export interface PeerRole {
 export interface Choice {
   readonly route: Route;
   readonly exported: ExportedAttributes;
+  /** The update group's shared result (no export policy change). */
+  readonly shared: boolean;
 }
 
 export class PeerRoutes {
@@ -53,7 +70,7 @@ export class PeerRoutes {
   ownImport: PolicyChain = ACCEPT_ALL;
   ownExport: PolicyChain = ACCEPT_ALL;
   /** Destination key → what we announced (RFC 4271 §3.2 Adj-RIB-Out). */
-  readonly ribOut = new Map<string, SentRoute>();
+  readonly ribOut = new Map<string, Sent>();
   private readonly sentCounts = new Map<string, number>();
   /** Destinations to look at again; true = send even if unchanged (route refresh). */
   private readonly pending = new Map<string, boolean>();
@@ -143,14 +160,23 @@ export class PeerRoutes {
     if (!group) return null;
     for (const route of this.loc.paths(destKey)) {
       const exported = this.exportOne(route, group);
-      if (exported) return { route, exported };
+      if (exported) return { route, exported, shared: this.lastShared };
       if (!this.role.routeServerClient) return null;
     }
     return null;
   }
 
+  /** The attributes this neighbor was sent for a destination. */
+  sentExport(s: Sent): ExportedAttributes | null {
+    if (s instanceof PolicySent) return s.exported;
+    return this.group?.exported(s) ?? null;
+  }
+
+  private lastShared = true;
+
   private exportOne(route: Route, group: UpdateGroup): ExportedAttributes | null {
     if (route.source.address === this.role.address) return null;
+    this.lastShared = true;
     if (this.exportPolicy === ACCEPT_ALL) return group.exported(route);
     const res = this.exportPolicy.evaluate({
       afi: route.afi,
@@ -163,6 +189,7 @@ export class PeerRoutes {
     });
     if (res.action === 'reject') return null;
     if (res.attributes === null && res.nextHop === null) return group.exported(route);
+    this.lastShared = false;
     return group.exportedWith(route, res);
   }
 
@@ -188,7 +215,7 @@ export class PeerRoutes {
   private sendBatch(ctx: CodecContext): boolean {
     // Prefixes that share a family and exported attributes share UPDATEs.
     const announce = new Map<string, Map<ExportedAttributes, { route: Route; nlri: RoutableNlri[] }>>();
-    const withdraw = new Map<string, SentRoute[]>();
+    const withdraw = new Map<string, Route[]>();
     let n = 0;
     for (const [destKey, force] of this.pending) {
       this.pending.delete(destKey);
@@ -201,33 +228,39 @@ export class PeerRoutes {
       const fam = familyOfKey(destKey);
       if (!choice) {
         if (!sent) continue;
+        const was = sentRoute(sent);
         this.ribOut.delete(destKey);
-        this.bumpSent(sent.afi, sent.safi, -1);
+        this.bumpSent(was.afi, was.safi, -1);
         const list = withdraw.get(fam);
-        if (list) list.push(sent);
-        else withdraw.set(fam, [sent]);
+        if (list) list.push(was);
+        else withdraw.set(fam, [was]);
         continue;
       }
       const r = choice.route;
-      if (sent && !force && sameExport(sent.exported, choice.exported) && sameLabels(sent.nlri, r.nlri)) continue;
-      // The path id was the sender's (RFC 7911); ours toward this neighbor is the encoder's default.
-      const nlri = r.nlri.pathId === undefined ? r.nlri : { ...r.nlri, pathId: undefined };
+      if (sent && !force && sameLabels(sentRoute(sent).nlri, r.nlri)) {
+        const before = this.sentExport(sent);
+        if (before && sameExport(before, choice.exported)) {
+          // Same attributes from another path (or the same path again): nothing to send; remember the path.
+          if (sentRoute(sent) !== r) this.ribOut.set(destKey, choice.shared ? r : new PolicySent(r, choice.exported));
+          continue;
+        }
+      }
       if (!sent) this.bumpSent(r.afi, r.safi, 1);
-      this.ribOut.set(destKey, { afi: r.afi, safi: r.safi, nlri, exported: choice.exported, route: r });
+      this.ribOut.set(destKey, choice.shared ? r : new PolicySent(r, choice.exported));
       let byAttrs = announce.get(fam);
       if (!byAttrs) {
         byAttrs = new Map();
         announce.set(fam, byAttrs);
       }
       const g = byAttrs.get(choice.exported);
-      if (g) g.nlri.push(nlri);
-      else byAttrs.set(choice.exported, { route: r, nlri: [nlri] });
+      if (g) g.nlri.push(sentNlri(r));
+      else byAttrs.set(choice.exported, { route: r, nlri: [sentNlri(r)] });
     }
     let ok = true;
     for (const list of withdraw.values()) {
       const first = list[0];
       if (!first) continue;
-      for (const m of buildWithdrawals(first.afi, first.safi, list.map((s) => s.nlri), ctx)) ok = this.peer.enqueueUpdate(m) && ok;
+      for (const m of buildWithdrawals(first.afi, first.safi, list.map(sentNlri), ctx)) ok = this.peer.enqueueUpdate(m) && ok;
     }
     for (const byAttrs of announce.values()) {
       for (const [exported, { route, nlri }] of byAttrs) {

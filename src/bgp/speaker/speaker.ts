@@ -14,7 +14,7 @@ import { AttributeInterner } from '../rib/attribute-set';
 import { DEFAULT_DECISION, type DecisionOptions } from '../rib/decision';
 import { LocRib, type DestChange } from '../rib/loc-rib';
 import { localRoute, localSource, type LocalRouteSpec } from '../rib/local-routes';
-import { destKeyOf, pathIdOfKey, routeKey, type Route, type RouteSource } from '../rib/route';
+import { destKeyOf, familyOfKey, pathIdOfKey, routeKey, type Route, type RouteSource } from '../rib/route';
 import type { ExportPeer } from '../rib/export-rules';
 import { ACCEPT_ALL, type PolicyChain } from '../policy/types';
 import { PeerRoutes } from './peer-routes';
@@ -101,7 +101,7 @@ export class Speaker {
   addPeer(peer: SessionPeer, reg: NeighborRegistration): PeerRoutes {
     const role = { address: reg.address, asn: reg.asn, routeServerClient: reg.routeServerClient, routeReflectorClient: reg.routeReflectorClient ?? false };
     const source: RouteSource = { address: reg.address, asn: reg.asn, bgpId: '0.0.0.0', ibgp: reg.asn === this.opts.asn, reflectorClient: role.routeReflectorClient };
-    const ribIn = new AdjRibIn(source, this.interner, () => this.opts.clock.now());
+    const ribIn = new AdjRibIn(source, this.interner);
     const pr = new PeerRoutes(peer, ribIn, role, this.loc, this.opts.asn);
     this.setPolicyChains(pr, reg.importPolicy ?? ACCEPT_ALL, reg.exportPolicy ?? ACCEPT_ALL);
     ribIn.importFilter = (r) => this.importFilter(pr, r);
@@ -173,7 +173,7 @@ export class Speaker {
 
   /** Originates a route (config, VRF export, client session); announced to every session that has its family. */
   originate(spec: LocalRouteSpec): string {
-    const { key, route } = localRoute(spec, this.localSrc, this.interner, this.opts.clock.now());
+    const { key, route } = localRoute(spec, this.localSrc, this.interner);
     const old = this.local.get(key);
     this.local.set(key, route);
     this.afterLocChanges([this.loc.update(destKeyOf(key), 'local', undefined, route)], null);
@@ -343,7 +343,7 @@ export class Speaker {
     const msg = pr.session && !pr.session.fourOctetAs ? { ...m, attributes: fromOldSpeaker(m.attributes) } : m;
     const changes = pr.ribIn.apply(msg);
     const families = new Set<string>();
-    for (const c of changes) families.add(c.key.slice(0, c.key.indexOf('|')));
+    for (const c of changes) families.add(familyOfKey(c.key));
     for (const f of families) {
       const [afi, safi] = f.split('/').map(Number);
       pr.peer.setPrefixCount(afi ?? 0, safi ?? 0, pr.ribIn.acceptedCount(afi ?? 0, safi ?? 0));

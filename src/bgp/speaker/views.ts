@@ -16,7 +16,7 @@ import { familyName } from '../wire/values/family';
 import { formatLargeCommunity } from '../wire/values/large-community';
 import { formatPrefix } from '../wire/values/prefix';
 import { formatRd } from '../wire/values/rd';
-import type { PeerRoutes } from './peer-routes';
+import { sentNlri, sentRoute, type PeerRoutes } from './peer-routes';
 import type { Speaker } from './speaker';
 import { AttributeInterner } from '../rib/attribute-set';
 
@@ -138,10 +138,11 @@ export function adjRibOutEntries(pr: PeerRoutes, filter: RibFilter): RibEntry[] 
   const out: RibEntry[] = [];
   const view = new AttributeInterner();
   for (const sent of pr.ribOut.values()) {
-    const r = sent.route;
-    if (!matches(r, filter)) continue;
-    const attrs = view.intern(sent.exported.attributes, sent.exported.nextHop);
-    out.push({ route: { ...r, nlri: sent.nlri, attrs }, best: true });
+    const r = sentRoute(sent);
+    const exported = pr.sentExport(sent);
+    if (!matches(r, filter) || !exported) continue;
+    const attrs = view.intern(exported.attributes, exported.nextHop);
+    out.push({ route: { ...r, nlri: sentNlri(r), attrs }, best: true });
   }
   return out;
 }

@@ -24,7 +24,7 @@ function update(nlri: RoutableNlri[], withdrawn: RoutableNlri[] = [], attrs: Pat
 describe('Adj-RIB-In', () => {
   it('stores announcements with one shared attribute set, and removes withdrawals', () => {
     const interner = new AttributeInterner();
-    const rib = new AdjRibIn(source, interner, () => 1000);
+    const rib = new AdjRibIn(source, interner);
     const ch = rib.apply(update([v4(1), v4(2), v4(3)]));
     expect(ch).toHaveLength(3);
     expect(rib.count(1, 1)).toBe(3);
@@ -45,7 +45,7 @@ describe('Adj-RIB-In', () => {
     rib.apply(update([v4(1), v4(2)]));
     const bad: UpdateMessage = { ...update([v4(1)]), errors: [{ attributeType: 1, action: 'treat-as-withdraw', code: 3, subcode: 6, reason: 'bad origin' }] };
     const ch = rib.apply(bad);
-    expect(ch).toEqual([{ key: '1/1||10.0.1.0/24|', route: null }]);
+    expect(ch).toEqual([{ key: '1/1||10.0.1.0/24', route: null }]);
     expect(rib.count(1, 1)).toBe(1);
   });
 
@@ -61,7 +61,7 @@ describe('Adj-RIB-In', () => {
     expect(rib.markStale(1, 1)).toBe(2);
     rib.apply(update([v4(2)]));
     const swept = rib.sweepStale(1, 1);
-    expect(swept.map((c) => c.key)).toEqual(['1/1||10.0.1.0/24|']);
+    expect(swept.map((c) => c.key)).toEqual(['1/1||10.0.1.0/24']);
     expect(rib.count(1, 1)).toBe(1);
   });
 
@@ -132,7 +132,6 @@ describe('export rules (RFC 4271 §5.1)', () => {
     { prefix: ipv4Prefix(0xcb007100, 24), nextHop: null, communities: [0xfde90001], largeCommunities: [], med: 10, localPref: 200 },
     localSource(65001, '192.0.2.1'),
     interner,
-    0,
   );
   it('eBGP: prepend our AS, next-hop-self, no LOCAL_PREF, keep our own MED', () => {
     const out = exportAttributes(route, { ibgp: false, localAs: 65001, localAddress: '198.18.0.10', routeServerClient: false, routeReflectorClient: false, address: '198.18.0.1', clusterId: '192.0.2.1' });
