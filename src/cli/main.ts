@@ -6,6 +6,7 @@ import { Command, CommanderError } from 'commander';
 import { registerDecodeCommand } from './commands/decode';
 import { registerMrtCommand } from './commands/mrt';
 import { registerNeighborCommands } from './commands/neighbor';
+import { registerPolicyCommands } from './commands/policy';
 import { registerShowCommands } from './commands/show';
 import { CliError, ExitCode } from './exit-codes';
 import { defaultControlSocket } from '../control/socket-path';
@@ -24,6 +25,7 @@ export function buildProgram(): Command {
   registerMrtCommand(program);
   registerShowCommands(program);
   registerNeighborCommands(program);
+  registerPolicyCommands(program);
   return program;
 }
 

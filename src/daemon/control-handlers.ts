@@ -6,6 +6,7 @@ import { FAMILY_BY_NAME, isFamilyName } from '../bgp/wire/values/family';
 import type { Json } from '../bgp/wire/json';
 import { ControlCommandError, type ControlHandlers } from './control-server';
 import type { Daemon } from './daemon';
+import { policyTest } from './policy-test';
 
 function findPeer(d: Daemon, address: string): Peer {
   const p = d.peers.get(address) ?? d.dynamicPeers.get(address);
@@ -46,9 +47,7 @@ export function controlHandlers(d: Daemon): ControlHandlers {
       else p.enable();
       return { address: req.address, action: req.action, state: p.info().state } satisfies Json;
     },
-    'policy-test': () => {
-      throw new ControlCommandError('policy test is not wired yet');
-    },
+    'policy-test': (req) => policyTest(d.policies, req.policy, req.route, d.config.asn),
     'route-refresh': (req) => {
       const p = findPeer(d, req.address);
       const session = p.info().session;

@@ -11,6 +11,9 @@ import { Peer } from '../bgp/session/peer';
 import { Speaker } from '../bgp/speaker/speaker';
 import type { LocalRouteSpec } from '../bgp/rib/local-routes';
 import { formatPrefix } from '../bgp/wire/values/prefix';
+import { formatIpv4 } from '../bgp/wire/values/ip';
+import { PolicyEngine } from '../bgp/policy/engine';
+import type { DecisionOptions } from '../bgp/rib/decision';
 import type { Config, DynamicNeighborConfig, NeighborConfig, RouteConfig } from './config/model';
 import { ControlServer } from './control-server';
 import { controlHandlers } from './control-handlers';
@@ -29,6 +32,8 @@ export class Daemon {
   config: Config;
   readonly logger: Logger;
   readonly speaker: Speaker;
+  /** The compiled policies of the config in force (rebuilt on reload). */
+  policies: PolicyEngine;
   readonly peers = new Map<string, Peer>();
   readonly dynamicPeers = new Map<string, Peer>();
   private readonly clock: Clock;
@@ -44,7 +49,16 @@ export class Daemon {
     this.clock = opts.clock ?? new RealClock();
     this.logger = opts.logger ?? createLogger(opts.config.logging);
     this.me = localIdentity(opts.config, false);
-    this.speaker = new Speaker({ asn: this.config.asn, routerId: this.me.routerId, clock: this.clock });
+    this.policies = new PolicyEngine(this.config);
+    this.speaker = new Speaker({
+      asn: this.config.asn,
+      routerId: this.me.routerId,
+      clock: this.clock,
+      clusterId: formatIpv4(this.config.clusterId ?? this.config.routerId),
+      decision: decisionOptions(this.config),
+      routeServerImport: this.policies.chain(this.config.routeServer.importPolicy),
+      routeServerExport: this.policies.chain(this.config.routeServer.exportPolicy),
+    });
     // RFC 4724 restarting speaker: a marker that outlives an unclean exit tells the next start it restarted.
     this.marker = join(dirname(this.config.control.socket), 'hdvpnd.running');
   }
@@ -112,16 +126,27 @@ export class Daemon {
    * started again with its new settings); untouched sessions stay up.
    */
   async reload(next: Config): Promise<void> {
-    const fixed: (keyof Config)[] = ['asn', 'routerId', 'listen', 'control', 'logging'];
+    const fixed: (keyof Config)[] = ['asn', 'routerId', 'listen', 'control', 'logging', 'clusterId'];
     for (const k of fixed) {
       if (JSON.stringify(next[k], jsonReplacer) !== JSON.stringify(this.config[k], jsonReplacer)) this.logger.warn(`reload: a change of '${k}' takes effect only after a restart`);
     }
-    const old = new Map(this.config.neighbors.map((n) => [n.address, JSON.stringify(n, jsonReplacer)]));
+    const old = new Map(this.config.neighbors.map((n) => [n.address, sessionText(n)]));
     const fresh = new Map(next.neighbors.map((n) => [n.address, n]));
-    this.config = { ...next, asn: this.config.asn, routerId: this.config.routerId, listen: this.config.listen, control: this.config.control, logging: this.config.logging };
+    const policiesChanged = policyText(next) !== policyText(this.config);
+    const previous = this.config;
+    this.config = { ...next, asn: this.config.asn, routerId: this.config.routerId, listen: this.config.listen, control: this.config.control, logging: this.config.logging, clusterId: this.config.clusterId };
+    this.policies = new PolicyEngine(this.config);
     for (const [address, text] of old) {
       const n = fresh.get(address);
-      if (n && JSON.stringify(n, jsonReplacer) === text) continue;
+      if (n && sessionText(n) === text) {
+        // Only policies changed (or their definitions): applied in place, the session stays up (soft reconfiguration).
+        const before = previous.neighbors.find((x) => x.address === address);
+        if (policiesChanged || JSON.stringify(before?.importPolicy) !== JSON.stringify(n.importPolicy) || JSON.stringify(before?.exportPolicy) !== JSON.stringify(n.exportPolicy)) {
+          this.speaker.setPolicies(address, this.policies.chain(n.importPolicy), this.policies.chain(n.exportPolicy));
+          this.logger.info(`reload: neighbor ${address} policies applied without a session reset`);
+        }
+        continue;
+      }
       const peer = this.peers.get(address);
       if (!peer) continue;
       this.listener?.removePeer(peer);
@@ -139,6 +164,10 @@ export class Daemon {
       peer.start();
       this.logger.info(`reload: neighbor ${n.address} started`);
     }
+    if (policiesChanged) {
+      this.speaker.setRouteServerPolicies(this.policies.chain(this.config.routeServer.importPolicy), this.policies.chain(this.config.routeServer.exportPolicy));
+    }
+    if (JSON.stringify(previous.decision) !== JSON.stringify(this.config.decision)) this.speaker.setDecision(decisionOptions(this.config));
     this.originateConfiguredRoutes();
     this.logger.info(`reload done: ${this.peers.size} neighbor(s), ${this.configRoutes.size} originated route(s)`);
   }
@@ -159,7 +188,7 @@ export class Daemon {
   private addNeighbor(n: NeighborConfig): void {
     const peer = this.newPeer(n.address, sessionOptions(n, this.me), { port: n.port, passive: n.passive, localAddress: n.localAddress });
     this.peers.set(n.address, peer);
-    this.speaker.addPeer(peer, { address: n.address, asn: n.asn, routeServerClient: n.routeServerClient, routeReflectorClient: n.routeReflectorClient, ...(n.gracefulRestart.enabled ? { staleRoutesTime: n.gracefulRestart.staleRoutesTime } : {}) });
+    this.speaker.addPeer(peer, { address: n.address, asn: n.asn, routeServerClient: n.routeServerClient, routeReflectorClient: n.routeReflectorClient, importPolicy: this.policies.chain(n.importPolicy), exportPolicy: this.policies.chain(n.exportPolicy), ...(n.gracefulRestart.enabled ? { staleRoutesTime: n.gracefulRestart.staleRoutesTime } : {}) });
     attachPeerLogging(peer, childLogger(this.logger, { peer: n.address }));
   }
 
@@ -174,7 +203,7 @@ export class Daemon {
       create: (address) => {
         const peer = this.newPeer(address, opts, { passive: true });
         this.dynamicPeers.set(address, peer);
-        this.speaker.addPeer(peer, { address, asn: d.asn, routeServerClient: d.routeServerClient, routeReflectorClient: d.routeReflectorClient });
+        this.speaker.addPeer(peer, { address, asn: d.asn, routeServerClient: d.routeServerClient, routeReflectorClient: d.routeReflectorClient, importPolicy: this.policies.chain(d.importPolicy), exportPolicy: this.policies.chain(d.exportPolicy) });
         attachPeerLogging(peer, childLogger(this.logger, { peer: address }));
         return peer;
       },
@@ -184,6 +213,20 @@ export class Daemon {
       this.speaker.removePeer(peer.address);
     });
   }
+}
+
+/** The session-relevant part of a neighbor: policies are left out, they change without a reset. */
+function sessionText(n: NeighborConfig): string {
+  const { importPolicy: _i, exportPolicy: _e, ...rest } = n;
+  return JSON.stringify(rest, jsonReplacer);
+}
+
+function policyText(c: Config): string {
+  return JSON.stringify([c.policies, c.prefixLists, c.routeServer], jsonReplacer);
+}
+
+function decisionOptions(c: Config): DecisionOptions {
+  return { alwaysCompareMed: c.decision.alwaysCompareMed, defaultLocalPref: 100 };
 }
 
 /** Typed arrays (prefix addresses) print as objects otherwise; a stable text form for comparing configs. */

@@ -17,8 +17,8 @@ export interface RibChange {
 
 export class AdjRibIn {
   private readonly routes = new Map<string, Route>();
-  private readonly counts = new Map<FamilyKey, number>();
-  private readonly acceptedCounts = new Map<FamilyKey, number>();
+  /** Per family (afi × 65536 + safi): routes received, and those the import filter accepted. */
+  private readonly counters = new Map<number, { received: number; accepted: number }>();
   /**
    * Import: the route to use (the same object, or one whose `attrs` the import
    * policy changed, with `received` the original), or a reason to refuse it
@@ -40,16 +40,19 @@ export class AdjRibIn {
 
   /** Routes received (RFC 4271 Adj-RIB-In before import checks). */
   count(afi: number, safi: number): number {
-    return this.counts.get(familyKey(afi, safi)) ?? 0;
+    return this.counters.get(afi * 65536 + safi)?.received ?? 0;
   }
 
   /** Routes that passed the import checks: what the decision process sees and what max-prefix counts. */
   acceptedCount(afi: number, safi: number): number {
-    return this.acceptedCounts.get(familyKey(afi, safi)) ?? 0;
+    return this.counters.get(afi * 65536 + safi)?.accepted ?? 0;
   }
 
+  /** Routes received per family ("afi/safi"). */
   countsByFamily(): ReadonlyMap<FamilyKey, number> {
-    return this.counts;
+    const out = new Map<FamilyKey, number>();
+    for (const [f, c] of this.counters) if (c.received > 0) out.set(familyKey(Math.floor(f / 65536), f % 65536), c.received);
+    return out;
   }
 
   get(key: string): Route | undefined {
@@ -61,9 +64,14 @@ export class AdjRibIn {
   }
 
   private bump(afi: number, safi: number, d: number, accepted: boolean): void {
-    const k = familyKey(afi, safi);
-    this.counts.set(k, (this.counts.get(k) ?? 0) + d);
-    if (accepted) this.acceptedCounts.set(k, (this.acceptedCounts.get(k) ?? 0) + d);
+    const k = afi * 65536 + safi;
+    let c = this.counters.get(k);
+    if (!c) {
+      c = { received: 0, accepted: 0 };
+      this.counters.set(k, c);
+    }
+    c.received += d;
+    if (accepted) c.accepted += d;
   }
 
   private remove(key: string, changes: RibChange[]): void {

@@ -5,7 +5,8 @@
  * the per-client Loc-RIB) is the first path its export policy accepts.
  */
 import { compareRoutes, DEFAULT_DECISION, type DecisionOptions } from './decision';
-import { familyOfKey, type Route } from './route';
+import type { Route } from './route';
+import { familyKey } from '../wire/context';
 
 export interface DestChange {
   readonly destKey: string;
@@ -27,7 +28,8 @@ function first(p: Paths | undefined): Route | undefined {
 
 export class LocRib {
   private readonly dests = new Map<string, Paths>();
-  private readonly familyCounts = new Map<string, number>();
+  /** Destinations per family, keyed afi × 65536 + safi. */
+  private readonly familyCounts = new Map<number, number>();
 
   constructor(private decision: DecisionOptions = DEFAULT_DECISION) {}
 
@@ -41,7 +43,9 @@ export class LocRib {
 
   /** Destinations per family ("afi/safi" → count), for `show rib summary`. */
   counts(): ReadonlyMap<string, number> {
-    return this.familyCounts;
+    const out = new Map<string, number>();
+    for (const [f, n] of this.familyCounts) out.set(familyKey(Math.floor(f / 65536), f % 65536), n);
+    return out;
   }
 
   paths(destKey: string): readonly Route[] {
@@ -63,24 +67,40 @@ export class LocRib {
    */
   update(destKey: string, source: string, pathId: number | undefined, route: Route | null): DestChange {
     const cur = this.dests.get(destKey);
-    const before = first(cur);
-    let list: Route[];
-    if (cur === undefined) list = [];
-    else if (Array.isArray(cur)) list = cur;
-    else list = [cur];
+    // Fast paths for the common case of one path per destination (a full table from one feed).
+    if (cur === undefined) {
+      if (route) {
+        this.dests.set(destKey, route);
+        this.bump(route, 1);
+      }
+      return { destKey, before: undefined, after: route ?? undefined };
+    }
+    if (!Array.isArray(cur)) {
+      const same = cur.source.address === source && cur.nlri.pathId === pathId;
+      if (same && route) {
+        this.dests.set(destKey, route);
+        return { destKey, before: cur, after: route };
+      }
+      if (same) {
+        this.dests.delete(destKey);
+        this.bump(cur, -1);
+        return { destKey, before: cur, after: undefined };
+      }
+      if (!route) return { destKey, before: cur, after: cur };
+    }
+    const list: Route[] = Array.isArray(cur) ? cur : [cur];
+    const before = list[0];
     const i = list.findIndex((p) => p.source.address === source && p.nlri.pathId === pathId);
     if (i >= 0) list.splice(i, 1);
     if (route) this.insert(list, route);
-    if (list.length === 0) {
-      if (cur !== undefined) {
-        this.dests.delete(destKey);
-        this.bump(destKey, -1);
-      }
+    const after = list[0];
+    if (after === undefined) {
+      this.dests.delete(destKey);
+      if (before) this.bump(before, -1);
       return { destKey, before, after: undefined };
     }
-    if (cur === undefined) this.bump(destKey, 1);
-    this.dests.set(destKey, list.length === 1 ? (list[0] as Route) : list);
-    return { destKey, before, after: list[0] };
+    this.dests.set(destKey, list.length === 1 ? after : list);
+    return { destKey, before, after };
   }
 
   /** A path's rank changed in place (graceful-restart stale marking): sort its destination again. */
@@ -109,8 +129,8 @@ export class LocRib {
     list.splice(i, 0, route);
   }
 
-  private bump(destKey: string, d: number): void {
-    const f = familyOfKey(destKey);
+  private bump(r: Route, d: number): void {
+    const f = r.afi * 65536 + r.safi;
     this.familyCounts.set(f, (this.familyCounts.get(f) ?? 0) + d);
   }
 }

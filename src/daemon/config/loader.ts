@@ -9,14 +9,20 @@ import { ConfigError, Diagnostics, type Diagnostic } from './diagnostics';
 import { deepFreeze } from './freeze';
 import type { Config } from './model';
 import { readSecret, type SecretSources } from './secrets';
-import { readAsn, readControl, readListen, readLogging, readRouterId } from './sections/global';
+import { readAsn, readClusterId, readControl, readDecision, readListen, readLogging, readRouterId } from './sections/global';
 import { readDynamicNeighbors, readNeighbors } from './sections/neighbors';
+import { readPolicies } from './sections/policies';
+import { readPrefixLists } from './sections/prefix-lists';
 import { readRadius } from './sections/radius';
+import { readRouteServer } from './sections/route-server';
 import { readRoutes } from './sections/routes';
 import { readVrfSections } from './sections/vrfs';
 import { MapReader, Source } from './yaml-reader';
 
-const TOP_LEVEL_KEYS = ['asn', 'router-id', 'listen', 'control', 'logging', 'neighbors', 'dynamic-neighbors', 'routes', 'vrfs', 'half-duplex', 'radius'];
+const TOP_LEVEL_KEYS = [
+  'asn', 'router-id', 'listen', 'control', 'logging', 'neighbors', 'dynamic-neighbors', 'routes', 'vrfs', 'half-duplex', 'radius',
+  'prefix-lists', 'policies', 'route-server', 'cluster-id', 'decision',
+];
 
 export interface LoadOptions {
   /** Check that every password and RADIUS secret can be read (default true). Never keeps the secret. */
@@ -47,8 +53,14 @@ function readSections(root: MapReader, defaultSocket: string): Config | undefine
   const listen = readListen(root);
   const control = readControl(root, defaultSocket);
   const logging = readLogging(root);
-  const neighbors = readNeighbors(root.list('neighbors') ?? [], root);
-  const dynamicNeighbors = readDynamicNeighbors(root.list('dynamic-neighbors') ?? [], root);
+  const clusterId = readClusterId(root);
+  const decision = readDecision(root);
+  // Policies first: neighbors and the route server refer to them by name, wherever they are in the file.
+  const prefixLists = readPrefixLists(root.list('prefix-lists') ?? [], root);
+  const policies = readPolicies(root.list('policies') ?? [], root, prefixLists.names);
+  const routeServer = readRouteServer(root, policies.names);
+  const neighbors = readNeighbors(root.list('neighbors') ?? [], root, policies.names);
+  const dynamicNeighbors = readDynamicNeighbors(root.list('dynamic-neighbors') ?? [], root, policies.names);
   const { vrfs, halfDuplex, vrfNames, radiusPairs } = readVrfSections(root.list('vrfs') ?? [], root.list('half-duplex') ?? [], root);
   const routes = readRoutes(root.list('routes') ?? [], root, vrfNames);
   const radius = readRadius(root);
@@ -56,7 +68,11 @@ function readSections(root: MapReader, defaultSocket: string): Config | undefine
     for (const pair of radiusPairs) root.src.diag.error(pair.line, `pair '${pair.name}' uses address-server radius, but there is no radius section`);
   }
   if (asn === undefined || routerId === undefined || !listen || !control || !logging || radius === undefined) return undefined;
-  return { asn, routerId, listen, control, logging, neighbors, dynamicNeighbors, routes, vrfs, halfDuplex, radius };
+  if (clusterId === undefined || decision === undefined || routeServer === undefined) return undefined;
+  return {
+    asn, routerId, listen, control, logging, neighbors, dynamicNeighbors, routes, vrfs, halfDuplex, radius,
+    prefixLists: prefixLists.lists, policies: policies.policies, routeServer, clusterId, decision,
+  };
 }
 
 function checkSecrets(src: Source, sources: SecretSources | undefined): void {

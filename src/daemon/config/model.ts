@@ -8,6 +8,9 @@ import type { LargeCommunity } from '../../bgp/wire/values/large-community';
 import type { RouteTargetLike } from '../../bgp/wire/values/ext-community';
 import type { Prefix } from '../../bgp/wire/values/prefix';
 import type { RouteDistinguisher } from '../../bgp/wire/values/rd';
+import type { PolicyDefinition, PrefixListDefinition } from '../../bgp/policy/definitions';
+
+export type { PolicyDefinition, PrefixListDefinition } from '../../bgp/policy/definitions';
 
 /** The four family names INTERFACE.md allows in config, in their canonical print order. */
 export const CONFIG_FAMILIES = ['ipv4-unicast', 'ipv6-unicast', 'vpnv4-unicast', 'vpnv6-unicast'] as const;
@@ -67,6 +70,10 @@ export interface SessionOptions {
   readonly gracefulRestart: GracefulRestart;
   /** RFC 7911, per family; a family absent here has no ADD-PATH. */
   readonly addPath: Readonly<Partial<Record<ConfigFamily, AddPathMode>>>;
+  /** Policy names applied in order to routes received from the neighbor; empty: accept all. */
+  readonly importPolicy: readonly string[];
+  /** Policy names applied in order to routes sent to the neighbor; empty: accept all. */
+  readonly exportPolicy: readonly string[];
 }
 
 export interface NeighborConfig extends SessionOptions {
@@ -149,6 +156,18 @@ export interface RadiusConfig {
   readonly interimInterval: number;
 }
 
+/** The central policy of a route server (RFC 7947), applied to every route-server client after the client's own. */
+export interface RouteServerConfig {
+  readonly importPolicy: readonly string[];
+  readonly exportPolicy: readonly string[];
+}
+
+/** Knobs of the decision process (RFC 4271 §9.1.2.2). */
+export interface DecisionConfig {
+  /** Compare MED between routes from different neighbor ASes too (RFC 4271 §9.1.2.2(c) compares only within one AS). */
+  readonly alwaysCompareMed: boolean;
+}
+
 export interface Config {
   readonly asn: number;
   /** BGP Identifier as uint32 (RFC 6286: any non-zero value). */
@@ -162,4 +181,10 @@ export interface Config {
   readonly vrfs: readonly VrfConfig[];
   readonly halfDuplex: readonly HalfDuplexConfig[];
   readonly radius: RadiusConfig | null;
+  readonly prefixLists: readonly PrefixListDefinition[];
+  readonly policies: readonly PolicyDefinition[];
+  readonly routeServer: RouteServerConfig;
+  /** RFC 4456 CLUSTER_ID as uint32; null: the router id. */
+  readonly clusterId: number | null;
+  readonly decision: DecisionConfig;
 }

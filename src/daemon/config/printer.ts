@@ -11,6 +11,7 @@ import { formatIpv4 } from '../../bgp/wire/values/ip';
 import { formatLargeCommunity } from '../../bgp/wire/values/large-community';
 import { formatPrefix } from '../../bgp/wire/values/prefix';
 import { formatRd } from '../../bgp/wire/values/rd';
+import { policiesOut, prefixListOut } from './policy-printer';
 import { CONFIG_FAMILIES, type Config, type HalfDuplexConfig, type HalfVrfConfig, type MaxPrefix, type NeighborConfig, type RadiusConfig, type RouteConfig, type SecretRef, type SessionOptions, type VrfConfig, type DynamicNeighborConfig } from './model';
 
 type Out = Record<string, unknown>;
@@ -51,6 +52,8 @@ function sessionOut(s: SessionOptions): [string, unknown][] {
     ['max-prefix', s.maxPrefix ? maxPrefixOut(s.maxPrefix) : undefined],
     ['graceful-restart', s.gracefulRestart.enabled ? { 'restart-time': s.gracefulRestart.restartTime, 'stale-routes-time': s.gracefulRestart.staleRoutesTime } : false],
     ['add-path', Object.keys(addPath).length ? addPath : undefined],
+    ['import-policy', [...s.importPolicy]],
+    ['export-policy', [...s.exportPolicy]],
   ];
 }
 
@@ -117,23 +120,41 @@ export function configToPlain(c: Config): Out {
   return compact([
     ['asn', c.asn],
     ['router-id', formatIpv4(c.routerId)],
+    ['cluster-id', c.clusterId === null ? undefined : formatIpv4(c.clusterId)],
     ['listen', c.listen.enabled ? { address: c.listen.address, port: c.listen.port } : false],
     ['control', { socket: c.control.socket }],
     ['logging', compact([['level', c.logging.level], ['format', c.logging.format], ['file', orUndefined(c.logging.file)]])],
+    ['decision', { 'always-compare-med': c.decision.alwaysCompareMed }],
     ['neighbors', c.neighbors.map(neighborOut)],
     ['dynamic-neighbors', c.dynamicNeighbors.map(dynamicOut)],
     ['routes', c.routes.map(routeOut)],
     ['vrfs', c.vrfs.map(vrfOut)],
     ['half-duplex', c.halfDuplex.map(pairOut)],
     ['radius', c.radius ? radiusOut(c.radius) : undefined],
+    ['prefix-lists', c.prefixLists.map(prefixListOut)],
+    ['policies', policiesOut(c.policies)],
+    ['route-server', routeServerOut(c)],
   ]);
+}
+
+function routeServerOut(c: Config): Out | undefined {
+  const out = compact([['import-policy', [...c.routeServer.importPolicy]], ['export-policy', [...c.routeServer.exportPolicy]]]);
+  return Object.keys(out).length ? out : undefined;
 }
 
 /** `65001:100` is a string in YAML 1.2 but a base-60 number to YAML 1.1 readers (PyYAML), so such values are quoted. */
 const COLON_NUMBERS = /^\d+(:\d+)+$/;
 
 /** Small maps printed on one line, as the examples in INTERFACE.md write them. */
-const FLOW_MAP_KEYS = new Set(['listen', 'control', 'password', 'secret', 'graceful-restart', 'add-path']);
+const FLOW_MAP_KEYS = new Set([
+  'listen', 'control', 'password', 'secret', 'graceful-restart', 'add-path', 'decision', 'route-server',
+  'as-path-length', 'community', 'large-community', 'route-target', 'as-path-prepend',
+]);
+
+/** Prefix entries with ge/le (`{ prefix: 10.0.0.0/8, le: 24 }`) print on one line inside their list. */
+function isPrefixEntry(keys: readonly unknown[]): boolean {
+  return keys.includes('prefix') && keys.every((k) => k === 'prefix' || k === 'ge' || k === 'le');
+}
 
 /** Lists of scalars print on one line too. */
 export function printConfig(c: Config): string {
@@ -148,6 +169,7 @@ export function printConfig(c: Config): string {
     Map(_, node, path) {
       const parent = path[path.length - 1];
       if (isPair(parent) && isScalar(parent.key) && FLOW_MAP_KEYS.has(String(parent.key.value))) node.flow = true;
+      if (isPrefixEntry(node.items.map((i) => (isScalar(i.key) ? i.key.value : undefined)))) node.flow = true;
     },
   });
   return doc.toString({ lineWidth: 0, flowCollectionPadding: true });

@@ -2,7 +2,7 @@
  * Config values that have a wire type: every text form is parsed by the one
  * parser in src/bgp/wire/values; this file only adds the file:line reporting.
  */
-import { isScalar } from 'yaml';
+import { isScalar, isSeq } from 'yaml';
 import { AS_TRANS } from '../../bgp/wire/constants';
 import { parseAsn } from '../../bgp/wire/values/asn';
 import { parseCommunity } from '../../bgp/wire/values/community';
@@ -44,6 +44,18 @@ export function locatedListField<T>(reader: MapReader, key: string, parse: TextP
     if (value !== undefined) out.push({ value, line: item.line });
   }
   return out;
+}
+
+/**
+ * A value or a list of values (`import-policy: a` or `import-policy: [a, b]`),
+ * each with its line; undefined when something was reported.
+ */
+export function oneOrListField<T>(reader: MapReader, key: string, parse: TextParser<T>): { value: T; line: number }[] | undefined {
+  if (!reader.has(key)) return [];
+  if (isSeq(reader.src.resolve(reader.raw(key)))) return locatedListField(reader, key, parse);
+  const line = reader.valueLine(key);
+  const value = field(reader, key, parse);
+  return value === undefined ? undefined : [{ value, line }];
 }
 
 export function listField<T>(reader: MapReader, key: string, parse: TextParser<T>): T[] | undefined {

@@ -101,6 +101,7 @@ describe('defaults', () => {
       address: '192.0.2.2', asn: 65002, port: 179, passive: false, localAddress: null, families: ['ipv4-unicast'], description: null,
       password: null, routeServerClient: false, routeReflectorClient: false, holdTime: 90, keepalive: 30, connectRetry: 120,
       ttlSecurity: { enabled: false }, maxPrefix: null, gracefulRestart: { enabled: true, restartTime: 120, staleRoutesTime: 360 }, addPath: {},
+      importPolicy: [], exportPolicy: [],
     });
     expect(config.neighbors[1]?.families).toEqual(['ipv6-unicast']);
   });

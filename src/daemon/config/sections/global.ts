@@ -1,6 +1,6 @@
-/** Top-level scalars and small sections: asn, router-id, listen, control, logging. */
-import { BGP_PORT, DEFAULT_LOGGING } from '../defaults';
-import { LOG_LEVELS, type ControlConfig, type ListenConfig, type LoggingConfig } from '../model';
+/** Top-level scalars and small sections: asn, router-id, listen, control, logging, cluster-id, decision. */
+import { BGP_PORT, DEFAULT_DECISION, DEFAULT_LOGGING } from '../defaults';
+import { LOG_LEVELS, type ControlConfig, type DecisionConfig, type ListenConfig, type LoggingConfig } from '../model';
 import { addressValue, asnValue, field, ipv4Value } from '../values';
 import type { MapReader } from '../yaml-reader';
 
@@ -53,4 +53,17 @@ export function readLogging(root: MapReader): LoggingConfig | undefined {
   const file = logging.has('file') ? logging.string('file') : null;
   if (level === undefined || format === undefined || file === undefined) return undefined;
   return { level, format, file };
+}
+
+/** RFC 4456 §7: the CLUSTER_ID, a 4-octet value written as an IPv4 address; absent: the router id. */
+export function readClusterId(root: MapReader): number | null | undefined {
+  return root.has('cluster-id') ? field(root, 'cluster-id', ipv4Value) : null;
+}
+
+export function readDecision(root: MapReader): DecisionConfig | undefined {
+  if (!root.has('decision')) return DEFAULT_DECISION;
+  const decision = root.map('decision', 'decision', ['always-compare-med']);
+  if (!decision) return undefined;
+  const alwaysCompareMed = decision.has('always-compare-med') ? decision.boolean('always-compare-med') : DEFAULT_DECISION.alwaysCompareMed;
+  return alwaysCompareMed === undefined ? undefined : { alwaysCompareMed };
 }

@@ -14,10 +14,10 @@ function afiOf(address: string): 1 | 2 {
   return parseIp(address)?.length === 4 ? 1 : 2;
 }
 
-function readNeighbor(reader: MapReader): NeighborConfig | undefined {
+function readNeighbor(reader: MapReader, policies: ReadonlySet<string>): NeighborConfig | undefined {
   const address = reader.require('address') ? field(reader, 'address', addressValue) : undefined;
   const afi = address === undefined ? 1 : afiOf(address);
-  const options = readSessionOptions(reader, afi);
+  const options = readSessionOptions(reader, afi, policies);
   const port = reader.has('port') ? reader.integer('port', 1, 65535) : BGP_PORT;
   const passive = reader.has('passive') ? reader.boolean('passive') : false;
   let localAddress = reader.has('local-address') ? field(reader, 'local-address', addressValue) : null;
@@ -30,13 +30,13 @@ function readNeighbor(reader: MapReader): NeighborConfig | undefined {
 }
 
 /** Every neighbor that validated; a duplicate address is reported against the later one. */
-export function readNeighbors(items: readonly At[], root: MapReader): NeighborConfig[] {
+export function readNeighbors(items: readonly At[], root: MapReader, policies: ReadonlySet<string>): NeighborConfig[] {
   const out: NeighborConfig[] = [];
   const firstLine = new Map<string, number>();
   for (const item of items) {
     const reader = MapReader.open(root.src, item.node, 'neighbor', NEIGHBOR_KEYS, item.line);
     if (!reader) continue;
-    const neighbor = readNeighbor(reader);
+    const neighbor = readNeighbor(reader, policies);
     if (!neighbor) continue;
     const seen = firstLine.get(neighbor.address);
     if (seen !== undefined) {
@@ -49,14 +49,14 @@ export function readNeighbors(items: readonly At[], root: MapReader): NeighborCo
   return out;
 }
 
-export function readDynamicNeighbors(items: readonly At[], root: MapReader): DynamicNeighborConfig[] {
+export function readDynamicNeighbors(items: readonly At[], root: MapReader, policies: ReadonlySet<string>): DynamicNeighborConfig[] {
   const out: DynamicNeighborConfig[] = [];
   const firstLine = new Map<string, number>();
   for (const item of items) {
     const reader = MapReader.open(root.src, item.node, 'dynamic neighbor range', DYNAMIC_KEYS, item.line);
     if (!reader) continue;
     const prefix = reader.require('prefix') ? field(reader, 'prefix', prefixValue) : undefined;
-    const options = readSessionOptions(reader, prefix?.afi ?? 1);
+    const options = readSessionOptions(reader, prefix?.afi ?? 1, policies);
     const limit = reader.has('limit') ? reader.integer('limit', 1, 1_000_000) : DEFAULT_DYNAMIC_LIMIT;
     if (prefix === undefined || options === undefined || limit === undefined) continue;
     const text = formatPrefix(prefix);

@@ -1,22 +1,24 @@
 /**
  * Session options shared by `neighbors` and `dynamic-neighbors`: timers,
- * families, password, GTSM, maximum-prefix, graceful restart, ADD-PATH.
+ * families, password, GTSM, maximum-prefix, graceful restart, ADD-PATH,
+ * import and export policies.
  */
 import { isScalar } from 'yaml';
 import { DEFAULT_CONNECT_RETRY, DEFAULT_GRACEFUL_RESTART, DEFAULT_HOLD_TIME, DEFAULT_MAX_PREFIX_THRESHOLD, DEFAULT_RESTART_TIME, DEFAULT_STALE_ROUTES_TIME, MAX_RESTART_TIME, defaultKeepalive } from '../defaults';
 import { CONFIG_FAMILIES, type AddPathMode, type ConfigFamily, type GracefulRestart, type MaxPrefix, type SessionOptions, type TtlSecurity } from '../model';
 import { asnValue, familiesField, field, secretRefField } from '../values';
 import { MapReader } from '../yaml-reader';
+import { policyRefsField } from './policies';
 
 export const SESSION_OPTION_KEYS = [
   'asn', 'families', 'description', 'password', 'route-server-client', 'route-reflector-client',
-  'hold-time', 'keepalive', 'connect-retry', 'ttl-security', 'max-prefix', 'graceful-restart', 'add-path',
+  'hold-time', 'keepalive', 'connect-retry', 'ttl-security', 'max-prefix', 'graceful-restart', 'add-path', 'import-policy', 'export-policy',
 ] as const;
 
 const MAX_UINT32 = 0xffffffff;
 
-/** `afi` picks the default family: the one of the neighbor's own address. */
-export function readSessionOptions(reader: MapReader, afi: 1 | 2): SessionOptions | undefined {
+/** `afi` picks the default family: the one of the neighbor's own address; `policies` are the names a policy key may use. */
+export function readSessionOptions(reader: MapReader, afi: 1 | 2, policies: ReadonlySet<string>): SessionOptions | undefined {
   const asn = reader.require('asn') ? field(reader, 'asn', asnValue) : undefined;
   const defaultFamily: ConfigFamily = afi === 1 ? 'ipv4-unicast' : 'ipv6-unicast';
   const families = reader.has('families') ? familiesField(reader, 'families') : [defaultFamily];
@@ -29,14 +31,17 @@ export function readSessionOptions(reader: MapReader, afi: 1 | 2): SessionOption
   const maxPrefix = readMaxPrefix(reader);
   const gracefulRestart = readGracefulRestart(reader);
   const addPath = families ? readAddPath(reader, families) : undefined;
+  const importPolicy = policyRefsField(reader, 'import-policy', policies);
+  const exportPolicy = policyRefsField(reader, 'export-policy', policies);
   if (
     asn === undefined || families === undefined || description === undefined || password === undefined ||
     routeServerClient === undefined || routeReflectorClient === undefined || timers === undefined ||
-    ttlSecurity === undefined || maxPrefix === undefined || gracefulRestart === undefined || addPath === undefined
+    ttlSecurity === undefined || maxPrefix === undefined || gracefulRestart === undefined || addPath === undefined ||
+    importPolicy === undefined || exportPolicy === undefined
   ) {
     return undefined;
   }
-  return { asn, families, description, password, routeServerClient, routeReflectorClient, ...timers, ttlSecurity, maxPrefix, gracefulRestart, addPath };
+  return { asn, families, description, password, routeServerClient, routeReflectorClient, ...timers, ttlSecurity, maxPrefix, gracefulRestart, addPath, importPolicy, exportPolicy };
 }
 
 function readTimers(reader: MapReader): { holdTime: number; keepalive: number; connectRetry: number } | undefined {
