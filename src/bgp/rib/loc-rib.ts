@@ -26,6 +26,15 @@ function first(p: Paths | undefined): Route | undefined {
   return p === undefined ? undefined : Array.isArray(p) ? p[0] : p;
 }
 
+/** What one path change did to its destination. */
+export enum DestUpdate {
+  None = 0,
+  /** A path other than the best changed (a route-server client may still choose differently). */
+  Other = 1,
+  /** The best path changed (or appeared, or went away). */
+  Best = 2,
+}
+
 export class LocRib {
   private readonly dests = new Map<string, Paths>();
   /** Destinations per family, keyed afi × 65536 + safi. */
@@ -65,42 +74,42 @@ export class LocRib {
    * (RFC 7911; undefined without ADD-PATH), or removes that path when `route`
    * is null. Routes refused at import are never passed here.
    */
-  update(destKey: string, source: string, pathId: number | undefined, route: Route | null): DestChange {
+  update(destKey: string, source: string, pathId: number | undefined, route: Route | null): DestUpdate {
     const cur = this.dests.get(destKey);
     // Fast paths for the common case of one path per destination (a full table from one feed).
     if (cur === undefined) {
-      if (route) {
-        this.dests.set(destKey, route);
-        this.bump(route, 1);
-      }
-      return { destKey, before: undefined, after: route ?? undefined };
+      if (!route) return DestUpdate.None;
+      this.dests.set(destKey, route);
+      this.bump(route, 1);
+      return DestUpdate.Best;
     }
     if (!Array.isArray(cur)) {
       const same = cur.source.address === source && cur.nlri.pathId === pathId;
       if (same && route) {
         this.dests.set(destKey, route);
-        return { destKey, before: cur, after: route };
+        return DestUpdate.Best;
       }
       if (same) {
         this.dests.delete(destKey);
         this.bump(cur, -1);
-        return { destKey, before: cur, after: undefined };
+        return DestUpdate.Best;
       }
-      if (!route) return { destKey, before: cur, after: cur };
+      if (!route) return DestUpdate.None;
     }
     const list: Route[] = Array.isArray(cur) ? cur : [cur];
     const before = list[0];
     const i = list.findIndex((p) => p.source.address === source && p.nlri.pathId === pathId);
     if (i >= 0) list.splice(i, 1);
+    else if (!route) return DestUpdate.None;
     if (route) this.insert(list, route);
     const after = list[0];
     if (after === undefined) {
       this.dests.delete(destKey);
       if (before) this.bump(before, -1);
-      return { destKey, before, after: undefined };
+      return DestUpdate.Best;
     }
     this.dests.set(destKey, list.length === 1 ? after : list);
-    return { destKey, before, after };
+    return before === after ? DestUpdate.Other : DestUpdate.Best;
   }
 
   /** A path's rank changed in place (graceful-restart stale marking): sort its destination again. */

@@ -12,7 +12,7 @@ import type { RouteRefreshMessage, UpdateMessage } from '../wire/messages/types'
 import { AdjRibIn, type RibChange } from '../rib/adj-rib-in';
 import { AttributeInterner } from '../rib/attribute-set';
 import { DEFAULT_DECISION, type DecisionOptions } from '../rib/decision';
-import { LocRib, type DestChange } from '../rib/loc-rib';
+import { DestUpdate, LocRib, type DestChange } from '../rib/loc-rib';
 import { localRoute, localSource, type LocalRouteSpec } from '../rib/local-routes';
 import { destKeyOf, familyOfKey, pathIdOfKey, routeKey, type Route, type RouteSource } from '../rib/route';
 import type { ExportPeer } from '../rib/export-rules';
@@ -167,7 +167,7 @@ export class Speaker {
   }
 
   setDecision(decision: DecisionOptions): void {
-    this.afterLocChanges(this.loc.setDecision(decision), null);
+    this.afterLocChanges(this.loc.setDecision(decision));
     this.pumpAll();
   }
 
@@ -176,7 +176,7 @@ export class Speaker {
     const { key, route } = localRoute(spec, this.localSrc, this.interner);
     const old = this.local.get(key);
     this.local.set(key, route);
-    this.afterLocChanges([this.loc.update(destKeyOf(key), 'local', undefined, route)], null);
+    this.afterUpdate(destKeyOf(key), this.loc.update(destKeyOf(key), 'local', undefined, route));
     if (old) this.interner.release(old.attrs);
     this.emit('local', [{ key, route }]);
     this.pumpAll();
@@ -187,7 +187,7 @@ export class Speaker {
     const old = this.local.get(key);
     if (!old) return;
     this.local.delete(key);
-    this.afterLocChanges([this.loc.update(destKeyOf(key), 'local', undefined, null)], null);
+    this.afterUpdate(destKeyOf(key), this.loc.update(destKeyOf(key), 'local', undefined, null));
     this.interner.release(old.attrs);
     this.emit('local', [{ key, route: null }]);
     this.pumpAll();
@@ -228,20 +228,31 @@ export class Speaker {
    */
   private applyChanges(pr: PeerRoutes, changes: readonly RibChange[]): void {
     if (changes.length === 0) return;
-    const dests: DestChange[] = [];
     const source = pr.role.address;
+    const up = this.establishedPeers();
     for (const c of changes) {
       const fresh = c.route && c.route.rejected === undefined ? c.route : null;
-      dests.push(this.loc.update(destKeyOf(c.key), source, pathIdOfKey(c.key), fresh));
+      const destKey = destKeyOf(c.key);
+      const u = this.loc.update(destKey, source, pathIdOfKey(c.key), fresh);
+      if (u !== DestUpdate.None) for (const p of up) if (u === DestUpdate.Best || p.routeServerClient) p.touch(destKey);
     }
-    this.afterLocChanges(dests, pr);
     this.emit(pr.role.address, changes);
   }
 
+  private establishedPeers(): PeerRoutes[] {
+    const out: PeerRoutes[] = [];
+    for (const p of this.peers.values()) if (p.established) out.push(p);
+    return out;
+  }
+
+  private afterUpdate(destKey: string, u: DestUpdate): void {
+    if (u === DestUpdate.None) return;
+    for (const p of this.establishedPeers()) if (u === DestUpdate.Best || p.routeServerClient) p.touch(destKey);
+  }
+
   /** Marks the destinations whose advertisement may have changed for the neighbors they concern. */
-  private afterLocChanges(changes: readonly DestChange[], _from: PeerRoutes | null): void {
-    for (const pr of this.peers.values()) {
-      if (!pr.established) continue;
+  private afterLocChanges(changes: readonly DestChange[]): void {
+    for (const pr of this.establishedPeers()) {
       // A route-server client's choice may change whenever any path changes; others follow the best path.
       const everyPath = pr.routeServerClient;
       for (const c of changes) if (everyPath || c.before !== c.after) pr.touch(c.destKey);
@@ -313,7 +324,7 @@ export class Speaker {
       const [afi, safi] = k.split('/').map(Number);
       if (kept.has(k)) {
         pr.ribIn.markStale(afi, safi);
-        this.afterLocChanges(this.resortFamily(pr, k), pr);
+        this.afterLocChanges(this.resortFamily(pr, k));
       } else this.applyChanges(pr, pr.ribIn.sweepAll(afi ?? 0, safi ?? 0));
     }
     this.pumpAll();
