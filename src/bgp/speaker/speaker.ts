@@ -13,7 +13,9 @@ import { AdjRibIn, type RibChange } from '../rib/adj-rib-in';
 import { AttributeInterner } from '../rib/attribute-set';
 import { DEFAULT_DECISION, type DecisionOptions } from '../rib/decision';
 import { DestUpdate, LocRib, type DestChange } from '../rib/loc-rib';
-import { localRoute, localSource, type LocalRouteSpec } from '../rib/local-routes';
+import { localRoute, localSource, NEXT_HOP_SELF, type LocalRouteSpec } from '../rib/local-routes';
+import { NextHopResolver } from '../rib/next-hop';
+import type { Prefix } from '../wire/values/prefix';
 import { destKeyOf, familyOfKey, pathIdOfKey, routeKey, type Route, type RouteSource } from '../rib/route';
 import type { ExportPeer } from '../rib/export-rules';
 import { ACCEPT_ALL, type PolicyChain } from '../policy/types';
@@ -33,6 +35,8 @@ export interface SpeakerOptions {
   /** RFC 7947: the route server's central policy, applied to every route-server client after its own. */
   readonly routeServerImport?: PolicyChain;
   readonly routeServerExport?: PolicyChain;
+  /** This node's connected networks for next-hop resolution (default: its interfaces; tests give their own). */
+  readonly connected?: () => readonly Prefix[];
 }
 
 export interface NeighborRegistration {
@@ -83,6 +87,11 @@ export class Speaker {
   private readonly groups = new Map<string, UpdateGroup>();
   private readonly clusterId: string;
   private routeServerImport: PolicyChain;
+  private readonly resolver: NextHopResolver;
+  /** Routes held back because their next hop does not resolve: "peer\0routeKey" → neighbor. */
+  private readonly unresolved = new Map<string, PeerRoutes>();
+  /** Routes whose next hop resolves through a Loc-RIB destination: destKey → "peer\0routeKey" → neighbor. */
+  private readonly dependents = new Map<string, Map<string, PeerRoutes>>();
   private routeServerExport: PolicyChain;
 
   constructor(private readonly opts: SpeakerOptions) {
@@ -91,6 +100,7 @@ export class Speaker {
     this.clusterId = opts.clusterId ?? opts.routerId;
     this.routeServerImport = opts.routeServerImport ?? ACCEPT_ALL;
     this.routeServerExport = opts.routeServerExport ?? ACCEPT_ALL;
+    this.resolver = new NextHopResolver((k) => this.loc.best(k) !== undefined, opts.connected);
   }
 
   onRibChange(l: RibListener): void {
@@ -230,13 +240,82 @@ export class Speaker {
     if (changes.length === 0) return;
     const source = pr.role.address;
     const up = this.establishedPeers();
+    let unicastGone: string[] | null = null;
+    let unicastNew = false;
     for (const c of changes) {
-      const fresh = c.route && c.route.rejected === undefined ? c.route : null;
       const destKey = destKeyOf(c.key);
+      const fresh = c.route && c.route.rejected === undefined && this.eligible(pr, c.key, c.route) ? c.route : null;
       const u = this.loc.update(destKey, source, pathIdOfKey(c.key), fresh);
-      if (u !== DestUpdate.None) for (const p of up) if (u === DestUpdate.Best || p.routeServerClient) p.touch(destKey);
+      if (u === DestUpdate.None) continue;
+      for (const p of up) if (u === DestUpdate.Best || p.routeServerClient) p.touch(destKey);
+      if (isUnicastDest(destKey)) {
+        if (this.loc.best(destKey) === undefined) (unicastGone ??= []).push(destKey);
+        else unicastNew = true;
+      }
     }
     this.emit(pr.role.address, changes);
+    this.resolveAgain(unicastGone, unicastNew);
+  }
+
+  /**
+   * RFC 4271 §9.1.2.1 for routes learned over iBGP in the unicast families:
+   * their next hop must resolve. eBGP next hops are the neighbor's side of a
+   * shared network; VPN next hops resolve through the core (labels and
+   * tunnels), which the BGP speaker does not see.
+   */
+  private eligible(pr: PeerRoutes, key: string, r: Route): boolean {
+    const id = `${pr.role.address}\u0000${key}`;
+    this.unresolved.delete(id);
+    if (!r.source.ibgp || r.safi !== 1 || r.attrs.nextHop === NEXT_HOP_SELF) return true;
+    const res = this.resolver.resolve(r.attrs.nextHop);
+    if (res && res.kind === 'connected') return true;
+    if (res && res.destKey !== destKeyOf(key)) {
+      let deps = this.dependents.get(res.destKey);
+      if (!deps) {
+        deps = new Map();
+        this.dependents.set(res.destKey, deps);
+      }
+      deps.set(id, pr);
+      return true;
+    }
+    this.unresolved.set(id, pr);
+    return false;
+  }
+
+  /** A unicast destination came or went: routes whose next hop depends on that are evaluated again. */
+  private resolveAgain(gone: string[] | null, added: boolean): void {
+    for (let round = 0; round < 8; round++) {
+      const again = new Map<string, PeerRoutes>();
+      for (const d of gone ?? []) {
+        const deps = this.dependents.get(d);
+        if (!deps) continue;
+        this.dependents.delete(d);
+        for (const [id, pr] of deps) again.set(id, pr);
+      }
+      if (added) for (const [id, pr] of this.unresolved) again.set(id, pr);
+      if (again.size === 0) return;
+      gone = null;
+      added = false;
+      const up = this.establishedPeers();
+      for (const [id, pr] of again) {
+        const key = id.slice(id.indexOf('\u0000') + 1);
+        const r = pr.ribIn.get(key);
+        if (!r) {
+          this.unresolved.delete(id);
+          continue;
+        }
+        const destKey = destKeyOf(key);
+        const hadBest = this.loc.best(destKey) !== undefined;
+        const fresh = r.rejected === undefined && this.eligible(pr, key, r) ? r : null;
+        const u = this.loc.update(destKey, pr.role.address, pathIdOfKey(key), fresh);
+        if (u === DestUpdate.None) continue;
+        for (const p of up) if (u === DestUpdate.Best || p.routeServerClient) p.touch(destKey);
+        if (isUnicastDest(destKey)) {
+          if (this.loc.best(destKey) === undefined) (gone ??= []).push(destKey);
+          else if (!hadBest) added = true;
+        }
+      }
+    }
   }
 
   private establishedPeers(): PeerRoutes[] {
@@ -371,4 +450,9 @@ export class Speaker {
     pr.pump();
     if (enhanced) pr.peer.sendRouteRefresh(m.afi, m.safi, 'eorr');
   }
+}
+
+/** IPv4 or IPv6 unicast: the destinations next hops resolve through. */
+function isUnicastDest(destKey: string): boolean {
+  return destKey.startsWith('1/1|') || destKey.startsWith('2/1|');
 }

@@ -110,6 +110,7 @@ export function ribEntries(routes: Iterable<Route>, filter: RibFilter, loc: LocR
       let reason: string;
       if (r.rejected !== undefined) reason = `rejected: ${r.rejected}`;
       else if (isBest) reason = eligible > 1 ? `best of ${eligible}` : 'only route';
+      else if (!loc.paths(dest).includes(r)) reason = `not eligible: next hop ${r.attrs.nextHop} does not resolve (RFC 4271 §9.1.2.1)`;
       else reason = best ? `lost: ${compareRoutes(best, r, loc.decisionOptions).reason}` : 'not selected';
       out.push({ route: r, best: isBest, ...(filter.prefix !== undefined || r.rejected !== undefined ? { reason } : {}) });
     }

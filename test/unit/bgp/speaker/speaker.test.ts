@@ -18,8 +18,11 @@ function attrs(path: number[], nextHop: string, extra: PathAttribute[] = []): Pa
   return [{ type: 'origin', origin: 0 }, { type: 'as-path', segments: path.length ? [{ kind: 'sequence', asns: path }] : [] }, { type: 'next-hop', nextHop }, ...extra];
 }
 
+/** The test node sits on 192.0.2.0/24 (its neighbors' addresses) and nothing else. */
+const CONNECTED = [ipv4Prefix(0xc0000200, 24)];
+
 function speaker(opts: Partial<ConstructorParameters<typeof Speaker>[0]> = {}): Speaker {
-  return new Speaker({ asn: LOCAL_AS, routerId: ROUTER_ID, clock: new ManualClock(), ...opts });
+  return new Speaker({ asn: LOCAL_AS, routerId: ROUTER_ID, clock: new ManualClock(), connected: () => CONNECTED, ...opts });
 }
 
 interface Reg {
@@ -112,7 +115,7 @@ describe('transit (RFC 4271 §9.1.3, §5.1)', () => {
     const i1 = join(s, '192.0.2.11', LOCAL_AS);
     const i2 = join(s, '192.0.2.12', LOCAL_AS);
     const e = join(s, '192.0.2.20', 65020);
-    i1.receive([p(1)], attrs([65100], '203.0.113.1', [{ type: 'local-pref', localPref: 150 }]));
+    i1.receive([p(1)], attrs([65100], '192.0.2.11', [{ type: 'local-pref', localPref: 150 }]));
     expect(i2.table().size).toBe(0);
     expect(e.table().size).toBe(1);
     expect(attr(e.table().get(P1)?.attributes, 'local-pref')).toBeUndefined();
@@ -149,6 +152,34 @@ describe('transit (RFC 4271 §9.1.3, §5.1)', () => {
     expect(b.table().size).toBe(0);
     expect(s.peerRoutes('192.0.2.10')?.ribIn.count(1, 1)).toBe(1);
     expect(s.peerRoutes('192.0.2.10')?.ribIn.acceptedCount(1, 1)).toBe(0);
+  });
+});
+
+describe('next-hop reachability (RFC 4271 §9.1.2.1)', () => {
+  it('holds back an iBGP route whose next hop does not resolve, until a covering route arrives, and again when it goes', () => {
+    const s = speaker();
+    const i = join(s, '192.0.2.11', LOCAL_AS);
+    const e = join(s, '192.0.2.20', 65020);
+    const e2 = join(s, '192.0.2.21', 65021);
+    i.receive([p(1)], attrs([65100], '203.0.113.9'));
+    expect(s.loc.best('1/1||10.0.1.0/24')).toBeUndefined();
+    expect(e.table().has(P1)).toBe(false);
+    // A route toward the next hop (learned over eBGP, next hop on the connected network) makes it resolve.
+    e2.receive([{ kind: 'unicast', safi: 1, prefix: ipv4Prefix(0xcb007100, 24) }], attrs([65021], '192.0.2.21'));
+    expect(s.loc.best('1/1||10.0.1.0/24')?.source.address).toBe('192.0.2.11');
+    expect(e.table().has(P1)).toBe(true);
+    e2.receive([], [], [{ kind: 'unicast', safi: 1, prefix: ipv4Prefix(0xcb007100, 24) }]);
+    expect(s.loc.best('1/1||10.0.1.0/24')).toBeUndefined();
+    expect(e.table().has(P1)).toBe(false);
+  });
+
+  it('resolves over the connected network, and never through the route itself', () => {
+    const s = speaker();
+    const i = join(s, '192.0.2.11', LOCAL_AS);
+    i.receive([p(1)], attrs([], '192.0.2.11'));
+    i.receive([{ kind: 'unicast', safi: 1, prefix: ipv4Prefix(0xc6336400, 24) }], attrs([], '198.51.100.1'));
+    expect(s.loc.best('1/1||10.0.1.0/24')).toBeDefined();
+    expect(s.loc.best('1/1||198.51.100.0/24')).toBeUndefined();
   });
 });
 
