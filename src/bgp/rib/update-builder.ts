@@ -9,7 +9,8 @@ import type { PathAttribute, MpNextHop } from '../wire/attributes/types';
 import type { CodecContext } from '../wire/context';
 import type { UpdateMessage } from '../wire/messages/types';
 import type { RoutableNlri } from './route';
-import { encodeAttributeList, encodeNlri, sortAttributes } from '../wire/attributes';
+import { encodeAttributeList, sortAttributes } from '../wire/attributes';
+import { familyKey } from '../wire/context';
 import { MAX_EXTENDED_MESSAGE_LENGTH, MAX_MESSAGE_LENGTH } from '../wire/constants';
 import { ZERO_RD } from '../wire/values/rd';
 
@@ -38,6 +39,20 @@ function mpNextHop(afi: number, safi: number, address: string): MpNextHop {
   return safi === 128 ? { address, rd: ZERO_RD } : { address };
 }
 
+/**
+ * The encoded length of one route, computed rather than encoded (this runs
+ * once per prefix on the way out): RFC 4271 §4.3 length octet and prefix
+ * octets, RFC 7911 path id, RFC 8277 label entries (one compatibility entry
+ * in a withdrawal), RFC 4364 RD.
+ */
+function nlriSize(afi: number, safi: number, n: RoutableNlri, ctx: CodecContext, withdrawal: boolean): number {
+  const pathId = ctx.addPath.has(familyKey(afi, safi)) ? 4 : 0;
+  const prefix = 1 + ((n.prefix.length + 7) >> 3);
+  if (n.kind === 'unicast') return pathId + prefix;
+  const labels = withdrawal || n.labels.length === 0 ? 1 : n.labels.length;
+  return pathId + prefix + 3 * labels + (n.kind === 'vpn' ? 8 : 0);
+}
+
 /** Splits `items` into chunks whose encoded sizes fit `room` octets each. */
 function chunk<T>(items: readonly T[], sizeOf: (t: T) => number, room: number): T[][] {
   const out: T[][] = [];
@@ -59,7 +74,7 @@ function chunk<T>(items: readonly T[], sizeOf: (t: T) => number, room: number): 
 
 export function buildAnnouncements(group: OutgoingGroup, ctx: CodecContext): UpdateMessage[] {
   const { afi, safi } = group;
-  const sizeOf = (n: RoutableNlri): number => encodeNlri(afi, safi, n, ctx).length;
+  const sizeOf = (n: RoutableNlri): number => nlriSize(afi, safi, n, ctx, false);
   if (isClassic(afi, safi) && !group.nextHop.includes(':')) {
     const attrs = sortAttributes([...group.attributes, { type: 'next-hop', nextHop: group.nextHop }]);
     const room = maxLength(ctx) - UPDATE_OVERHEAD - encodeAttributeList(attrs, ctx).length;
@@ -79,7 +94,7 @@ export function buildAnnouncements(group: OutgoingGroup, ctx: CodecContext): Upd
 }
 
 export function buildWithdrawals(afi: number, safi: number, nlri: readonly RoutableNlri[], ctx: CodecContext): UpdateMessage[] {
-  const sizeOf = (n: RoutableNlri): number => encodeNlri(afi, safi, n, ctx, true).length;
+  const sizeOf = (n: RoutableNlri): number => nlriSize(afi, safi, n, ctx, true);
   if (isClassic(afi, safi)) {
     return chunk(nlri, sizeOf, maxLength(ctx) - UPDATE_OVERHEAD).map((w) => ({ type: 'update', withdrawn: w, attributes: [], nlri: [], errors: [] }));
   }

@@ -114,6 +114,28 @@ describe('update packing', () => {
     expect(first?.attributes[0]?.type).toBe('mp-reach');
   });
 
+  it('fills every UPDATE to within one route of the limit, for each NLRI kind, with and without ADD-PATH (sizes are computed, not encoded)', () => {
+    const rd = parseRd('65000:1');
+    if (!rd) throw new Error('rd');
+    const kinds: [number, number, (i: number) => RoutableNlri][] = [
+      [1, 1, (i) => ({ kind: 'unicast', safi: 1, prefix: ipv4Prefix((10 << 24) | (i << 4), 17 + (i % 12)) })],
+      [1, 128, (i) => ({ kind: 'vpn', rd, labels: i % 3 === 0 ? [100, 200] : [100], prefix: ipv4Prefix((10 << 24) | (i << 8), 8 + (i % 17)) })],
+      [2, 1, (i) => ({ kind: 'unicast', safi: 1, prefix: { afi: 2, length: 33 + (i % 90), address: new Uint8Array([0x20, 0x01, 0x0d, 0xb8, i >> 8, i & 255, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]) } })],
+    ];
+    for (const addPath of [false, true]) {
+      for (const [afi, safi, make] of kinds) {
+        const c = withContext({ fourOctetAs: true, addPath: addPath ? new Set([`${afi}/${safi}`]) : new Set(), multipleLabels: new Map([[`${afi}/${safi}`, 2]]) });
+        const nlri = Array.from({ length: 3000 }, (_, i) => make(i));
+        for (const [msgs, withdrawal] of [[buildAnnouncements({ afi, safi, attributes: base, nextHop: afi === 1 ? '192.0.2.1' : '2001:db8::1', nlri }, c), false], [buildWithdrawals(afi, safi, nlri, c), true]] as const) {
+          const lengths = msgs.map((m) => encodeMessage(m, c).length);
+          for (const l of lengths) expect(l).toBeLessThanOrEqual(4096);
+          // All but the last message are full: no room left for the largest route of this kind.
+          for (const l of lengths.slice(0, -1)) expect(l).toBeGreaterThan(4096 - (withdrawal ? 30 : 40));
+        }
+      }
+    }
+  });
+
   it('withdrawals: classic field for IPv4 unicast, MP_UNREACH otherwise', () => {
     const w = buildWithdrawals(1, 1, [v4(1)], ctx);
     expect(w[0]?.withdrawn).toHaveLength(1);
