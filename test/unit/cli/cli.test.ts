@@ -92,3 +92,58 @@ describe('daemon commands', () => {
     }
   });
 });
+
+describe('hdvpn show rib options', () => {
+  let dir = '';
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'hdvpn-cli-rib-'));
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('refuses inconsistent options with exit 2 before asking the daemon', async () => {
+    const sock = join(dir, 'none.sock');
+    for (const args of [
+      ['show', 'rib', '--in'],
+      ['show', 'rib', '--neighbor', '192.0.2.2'],
+      ['show', 'rib', '--neighbor', '192.0.2.2', '--in', '--out'],
+      ['show', 'rib', '--neighbor', 'nope', '--in'],
+      ['show', 'rib', '10.0.0.1'],
+    ]) {
+      const r = await run(['--socket', sock, ...args]);
+      expect([args.join(' '), r.code]).toEqual([args.join(' '), 2]);
+      expect(r.err.trim().split('\n')).toHaveLength(1);
+    }
+  });
+
+  it('sends the neighbor, direction, summary and canonical prefix to the daemon, and renders the summary', async () => {
+    const path = join(dir, 'rib.sock');
+    const seen: unknown[] = [];
+    const server = new ControlServer(path, {
+      ping: () => 'pong',
+      'show-neighbors': () => [],
+      'show-rib': (req) => {
+        seen.push(req);
+        return req.summary ? { destinations: { 'ipv4-unicast': 5 }, 'attribute-sets': 2, originated: 1, neighbors: [{ address: '192.0.2.2', received: { 'ipv4-unicast': 4 }, accepted: { 'ipv4-unicast': 3 }, sent: { 'ipv4-unicast': 1 } }] } : [];
+      },
+      neighbor: () => null,
+      'route-refresh': () => null,
+      'policy-test': () => null,
+    });
+    await server.listen();
+    try {
+      expect((await run(['--socket', path, 'show', 'rib', '--neighbor', '192.0.2.2', '--out', '-j'])).code).toBe(0);
+      expect((await run(['--socket', path, 'show', 'rib', '10.1.0.0/16', '-j'])).code).toBe(0);
+      const t = await run(['--socket', path, 'show', 'rib', 'summary']);
+      expect(t.code).toBe(0);
+      expect(t.out).toMatch(/ipv4-unicast\s+5/);
+      expect(t.out).toMatch(/192\.0\.2\.2\s+4\s+3\s+1/);
+      expect(seen).toEqual([
+        { command: 'show-rib', neighbor: '192.0.2.2', direction: 'out' },
+        { command: 'show-rib', prefix: '10.1.0.0/16' },
+        { command: 'show-rib', summary: true },
+      ]);
+    } finally {
+      await server.close();
+    }
+  });
+});
