@@ -5,7 +5,11 @@
  *    against `bgpdump -m` (spawned, output to /dev/null) in the same run:
  *    entries (output lines: RIB entries, announcements, withdrawals, state
  *    changes) per second, and the ratio.
- * 2. UPDATE decode throughput: every BGP4MP UPDATE of the BGP4MP_ET file,
+ * 2. The same as a user sees it: the cold CLI (`node bin/hdvpn.js mrt --format
+ *    bgpdump FILE`, a new process each run, needs `npm run build`) against
+ *    `bgpdump -m FILE`, runs alternating (the machine may be shared), median
+ *    wall time of each and the ratio (> 1: hdvpn is faster).
+ * 3. UPDATE decode throughput: every BGP4MP UPDATE of the BGP4MP_ET file,
  *    already decompressed in memory, decoded with decodeMessage; prefixes
  *    (NLRI, withdrawn, MP_REACH and MP_UNREACH routes) per second.
  */
@@ -22,7 +26,21 @@ import { findBzip2 } from '../src/mrt/decompress';
 import { openMrt } from '../src/mrt/reader';
 
 const ROOT = resolve(__dirname, '..', '..');
-const DEFAULTS = ['../shared/data/mrt/routeviews-jinx-2014/routeviews.route-views.jinx.ribs.1401487200.bz2', '../shared/data/mrt/bgpdump-tests/updates.et-header.2015.gz'];
+const DEFAULTS = [
+  '../shared/data/mrt/ris-2019/updates.20190101.0000.gz',
+  '../shared/data/mrt/routeviews2-2013/updates.example.bz2',
+  '../shared/data/mrt/routeviews-jinx-2014/routeviews.route-views.jinx.ribs.1401487200.bz2',
+  '../shared/data/mrt/routeviews-jinx-2014/routeviews.route-views.jinx.updates.1401493500.bz2',
+  '../shared/data/mrt/routeviews-jinx-2014/ris.rrc06.updates.1401488100.gz',
+  '../shared/data/mrt/ris-historic/updates.20001104.0124.gz',
+  '../shared/data/mrt/ris-historic/updates.20100227.1600.first-796-records.gz',
+  '../shared/data/mrt/bgpdump-tests/updates.et-header.2015.gz',
+  '../shared/data/mrt/bgpdump-tests/updates.20070211.0141.gz',
+  '../shared/data/mrt/bgpdump-tests/updates.20160811.1600.gz',
+  '../shared/data/mrt/bgpdump-tests/bview.64k_stream_overflow.gz',
+];
+/** Cold CLI runs per tool and file (env HDVPN_BENCH_RUNS). */
+const COLD_RUNS = Number(process.env.HDVPN_BENCH_RUNS ?? 5);
 
 /** /dev/null that counts the lines going through it. */
 class LineCounter extends Writable {
@@ -43,16 +61,41 @@ async function ours(file: string): Promise<{ seconds: number; lines: number; rec
   return { seconds: Number(process.hrtime.bigint() - start) / 1e9, lines: out.lines, records: summary.records };
 }
 
-function bgpdump(file: string): number | null {
+/** Wall seconds of one run of `command args` with stdout to /dev/null; null when it fails. */
+function timed(command: string, args: readonly string[]): number | null {
   const devnull = openSync('/dev/null', 'w');
   try {
     const start = process.hrtime.bigint();
-    const r = spawnSync('bgpdump', ['-m', file], { stdio: ['ignore', devnull, 'ignore'] });
+    const r = spawnSync(command, args, { stdio: ['ignore', devnull, 'ignore'] });
     if (r.error || r.status !== 0) return null;
     return Number(process.hrtime.bigint() - start) / 1e9;
   } finally {
     closeSync(devnull);
   }
+}
+
+function bgpdump(file: string): number | null {
+  return timed('bgpdump', ['-m', file]);
+}
+
+function median(xs: readonly number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[(s.length - 1) >> 1] ?? NaN;
+}
+
+/** Cold CLI against bgpdump, alternating runs; medians in seconds, null when either tool failed. */
+function coldCli(file: string): { hdvpn: number; bgpdump: number } | null {
+  const cli = resolve(ROOT, 'bin', 'hdvpn.js');
+  const ours: number[] = [];
+  const theirs: number[] = [];
+  for (let i = 0; i < COLD_RUNS; i++) {
+    const o = timed(process.execPath, [cli, 'mrt', '--format', 'bgpdump', file]);
+    const b = bgpdump(file);
+    if (o === null || b === null) return null;
+    ours.push(o);
+    theirs.push(b);
+  }
+  return { hdvpn: median(ours), bgpdump: median(theirs) };
 }
 
 function ctx(as4: boolean, addPath: boolean): CodecContext {
@@ -100,6 +143,14 @@ async function main(): Promise<void> {
     const rate = (s: number): string => Math.round(o.lines / s).toLocaleString('en');
     const name = file.split('/').slice(-1)[0] ?? file;
     console.log(`${name} | ${o.records} | ${o.lines} | ${o.seconds.toFixed(2)} | ${rate(o.seconds)} | ${b === null ? 'n/a' : b.toFixed(2)} | ${b === null ? 'n/a' : rate(b)} | ${b === null ? 'n/a' : `${(b / o.seconds).toFixed(2)}x`}`);
+  }
+  console.log(`\ncold CLI (node bin/hdvpn.js mrt --format bgpdump FILE vs bgpdump -m FILE, > /dev/null; median of ${COLD_RUNS} alternating runs)`);
+  console.log('file | hdvpn s | bgpdump s | bgpdump/hdvpn (> 1: hdvpn faster)');
+  for (const file of files) {
+    if (!existsSync(file)) continue;
+    const c = coldCli(file);
+    const name = file.split('/').slice(-1)[0] ?? file;
+    console.log(c === null ? `${name} | n/a | n/a | n/a` : `${name} | ${c.hdvpn.toFixed(3)} | ${c.bgpdump.toFixed(3)} | ${(c.bgpdump / c.hdvpn).toFixed(2)}x`);
   }
   if (etFile) updateThroughput(etFile);
   else console.log('\nUPDATE decode: no BGP4MP_ET file given, skipped');

@@ -7,32 +7,46 @@
  * computed once. The cache is emptied when it outgrows its budget: simple,
  * and bounded.
  *
- * Blocks are found by a 32-bit hash of their octets and confirmed by
- * comparing the octets: cheaper than building a string key per lookup, which
- * cost more than it saved on files where blocks never repeat. On a hash
- * collision the newer block takes the slot (this is a cache, a miss is fine).
+ * Blocks are given as a range of a larger buffer (the reader's chunk), so a
+ * lookup creates no Buffer view. They are found by a 32-bit hash of their
+ * octets and confirmed by comparing the octets: cheaper than building a
+ * string key per lookup, which cost more than it saved on files where blocks
+ * never repeat. On a hash collision the newer block takes the slot (this is
+ * a cache, a miss is fine).
  *
  * In UPDATE streams most blocks are never seen again (in a BGP4MP_ET file of
  * an iBGP feed, none is), and keeping their text alive made the collector the
  * largest cost; there the cache admits a block only on its second sighting,
  * remembering first sightings as bare hashes in a fixed integer table.
+ *
+ * Use: `lookup()`; on undefined compute the value and `store()` it (the
+ * lookup's hash is reused). No closure per call.
  */
 
 interface Entry<V> {
-  /** A copy of the block: the looked-up Buffer is a view into a reader chunk that must not be kept alive. */
-  readonly key: Buffer;
+  /** A copy of the block: the looked-up range is in a reader chunk that must not be kept alive. */
+  readonly key: Uint8Array;
   readonly tag: number;
   readonly value: V;
 }
 
-/** A multiplicative hash over the octets, four at a time, and the tag. */
-function hashBlock(buf: Buffer, tag: number): number {
-  const n = buf.length;
-  let h = Math.imul(0x811c9dc5 ^ tag ^ n, 0x01000193);
-  let i = 0;
-  for (; i + 4 <= n; i += 4) h = Math.imul((h ^ buf.readInt32LE(i)) >>> 0, 0x9e3779b1) ^ (h >>> 15);
-  for (; i < n; i++) h = Math.imul(h ^ (buf[i] as number), 0x01000193);
+/** A multiplicative hash over the octets of `buf[start, end)` and the tag. */
+function hashBlock(buf: Uint8Array, start: number, end: number, tag: number): number {
+  let h = Math.imul(0x811c9dc5 ^ tag ^ (end - start), 0x01000193);
+  let i = start;
+  for (; i + 4 <= end; i += 4) {
+    const w = (buf[i] as number) | ((buf[i + 1] as number) << 8) | ((buf[i + 2] as number) << 16) | ((buf[i + 3] as number) << 24);
+    h = Math.imul((h ^ w) >>> 0, 0x9e3779b1) ^ (h >>> 15);
+  }
+  for (; i < end; i++) h = Math.imul(h ^ (buf[i] as number), 0x01000193);
   return h;
+}
+
+/** Whether `key` holds the octets of `buf[start, end)`. */
+function sameOctets(key: Uint8Array, buf: Uint8Array, start: number, end: number): boolean {
+  if (key.length !== end - start) return false;
+  for (let i = 0, j = start; j < end; i++, j++) if (key[i] !== buf[j]) return false;
+  return true;
 }
 
 /** Slots of the first-sighting table (a power of two). */
@@ -41,9 +55,12 @@ const SEEN_SLOTS = 1 << 18;
 export class AttributeTextCache<V> {
   private readonly map = new Map<number, Entry<V>>();
   private bytes = 0;
-  private lastBuf: Buffer | null = null;
-  private lastValue: V | undefined;
+  /** The block looked up last (RIB entries of one prefix often share it): a copy, and its value once known. */
+  private lastKey: Uint8Array = new Uint8Array(0);
   private lastTag = -1;
+  private lastValue: V | undefined;
+  /** The hash of the block of the last lookup, for `store()`. */
+  private pendingHash = 0;
 
   /**
    * Hashes of blocks seen once, for `admitOnRepeat`: a direct-mapped table
@@ -60,30 +77,40 @@ export class AttributeTextCache<V> {
     this.seenOnce = new Int32Array(admitOnRepeat ? SEEN_SLOTS : 0);
   }
 
-  /** The value for `buf` (distinguished further by `tag`), computing it with `make` on a miss. */
-  get(buf: Buffer, tag: number, make: () => V): V {
-    // The same block as the one before (RIB entries of one prefix, often): no hashing at all.
-    if (this.lastBuf !== null && this.lastValue !== undefined && this.lastTag === tag && buf.equals(this.lastBuf)) return this.lastValue;
-    const h = hashBlock(buf, tag);
+  /** The value stored for the octets `buf[start, end)` under `tag`, or undefined. */
+  lookup(buf: Uint8Array, start: number, end: number, tag: number): V | undefined {
+    // The same block as the one before: no hashing at all.
+    if (this.lastValue !== undefined && this.lastTag === tag && sameOctets(this.lastKey, buf, start, end)) return this.lastValue;
+    const h = hashBlock(buf, start, end, tag);
+    this.pendingHash = h;
     const hit = this.map.get(h);
-    let v: V;
-    if (hit !== undefined && hit.tag === tag && hit.key.equals(buf)) {
-      v = hit.value;
-    } else {
-      v = make();
-      if (this.admit(h)) {
-        if (this.bytes + buf.length > this.budget) {
-          this.map.clear();
-          this.bytes = 0;
-        }
-        this.map.set(h, { key: Buffer.from(buf), tag, value: v });
-        this.bytes += buf.length + 96;
-      }
+    if (hit !== undefined && hit.tag === tag && sameOctets(hit.key, buf, start, end)) {
+      this.remember(hit.key, tag, hit.value);
+      return hit.value;
     }
-    this.lastBuf = buf;
+    return undefined;
+  }
+
+  /** Stores the value computed for the block of the `lookup()` that just missed. */
+  store(buf: Uint8Array, start: number, end: number, tag: number, value: V): void {
+    const key = new Uint8Array(end - start);
+    for (let i = 0, j = start; j < end; i++, j++) key[i] = buf[j] as number;
+    const h = this.pendingHash;
+    if (this.admit(h)) {
+      if (this.bytes + key.length > this.budget) {
+        this.map.clear();
+        this.bytes = 0;
+      }
+      this.map.set(h, { key, tag, value });
+      this.bytes += key.length + 96;
+    }
+    this.remember(key, tag, value);
+  }
+
+  private remember(key: Uint8Array, tag: number, value: V): void {
+    this.lastKey = key;
     this.lastTag = tag;
-    this.lastValue = v;
-    return v;
+    this.lastValue = value;
   }
 
   private admit(h: number): boolean {

@@ -12,21 +12,23 @@
  * records print `ts.microseconds`; messages sent by the local speaker are
  * `BGP4MP_LOCAL`. Only UPDATEs produce lines; OPEN, KEEPALIVE, NOTIFICATION,
  * ROUTE-REFRESH, PEER_INDEX_TABLE and RIB_GENERIC records print nothing, as in bgpdump.
+ *
+ * BGP4MP messages, the bulk of update dumps, are printed straight from the
+ * framer's buffer by offset (formatFrame): no record object, no Buffer view,
+ * and for clean attribute blocks no attribute objects (bgpdump-raw-attrs.ts).
  */
-import { decodeAttributeList } from '../bgp/wire/attributes';
-import { AttrType } from '../bgp/wire/constants';
-import { isBgpError } from '../bgp/wire/errors';
-import type { Bgp4mpMessageRecord, Bgp4mpStateChangeRecord, MrtItem, PeerIndexTableRecord, RibRecord, TableDumpRecord } from '../bgp/wire/mrt';
-import type { Nlri } from '../bgp/wire/nlri/types';
+import type { Bgp4mpMessageRecord, Bgp4mpStateChangeRecord, MrtError, MrtFramer, MrtItem, PeerIndexTableRecord, RibRecord, TableDumpRecord } from '../bgp/wire/mrt';
+import { decodeFrame } from '../bgp/wire/mrt/record';
 import type { Prefix } from '../bgp/wire/values/prefix';
-import { bgpdumpAttrView, bgpdumpIpv6FromText, type BgpdumpAttrView } from './bgpdump-attrs';
+import { bgpdumpIpv6FromText } from './bgpdump-attrs';
 import { AttributeTextCache } from './bgpdump-cache';
-import { ctxFor } from './bgpdump-context';
-import { withBgpdumpLeniency } from './bgpdump-lenient';
-import { UpdateLines } from './bgpdump-lines';
+import { UpdateLines, type TailWriter } from './bgpdump-lines';
 import { printIpv4Field } from './bgpdump-nlri';
-import { bgpdumpIpv4FromNumber, bgpdumpIpv6 } from './bgpdump-text';
-import { ascii, StringSink, type TextSink } from './text-sink';
+import { RawAttrFields, readRawAttributes } from './bgpdump-raw-attrs';
+import { NextHopSource, writeRawTail } from './bgpdump-raw-tail';
+import { bgpdumpAddressAt, bgpdumpIpv4FromNumber, bgpdumpIpv6 } from './bgpdump-text';
+import { printDecodedMpRoutes, printRawMpRoutes } from './bgpdump-update';
+import { ascii, ByteSink, StringSink, type TextSink } from './text-sink';
 
 export function bgpdumpPrefix(p: Prefix): string {
   return p.afi === 1 ? `${bgpdumpIpv4FromNumber(p.address)}/${p.length}` : `${bgpdumpIpv6(p.address)}/${p.length}`;
@@ -37,68 +39,46 @@ function bgpdumpAddress(text: string, afi: number): string {
   return afi === 2 ? bgpdumpIpv6FromText(text) : text;
 }
 
-/** bgpdump prints MP NLRI only for AFI 1/2 and SAFI 1–3 (BGPDUMP_MAX_SAFI); VPN and others are skipped. */
-function printableFamily(afi: number, safi: number): boolean {
-  return (afi === 1 || afi === 2) && safi >= 1 && safi <= 3;
+/** The decoder-based path, loaded on first use (see bgpdump-decoded.ts). */
+let decodedModule: typeof import('./bgpdump-decoded') | undefined;
+function decoded(): typeof import('./bgpdump-decoded') {
+  decodedModule ??= require('./bgpdump-decoded') as typeof import('./bgpdump-decoded');
+  return decodedModule;
 }
 
-/** `nexthop|localpref|med|communities|AG|aggregator|` and the newline. */
-function tail(v: BgpdumpAttrView, nextHop: string, signed: boolean): string {
-  const lp = signed ? v.localPref | 0 : v.localPref;
-  const med = signed ? v.med | 0 : v.med;
-  return `${nextHop}|${lp}|${med}|${v.communities}|${v.atomicAggregate}|${v.aggregator}|\n`;
-}
-
-/**
- * The attribute codes `bgpdump -m` prints (see collect() in bgpdump-attrs.ts),
- * MP_REACH/MP_UNREACH for their routes. The others are not decoded at all:
- * their values and errors cannot change a line, and none of them can throw.
- */
-const PRINTED_ATTRIBUTES = new Uint8Array(256);
-for (const code of [AttrType.Origin, AttrType.AsPath, AttrType.NextHop, AttrType.MultiExitDisc, AttrType.LocalPref, AttrType.AtomicAggregate, AttrType.Aggregator, AttrType.Communities, AttrType.MpReachNlri, AttrType.MpUnreachNlri, AttrType.As4Path, AttrType.As4Aggregator]) {
-  PRINTED_ATTRIBUTES[code] = 1;
-}
-
-/** Attributes decoded for printing; null when the block cannot be decoded at all. */
-function decodeView(block: Buffer, fourOctetAs: boolean, addPath: boolean, mrtRib: { afi: number; safi: number } | undefined): BgpdumpAttrView | null {
-  try {
-    const d = decodeAttributeList(block, ctxFor(fourOctetAs, addPath), mrtRib ? { mrtRib, only: PRINTED_ATTRIBUTES } : { only: PRINTED_ATTRIBUTES });
-    return bgpdumpAttrView(withBgpdumpLeniency(block, d.attributes, d.errors, fourOctetAs), !fourOctetAs);
-  } catch (e) {
-    if (!isBgpError(e)) throw e;
-    return null;
-  }
-}
-
-/** What an UPDATE's attribute block prints, computed once per distinct block. */
-interface UpdateText {
-  readonly view: BgpdumpAttrView;
-  /** `aspath|origin|nexthop|…|\n` for routes of the NLRI field (NEXT_HOP). */
-  readonly nlriTail: string;
-  /** The same for the routes of MP_REACH (its next hop); null when there are none to print. */
-  readonly mpTail: string | null;
-}
-
-function updateText(view: BgpdumpAttrView): UpdateText {
-  const re = view.mpReach;
-  const common = `${view.asPath}|${view.origin}|`;
-  let mpTail: string | null = null;
-  if (re && printableFamily(re.afi, re.safi) && re.nlri.length) {
-    // IPv4 in MP_REACH: bgpdump prints LOCAL_PREF and MED with %d (table_line_announce_1).
-    mpTail = flat(common + tail(view, re.afi === 2 ? bgpdumpIpv6FromText(re.nextHop.address) : re.nextHop.address, re.afi === 1));
-  }
-  return { view, nlriTail: flat(common + tail(view, view.nextHop, false)), mpTail };
-}
+/** BGP4MP MESSAGE subtypes (RFC 6396 §4.4, RFC 8050 §5) as bits: 8 a message, 4 ADD-PATH, 2 LOCAL, 1 AS4. */
+const MESSAGE_SUBTYPE_BITS = [0, 8, 0, 0, 9, 0, 10, 11, 12, 13, 14, 15];
 
 /** Stateful across records: RIB entries refer to the last PEER_INDEX_TABLE. */
-export class BgpdumpFormatter {
+export class BgpdumpFormatter implements TailWriter {
   private peers: readonly { readonly address: string; readonly asn: number }[] = [];
+  /**
+   * RIB entries repeat attribute blocks (about one distinct in six in a
+   * RouteViews RIB), so their tails are kept. UPDATE tails are written from
+   * the octets each time: cheaper than keeping them, on update dumps.
+   */
   private readonly ribCache = new AttributeTextCache<Uint8Array | null>();
-  private readonly updateCache = new AttributeTextCache<UpdateText | null>(true);
   /** Reused for every UPDATE record: holds what its lines share. */
-  private readonly lines = new UpdateLines();
+  private readonly lines = new UpdateLines(this);
+  /** The fields of the clean attribute block being printed, and the buffer it lies in. */
+  private readonly raw = new RawAttrFields();
+  private rawBuffer: Buffer = Buffer.alloc(0);
+  /** Where RIB tails are written before they are cached. */
+  private readonly scratch = new ByteSink('latin1', 1 << 10);
   /** Records or RIB entries whose BGP payload could not be decoded (bgpdump may print part of such a record). */
   undecodable = 0;
+
+  /**
+   * Writes the lines of the record `framer` stands on (after advance());
+   * returns the error when the record is damaged (it prints nothing then).
+   */
+  formatFrame(framer: MrtFramer, out: TextSink): MrtError | null {
+    const type = framer.recordType;
+    if ((type === 16 || type === 17) && (this.bgp4mpMessage(framer, out) || stateChangeInPlace(framer, out))) return null;
+    const item = decodeFrame(framer.frame());
+    this.format(item, out);
+    return item.kind === 'error' ? item.error : null;
+  }
 
   /** Writes the lines for one item (each ending in a newline); nothing when bgpdump prints none. */
   format(item: MrtItem, out: TextSink): void {
@@ -137,14 +117,21 @@ export class BgpdumpFormatter {
     this.peers = r.peers.map((p) => ({ address: `${bgpdumpAddress(p.address, p.ipv6 ? 2 : 1)}|`, asn: p.asn }));
   }
 
-  /** `aspath|origin|nexthop|…|` of a RIB entry; in RIB entries an MP_REACH next hop of any length is read as IPv6 (bgpdump's abbreviated-form path). */
+  /** `aspath|origin|nexthop|…|` of a RIB entry. */
   private ribTail(block: Buffer, afi: number, safi: number): Uint8Array | null {
-    return this.ribCache.get(block, afi, () => {
-      const v = decodeView(block, true, false, { afi, safi });
-      if (v === null) return null;
-      const nextHop = v.mpReach ? bgpdumpIpv6FromText(v.mpReach.nextHop.address) : v.nextHop;
-      return ascii(`${v.asPath}|${v.origin}|${tail(v, nextHop, false)}`);
-    });
+    const cache = this.ribCache;
+    const hit = cache.lookup(block, 0, block.length, afi);
+    if (hit !== undefined) return hit;
+    let value: Uint8Array | null;
+    if (readRawAttributes(block, 0, block.length, true, false, this.raw, true, afi, safi)) {
+      writeRawTail(this.scratch, block, this.raw, NextHopSource.RibMpReach);
+      value = this.scratch.copyOut();
+    } else {
+      const text = decoded().decodedRibTail(block, afi, safi);
+      value = text === null ? null : ascii(text);
+    }
+    cache.store(block, 0, block.length, afi, value);
+    return value;
   }
 
   private rib(r: RibRecord, out: TextSink): void {
@@ -170,51 +157,110 @@ export class BgpdumpFormatter {
   }
 
   private tableDump(r: TableDumpRecord, out: TextSink): void {
-    const view = decodeView(r.attributes, false, false, undefined);
-    if (view === null) {
+    const tail = decoded().decodedTableDumpTail(r.attributes);
+    if (tail === null) {
       this.undecodable++;
       return;
     }
-    const re = view.mpReach;
-    const nextHop = re && re.afi === 2 && re.safi === 1 ? bgpdumpIpv6FromText(re.nextHop.address) : view.nextHop;
     const peer = bgpdumpAddress(r.peerAddress, r.afi);
-    out.text(`TABLE_DUMP|${r.header.timestamp}|B|${peer}|${r.peerAs}|${bgpdumpPrefix(r.prefix)}|${view.asPath}|${view.origin}|${tail(view, nextHop, false)}`);
+    out.text(`TABLE_DUMP|${r.header.timestamp}|B|${peer}|${r.peerAs}|${bgpdumpPrefix(r.prefix)}|${tail}`);
+  }
+
+  /**
+   * A BGP4MP MESSAGE record read in place (RFC 6396 §4.4.2–4.4.6: peer AS,
+   * local AS, interface, AFI, peer and local address, the BGP message).
+   * False for the forms decodeMessage reads differently or rejects (Zebra's
+   * address-less OPENs, an AFI other than 1 or 2, a short body): those go
+   * through the record decoder.
+   */
+  private bgp4mpMessage(framer: MrtFramer, out: TextSink): boolean {
+    const bits = MESSAGE_SUBTYPE_BITS[framer.recordSubtype] ?? 0;
+    if (bits === 0) return false;
+    const buf = framer.buffer;
+    const start = framer.bodyStart;
+    const end = framer.bodyEnd;
+    const as4 = (bits & 1) !== 0;
+    const asWidth = as4 ? 4 : 2;
+    const fixed = 2 * asWidth + 4;
+    if (end - start < fixed || buf.readUInt32BE(start + 2 * asWidth) === 0xffffffff) return false;
+    const afi = buf.readUInt16BE(start + fixed - 2);
+    if (afi !== 1 && afi !== 2) return false;
+    const addressLength = afi === 1 ? 4 : 16;
+    if (end - start < fixed + 2 * addressLength) return false;
+    const peerAs = as4 ? buf.readUInt32BE(start) : buf.readUInt16BE(start);
+    const peer = bgpdumpAddressAt(buf, start + fixed, afi);
+    this.update(buf, start + fixed + 2 * addressLength, end, framer.recordTimestamp, framer.recordMicroseconds, (bits & 2) !== 0, as4, (bits & 4) !== 0, peer, peerAs, out);
+    return true;
   }
 
   private message(r: Bgp4mpMessageRecord, out: TextSink): void {
-    const m = r.message;
-    // bgpdump skips records whose marker is not all ones, and prints only UPDATEs in -m mode.
-    if (m.length < 19 || m.readUInt32BE(0) !== 0xffffffff || m.readUInt32BE(12) !== 0xffffffff || m[18] !== 2) return;
     if (r.afi !== 1 && r.afi !== 2 && !r.noAddresses) return;
+    const m = r.message;
+    this.update(m, 0, m.length, r.header.timestamp, r.header.microseconds ?? -1, r.local, r.as4, r.addPath, bgpdumpAddress(r.peerAddress, r.afi), r.peerAs, out);
+  }
+
+  /**
+   * The lines of the BGP message `buf[m, mEnd)` of a BGP4MP record.
+   * `microseconds`: of a BGP4MP_ET record, -1 for BGP4MP.
+   */
+  private update(buf: Buffer, m: number, mEnd: number, timestamp: number, microseconds: number, local: boolean, as4: boolean, addPath: boolean, peer: string, peerAs: number, out: TextSink): void {
+    const length = mEnd - m;
+    // bgpdump skips records whose marker is not all ones, and prints only UPDATEs in -m mode.
+    if (length < 19 || buf.readUInt32BE(m) !== 0xffffffff || buf.readUInt32BE(m + 12) !== 0xffffffff || buf[m + 18] !== 2) return;
     // Like bgpdump, read the three parts of the UPDATE independently, clipping lengths that overrun.
-    const end = Math.max(19, Math.min(m.readUInt16BE(16), m.length));
-    const wEnd = Math.min(end, 21 + (end >= 21 ? m.readUInt16BE(19) : 0));
-    const aEnd = Math.min(end, wEnd + 2 + (wEnd + 2 <= end ? m.readUInt16BE(wEnd) : 0));
-    const block = m.subarray(Math.min(wEnd + 2, aEnd), aEnd);
-    const text = this.updateCache.get(block, (r.as4 ? 2 : 0) | (r.addPath ? 1 : 0), () => {
-      const v = decodeView(block, r.as4, r.addPath, undefined);
-      return v && updateText(v);
-    });
+    const end = m + Math.max(19, Math.min(buf.readUInt16BE(m + 16), length));
+    const wEnd = Math.min(end, m + 21 + (end >= m + 21 ? buf.readUInt16BE(m + 19) : 0));
+    const aEnd = Math.min(end, wEnd + 2 + (wEnd + 2 <= end ? buf.readUInt16BE(wEnd) : 0));
+    const blockStart = Math.min(wEnd + 2, aEnd);
+    const lines = this.lines;
+    const f = this.raw;
+    lines.record(timestamp, microseconds, local, addPath, peer, peerAs);
+    if (!readRawAttributes(buf, blockStart, aEnd, as4, addPath, f)) {
+      this.decodedUpdate(buf, m, wEnd, aEnd, end, as4, addPath, out);
+      return;
+    }
+    this.rawBuffer = buf;
+    // bgpdump order: withdrawn routes, MP_UNREACH, NLRI field, MP_REACH.
+    if (wEnd > m + 21 || f.unreachAfi !== 0) {
+      lines.withdrawals();
+      printIpv4Field(buf, Math.min(m + 21, wEnd), wEnd, lines, out);
+      if (f.unreachAfi !== 0) printRawMpRoutes(buf, f.unreachStart, f.unreachEnd, f.unreachAfi, lines, out);
+    }
+    const mp = f.reachAfi !== 0 && f.reachEnd > f.reachStart;
+    if (end > aEnd || mp) {
+      lines.announcements(null, false);
+      printIpv4Field(buf, aEnd, end, lines, out);
+      if (mp) {
+        lines.announcements(null, true);
+        printRawMpRoutes(buf, f.reachStart, f.reachEnd, f.reachAfi, lines, out);
+      }
+    }
+  }
+
+  /** TailWriter: the tail of the clean block of the UPDATE being printed. */
+  writeTail(out: TextSink, mp: boolean): void {
+    writeRawTail(out, this.rawBuffer, this.raw, mp ? NextHopSource.MpReach : NextHopSource.NextHop);
+  }
+
+  /** `update` for a block outside the clean subset, through the decoder. */
+  private decodedUpdate(buf: Buffer, m: number, wEnd: number, aEnd: number, end: number, as4: boolean, addPath: boolean, out: TextSink): void {
+    const text = decoded().decodedUpdateText(buf.subarray(Math.min(wEnd + 2, aEnd), aEnd), as4, addPath);
     if (text === null) {
       this.undecodable++;
       return;
     }
     const lines = this.lines;
-    lines.record(r.header.timestamp, r.header.microseconds, r.local, r.addPath, bgpdumpAddress(r.peerAddress, r.afi), r.peerAs);
-    // bgpdump order: withdrawn routes, MP_UNREACH, NLRI field, MP_REACH.
-    if (wEnd > 21 || text.view.mpUnreach) {
+    if (wEnd > m + 21 || text.hasUnreach) {
       lines.withdrawals();
-      printIpv4Field(m, Math.min(21, wEnd), wEnd, lines, out);
-      const un = text.view.mpUnreach;
-      if (un && printableFamily(un.afi, un.safi)) for (const n of un.nlri) mpLine(n, lines, out);
+      printIpv4Field(buf, Math.min(m + 21, wEnd), wEnd, lines, out);
+      if (text.unreach !== null) printDecodedMpRoutes(text.unreach, lines, out);
     }
     if (end > aEnd || text.mpTail !== null) {
-      lines.announcements(text.nlriTail);
-      printIpv4Field(m, aEnd, end, lines, out);
-      const re = text.view.mpReach;
-      if (re && text.mpTail !== null) {
-        lines.announcements(text.mpTail);
-        for (const n of re.nlri) mpLine(n, lines, out);
+      lines.announcements(text.nlriTail, false);
+      printIpv4Field(buf, aEnd, end, lines, out);
+      if (text.reach !== null && text.mpTail !== null) {
+        lines.announcements(text.mpTail, true);
+        printDecodedMpRoutes(text.reach, lines, out);
       }
     }
   }
@@ -226,6 +272,41 @@ function flat(s: string): string {
   return s;
 }
 
+/**
+ * A BGP4MP STATE_CHANGE record read in place (RFC 6396 §4.4.1, §4.4.4), when
+ * it has exactly the fields of its AFI and AS width; false for any other
+ * form (Zebra's 8-octet one, a damaged record), left to the record decoder.
+ */
+function stateChangeInPlace(framer: MrtFramer, out: TextSink): boolean {
+  const subtype = framer.recordSubtype;
+  if (subtype !== 0 && subtype !== 5) return false;
+  const as4 = subtype === 5;
+  const buf = framer.buffer;
+  const start = framer.bodyStart;
+  const asWidth = as4 ? 4 : 2;
+  const length = framer.bodyEnd - start;
+  if (length < 2 * asWidth + 4) return false;
+  const afi = buf.readUInt16BE(start + 2 * asWidth + 2);
+  if (afi !== 1 && afi !== 2) return false;
+  const addressAt = start + 2 * asWidth + 4;
+  const statesAt = addressAt + (afi === 1 ? 8 : 32);
+  // The same test as stateChange(): bgpdump accepts only the exact lengths.
+  if (statesAt + 4 !== framer.bodyEnd) return false;
+  out.text(framer.recordMicroseconds < 0 ? 'BGP4MP|' : 'BGP4MP_ET|');
+  out.uint(framer.recordTimestamp);
+  if (framer.recordMicroseconds >= 0) out.text(`.${String(framer.recordMicroseconds).padStart(6, '0')}`);
+  out.text('|STATE|');
+  out.text(bgpdumpAddressAt(buf, addressAt, afi));
+  out.text('|');
+  out.uint(as4 ? buf.readUInt32BE(start) : buf.readUInt16BE(start));
+  out.text('|');
+  out.uint(buf.readUInt16BE(statesAt));
+  out.text('|');
+  out.uint(buf.readUInt16BE(statesAt + 2));
+  out.text('\n');
+  return true;
+}
+
 function stateChange(r: Bgp4mpStateChangeRecord, out: TextSink): void {
   const et = r.header.microseconds !== undefined;
   const bodyLength = r.header.length - (et ? 4 : 0);
@@ -234,32 +315,6 @@ function stateChange(r: Bgp4mpStateChangeRecord, out: TextSink): void {
   if (!lengthOk) return;
   const fmt = et ? 'BGP4MP_ET' : 'BGP4MP';
   out.text(`${fmt}|${timeText(r.header)}|STATE|${bgpdumpAddress(r.peerAddress, r.afi)}|${r.peerAs}|${r.oldState}|${r.newState}\n`);
-}
-
-/** `a.b.c.d/len` or the IPv6 form, written without building a string for IPv4. */
-function writePrefix(p: Prefix, out: TextSink): void {
-  if (p.afi === 2) {
-    out.text(bgpdumpPrefix(p));
-    return;
-  }
-  const a = p.address;
-  out.octet(a >>> 24);
-  out.text('.');
-  out.octet((a >>> 16) & 0xff);
-  out.text('.');
-  out.octet((a >>> 8) & 0xff);
-  out.text('.');
-  out.octet(a & 0xff);
-  out.text('/');
-  out.octet(p.length);
-}
-
-/** A route of MP_REACH / MP_UNREACH (decoded by the attribute codec), in the current section of `lines`. */
-function mpLine(n: Nlri, lines: UpdateLines, out: TextSink): void {
-  if (n.kind !== 'unicast') return;
-  lines.head(out);
-  writePrefix(n.prefix, out);
-  lines.end(out, n.pathId ?? 0);
 }
 
 /** `ts`, or `ts.uuuuuu` for BGP4MP_ET (bgpdump appends "%06ld" microseconds). */

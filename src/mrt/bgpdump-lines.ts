@@ -13,6 +13,12 @@
  */
 import type { TextSink } from './text-sink';
 
+/** Writes the tail of an announcement line on the first line of a section (the later lines copy it). */
+export interface TailWriter {
+  /** `mp`: the section of MP_REACH routes (its next hop), else the NLRI field's. */
+  writeTail(out: TextSink, mp: boolean): void;
+}
+
 /** Zeros that pad the microseconds to six digits (bgpdump prints "%06ld"). */
 const ZERO_PAD = ['', '0', '00', '000', '0000', '00000'];
 
@@ -27,7 +33,9 @@ export class UpdateLines {
   private peerAs = 0;
   /** 'A' or 'W' as a character code. */
   private kind = 0;
-  private tailText: string | null = null;
+  /** Announcements: the tail's text, or null when `writer` writes it. */
+  private tailText: Uint8Array | null = null;
+  private mp = false;
   /** Where the first line's head and tail went in the sink, or -1 before the first line. */
   private headStart = -1;
   private headEnd = -1;
@@ -37,32 +45,38 @@ export class UpdateLines {
   addPath = false;
 
   /**
-   * Starts a record: its header's time (microseconds for BGP4MP_ET only), the
+   * Starts a record: its header's time (microseconds for BGP4MP_ET, -1 for BGP4MP), the
    * message variant, and the peer address as bgpdump prints it. Positional
    * arguments, not an object: this runs once per UPDATE.
    */
-  record(timestamp: number, microseconds: number | undefined, local: boolean, addPath: boolean, peer: string, peerAs: number): void {
-    this.format = FORMATS[(microseconds !== undefined ? 4 : 0) + (local ? 2 : 0) + (addPath ? 1 : 0)] ?? '';
+  record(timestamp: number, microseconds: number, local: boolean, addPath: boolean, peer: string, peerAs: number): void {
+    this.format = FORMATS[(microseconds >= 0 ? 4 : 0) + (local ? 2 : 0) + (addPath ? 1 : 0)] ?? '';
     this.timestamp = timestamp;
-    this.microseconds = microseconds ?? -1;
+    this.microseconds = microseconds;
     this.peer = peer;
     this.peerAs = peerAs;
     this.addPath = addPath;
   }
 
+  constructor(private readonly writer: TailWriter) {}
+
   /** Starts the withdrawals of the record. */
   withdrawals(): void {
-    this.section(87, null);
+    this.section(87, null, false);
   }
 
-  /** Starts announcements whose lines end in `tail` (`aspath|…|\n`, see bgpdump-format). */
-  announcements(tail: string): void {
-    this.section(65, tail);
+  /**
+   * Starts announcements whose lines end in `tail` (`aspath|…|\n`, see
+   * bgpdump-format), or, when it is null, in what the writer writes for `mp`.
+   */
+  announcements(tail: Uint8Array | null, mp: boolean): void {
+    this.section(65, tail, mp);
   }
 
-  private section(kind: number, tail: string | null): void {
+  private section(kind: number, tail: Uint8Array | null, mp: boolean): void {
     this.kind = kind;
     this.tailText = tail;
+    this.mp = mp;
     this.headStart = -1;
     this.tailStart = -1;
   }
@@ -92,8 +106,7 @@ export class UpdateLines {
 
   /** The end of a line after the prefix: `[|pathId]\n` for a withdrawal, `|[pathId|]tail` for an announcement. */
   end(out: TextSink, pathId: number): void {
-    const tail = this.tailText;
-    if (tail === null) {
+    if (this.kind === 87) {
       if (this.addPath) {
         out.text('|');
         out.uint(pathId);
@@ -111,7 +124,9 @@ export class UpdateLines {
       return;
     }
     this.tailStart = out.mark();
-    out.text(tail);
+    const tail = this.tailText;
+    if (tail !== null) out.bytes(tail);
+    else this.writer.writeTail(out, this.mp);
     this.tailEnd = out.mark();
   }
 }

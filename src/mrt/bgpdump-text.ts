@@ -144,3 +144,33 @@ export function bgpdumpCommunities(values: readonly number[]): string {
   }
   return s;
 }
+
+/**
+ * The text of recently printed addresses (peers, mostly: every BGP4MP record
+ * carries one, and a dump holds few), direct-mapped by a hash of their words.
+ */
+const ADDRESS_SLOTS = 256;
+const addressWords = new Int32Array(ADDRESS_SLOTS * 4);
+const addressFamilies = new Uint8Array(ADDRESS_SLOTS);
+const addressTexts: (string | undefined)[] = new Array<string | undefined>(ADDRESS_SLOTS).fill(undefined);
+
+/** The address at `buf[o]` as bgpdump prints it: 4 octets for AFI 1, 16 for AFI 2 (the caller checked they are there). */
+export function bgpdumpAddressAt(buf: Buffer, o: number, afi: 1 | 2): string {
+  const w0 = buf.readInt32BE(o);
+  const w1 = afi === 2 ? buf.readInt32BE(o + 4) : 0;
+  const w2 = afi === 2 ? buf.readInt32BE(o + 8) : 0;
+  const w3 = afi === 2 ? buf.readInt32BE(o + 12) : 0;
+  const slot = Math.imul(w0 ^ Math.imul(w1 ^ Math.imul(w2 ^ w3 ^ afi, 0x9e3779b1), 0x85ebca6b), 0xc2b2ae35) >>> 24;
+  const at = slot * 4;
+  let text = addressTexts[slot];
+  if (text === undefined || addressFamilies[slot] !== afi || addressWords[at] !== w0 || addressWords[at + 1] !== w1 || addressWords[at + 2] !== w2 || addressWords[at + 3] !== w3) {
+    text = afi === 2 ? bgpdumpIpv6(buf, o) : bgpdumpIpv4(buf, o);
+    addressWords[at] = w0;
+    addressWords[at + 1] = w1;
+    addressWords[at + 2] = w2;
+    addressWords[at + 3] = w3;
+    addressFamilies[slot] = afi;
+    addressTexts[slot] = text;
+  }
+  return text;
+}

@@ -1,9 +1,9 @@
 /** MRT file to text, in either output format: the engine of `hdvpn mrt`, usable without the CLI. */
 import type { Readable, Writable } from 'node:stream';
-import type { MrtError, MrtItem } from '../bgp/wire/mrt';
+import { MrtFramer, type MrtError, type MrtItem } from '../bgp/wire/mrt';
+import { decodeFrame } from '../bgp/wire/mrt/record';
 import { BgpdumpFormatter } from './bgpdump-format';
 import { BufferedWriter } from './output';
-import { readMrtBatches } from './reader';
 import { StringSink, type TextSink } from './text-sink';
 
 export type MrtOutputFormat = 'json' | 'bgpdump';
@@ -12,6 +12,27 @@ export const MRT_OUTPUT_FORMATS: readonly MrtOutputFormat[] = ['json', 'bgpdump'
 
 export interface MrtFormatter {
   format(item: MrtItem, out: TextSink): void;
+}
+
+/** A formatter fed from the framer: the record it stands on, and the item of a truncated tail. */
+interface FrameFormatter extends MrtFormatter {
+  /** Writes the record's lines; returns its error when it is damaged. */
+  formatFrame(framer: MrtFramer, out: TextSink): MrtError | null;
+}
+
+/** A formatter of decoded items, fed from the framer. */
+class ItemFrameFormatter implements FrameFormatter {
+  constructor(private readonly formatter: MrtFormatter) {}
+
+  formatFrame(framer: MrtFramer, out: TextSink): MrtError | null {
+    const item = decodeFrame(framer.frame());
+    this.formatter.format(item, out);
+    return item.kind === 'error' ? item.error : null;
+  }
+
+  format(item: MrtItem, out: TextSink): void {
+    this.formatter.format(item, out);
+  }
 }
 
 export function createFormatter(format: MrtOutputFormat): MrtFormatter {
@@ -28,9 +49,39 @@ export function createFormatter(format: MrtOutputFormat): MrtFormatter {
   }
 }
 
+function createFrameFormatter(format: MrtOutputFormat): FrameFormatter {
+  // The bgpdump formatter reads BGP4MP records in place, without decoding them into items.
+  return format === 'bgpdump' ? new BgpdumpFormatter() : new ItemFrameFormatter(createFormatter(format));
+}
+
 export interface ConvertSummary {
   records: number;
   errors: MrtError[];
+}
+
+/**
+ * Formats the complete records in the framer, counting records and
+ * collecting errors, until there are no more (false) or `full()` says the
+ * output should be flushed first (true: call again after flushing).
+ */
+function formatFrames(framer: MrtFramer, formatter: FrameFormatter, out: TextSink, summary: ConvertSummary, full: () => boolean): boolean {
+  while (framer.advance()) {
+    const error = formatter.formatFrame(framer, out);
+    if (error === null) summary.records++;
+    else summary.errors.push(error);
+    if (full()) return true;
+  }
+  return false;
+}
+
+const NEVER_FULL = (): boolean => false;
+
+/** At the end of input: a partial record left over is an error item. */
+function formatTail(framer: MrtFramer, formatter: FrameFormatter, out: TextSink, summary: ConvertSummary): void {
+  const tail = framer.finish();
+  if (tail === null) return;
+  summary.errors.push(tail);
+  formatter.format({ kind: 'error', error: tail }, out);
 }
 
 /**
@@ -38,36 +89,37 @@ export interface ConvertSummary {
  * records are reported in the summary (and, in JSON, as error lines).
  */
 export async function convertMrt(bytes: Readable, format: MrtOutputFormat, out: Writable): Promise<ConvertSummary> {
-  const formatter = createFormatter(format);
+  const formatter = createFrameFormatter(format);
   const writer = new BufferedWriter(out, format === 'bgpdump' ? 'latin1' : 'utf8');
   const summary: ConvertSummary = { records: 0, errors: [] };
-  for await (const batch of readMrtBatches(bytes)) {
-    for (const item of batch) {
-      if (item.kind === 'error') summary.errors.push(item.error);
-      else summary.records++;
-      formatter.format(item, writer.sink);
-    }
-    if (writer.full) await writer.flush();
-    if (writer.isClosed) {
-      bytes.destroy();
-      break;
+  const framer = new MrtFramer();
+  const full = (): boolean => writer.full;
+  for await (const chunk of bytes as AsyncIterable<Buffer>) {
+    framer.push(chunk);
+    // Flushed as soon as the buffer is full, not once per input chunk: the buffer then never grows.
+    while (formatFrames(framer, formatter, writer.sink, summary, full)) {
+      await writer.flush();
+      if (writer.isClosed) {
+        bytes.destroy();
+        return summary;
+      }
     }
   }
+  formatTail(framer, formatter, writer.sink, summary);
   await writer.flush();
   return summary;
 }
 
 /** The whole output as one string: for tests and small files. */
 export async function convertMrtToString(bytes: Readable, format: MrtOutputFormat): Promise<{ text: string; summary: ConvertSummary }> {
-  const formatter = createFormatter(format);
+  const formatter = createFrameFormatter(format);
   const sink = new StringSink();
   const summary: ConvertSummary = { records: 0, errors: [] };
-  for await (const batch of readMrtBatches(bytes)) {
-    for (const item of batch) {
-      if (item.kind === 'error') summary.errors.push(item.error);
-      else summary.records++;
-      formatter.format(item, sink);
-    }
+  const framer = new MrtFramer();
+  for await (const chunk of bytes as AsyncIterable<Buffer>) {
+    framer.push(chunk);
+    formatFrames(framer, formatter, sink, summary, NEVER_FULL);
   }
+  formatTail(framer, formatter, sink, summary);
   return { text: sink.value, summary };
 }

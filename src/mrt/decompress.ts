@@ -9,6 +9,7 @@
  */
 import { spawn } from 'node:child_process';
 import { accessSync, constants as fsConstants } from 'node:fs';
+import type { FileHandle } from 'node:fs/promises';
 import { delimiter, join } from 'node:path';
 import { PassThrough, pipeline, Readable, type Duplex } from 'node:stream';
 import { constants as zlibConstants, createGunzip } from 'node:zlib';
@@ -69,20 +70,29 @@ function rejoin(head: Buffer, rest: AsyncIterator<Buffer>): Readable {
  * iterable) even when `transform` is an old-style stream, as unbzip2-stream's is.
  */
 function through(input: Readable, transform: Duplex): Readable {
-  return pipeline(input, transform, new PassThrough({ highWaterMark: 1 << 16 }), () => undefined);
+  return pipeline(input, transform, new PassThrough({ highWaterMark: CHUNK }), () => undefined);
 }
 
-function spawnBzip2(exe: string, input: Readable): Readable {
-  const child = spawn(exe, ['-dc'], { stdio: ['pipe', 'pipe', 'pipe'] });
+/**
+ * `bzip2 -dc` reading `input`: a Readable piped to its stdin, or a file
+ * descriptor it reads itself (then no octet of the compressed file passes
+ * through this process).
+ */
+function spawnBzip2(exe: string, input: Readable | number): Readable {
+  const child = spawn(exe, ['-dc'], { stdio: [typeof input === 'number' ? input : 'pipe', 'pipe', 'pipe'] });
   const out = new PassThrough({ highWaterMark: 1 << 20 });
+  const { stdout, stderr: errors } = child;
+  if (stdout === null || errors === null) throw new Error('bzip2 spawned without stdout/stderr pipes'); // cannot happen: both are 'pipe'
   let stderr = '';
-  child.stderr.on('data', (d: Buffer) => {
+  errors.on('data', (d: Buffer) => {
     stderr += d.toString();
   });
-  input.on('error', (e) => out.destroy(e));
-  child.stdin.on('error', () => undefined); // EPIPE when bzip2 stops early: reported through its exit status
-  input.pipe(child.stdin);
-  child.stdout.pipe(out, { end: false });
+  if (typeof input !== 'number' && child.stdin !== null) {
+    input.on('error', (e) => out.destroy(e));
+    child.stdin.on('error', () => undefined); // EPIPE when bzip2 stops early: reported through its exit status
+    input.pipe(child.stdin);
+  }
+  stdout.pipe(out, { end: false });
   child.on('error', (e) => out.destroy(e));
   child.on('close', (code) => {
     if (code === 0) out.end();
@@ -94,6 +104,14 @@ function spawnBzip2(exe: string, input: Readable): Readable {
   return out;
 }
 
+/** gunzip; Z_SYNC_FLUSH at the end: a truncated .gz (an archive still being written) yields what it holds, as bgpdump reads it; the MRT framer then reports the cut record. */
+function gunzip(): Duplex {
+  return createGunzip({ chunkSize: CHUNK, finishFlush: zlibConstants.Z_SYNC_FLUSH });
+}
+
+/** Read and decompression chunk size: large enough that per-chunk stream overhead does not show. */
+const CHUNK = 1 << 18;
+
 /** The decompressed bytes of `src`, whatever its compression. */
 export async function decompressed(src: Readable, options: { preferBzip2Binary?: boolean } = {}): Promise<{ stream: Readable; compression: Compression }> {
   const { head, rest } = await peek(src, 3);
@@ -103,13 +121,45 @@ export async function decompressed(src: Readable, options: { preferBzip2Binary?:
     case 'none':
       return { stream: input, compression };
     case 'gzip':
-      // Z_SYNC_FLUSH at the end: a truncated .gz (an archive still being written) yields what it holds, as
-      // bgpdump reads it; the MRT framer then reports the cut record.
-      return { stream: through(input, createGunzip({ chunkSize: 1 << 16, finishFlush: zlibConstants.Z_SYNC_FLUSH })), compression };
+      return { stream: through(input, gunzip()), compression };
     case 'bzip2': {
       const exe = options.preferBzip2Binary === false ? null : findBzip2();
       return { stream: exe ? spawnBzip2(exe, input) : through(input, (require('unbzip2-stream') as typeof import('unbzip2-stream'))()), compression };
     }
+    default: {
+      const never: never = compression;
+      throw new Error(`unreachable ${String(never)}`);
+    }
+  }
+}
+
+/**
+ * The decompressed bytes of the open file `handle`, its compression told by
+ * its first octets (read in place). The file is streamed from offset 0 in
+ * large chunks, or, for bzip2, handed to `bzip2 -dc` as its stdin. Takes
+ * ownership of the handle.
+ */
+export async function decompressedFile(handle: FileHandle, options: { preferBzip2Binary?: boolean } = {}): Promise<{ stream: Readable; compression: Compression }> {
+  const head = Buffer.alloc(3);
+  const { bytesRead } = await handle.read(head, 0, 3, 0);
+  const compression = detectCompression(head.subarray(0, bytesRead));
+  const exe = compression === 'bzip2' && options.preferBzip2Binary !== false ? findBzip2() : null;
+  if (exe !== null) {
+    try {
+      return { stream: spawnBzip2(exe, handle.fd), compression };
+    } finally {
+      // The child holds its own descriptor now.
+      await handle.close();
+    }
+  }
+  const file = handle.createReadStream({ start: 0, highWaterMark: CHUNK });
+  switch (compression) {
+    case 'none':
+      return { stream: file, compression };
+    case 'gzip':
+      return { stream: through(file, gunzip()), compression };
+    case 'bzip2':
+      return { stream: through(file, (require('unbzip2-stream') as typeof import('unbzip2-stream'))()), compression };
     default: {
       const never: never = compression;
       throw new Error(`unreachable ${String(never)}`);

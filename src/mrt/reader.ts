@@ -6,7 +6,7 @@
 import { open } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import { decodeFrame, MrtFramer, type MrtItem } from '../bgp/wire/mrt';
-import { decompressed, type Compression } from './decompress';
+import { decompressed, decompressedFile, type Compression } from './decompress';
 
 /** Records of a decompressed byte stream, in batches (one per input chunk: cheaper than a promise per record). */
 export async function* readMrtBatches(bytes: Readable): AsyncGenerator<MrtItem[]> {
@@ -34,17 +34,14 @@ export interface OpenedMrt {
 
 /** Opens `path` (or stdin for `-`) and sets up decompression. Rejects when the file cannot be opened. */
 export async function openMrt(path: string, options: { preferBzip2Binary?: boolean } = {}): Promise<OpenedMrt> {
-  let raw: Readable;
-  if (path === '-') {
-    raw = process.stdin;
-  } else {
-    const handle = await open(path, 'r');
-    const st = await handle.stat();
-    if (st.isDirectory()) {
-      await handle.close();
-      throw Object.assign(new Error(`${path} is a directory`), { code: 'EISDIR' });
-    }
-    raw = handle.createReadStream({ highWaterMark: 1 << 16 });
+  if (path === '-') return decompressed(process.stdin, options);
+  const handle = await open(path, 'r');
+  const st = await handle.stat();
+  if (st.isDirectory()) {
+    await handle.close();
+    throw Object.assign(new Error(`${path} is a directory`), { code: 'EISDIR' });
   }
-  return decompressed(raw, options);
+  // A regular file (or a FIFO): its first octets are read in place, no peeking stream needed.
+  if (st.isFile()) return decompressedFile(handle, options);
+  return decompressed(handle.createReadStream({ highWaterMark: 1 << 16 }), options);
 }

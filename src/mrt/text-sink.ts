@@ -171,11 +171,23 @@ export class ByteSink implements TextSink {
     return this.pos;
   }
 
-  /** Copies `[start, end)` of what was written (since the last take) to the end: a memmove, no string. */
+  /**
+   * Copies `[start, end)` of what was written (since the last take) to the
+   * end, no string. Line heads and tails are short: a plain loop costs less
+   * than the call into copyWithin.
+   */
   repeat(start: number, end: number): void {
-    this.ensure(end - start);
-    this.buf.copyWithin(this.pos, start, end);
-    this.pos += end - start;
+    const n = end - start;
+    this.ensure(n);
+    const b = this.buf;
+    if (n > 256) {
+      b.copyWithin(this.pos, start, end);
+      this.pos += n;
+      return;
+    }
+    let p = this.pos;
+    for (let i = start; i < end; i++) b[p++] = b[i] as number;
+    this.pos = p;
   }
 
   uint(v: number): void {
@@ -195,6 +207,14 @@ export class ByteSink implements TextSink {
       b[--p] = 48 + (n - q * 10);
       n = q;
     }
+  }
+
+  /** A copy of the bytes so far; the sink starts empty again on the same buffer (a scratch sink). */
+  copyOut(): Uint8Array {
+    const out = new Uint8Array(this.pos);
+    out.set(this.buf.subarray(0, this.pos));
+    this.pos = 0;
+    return out;
   }
 
   /** The bytes so far, handed over; the sink starts empty on a fresh buffer. */
