@@ -6,6 +6,10 @@
  * receiving neighbor takes every UPDATE the speaker builds and encodes (its
  * wire bytes are counted, not parsed). Prints routes per second in and out,
  * heap and RSS growth per route, and the interner's size.
+ *
+ * `npm run bench:rib -- --mrt FILE [--vpn]`: the same with the real table of
+ * bench:ingest (each prefix of a RouteViews RIB once, its attribute sets as
+ * they are), UPDATEs decoded from their wire form on the way in.
  */
 import { EventEmitter } from 'node:events';
 import { Speaker } from '../src/bgp/speaker/speaker';
@@ -19,6 +23,9 @@ import type { Nlri } from '../src/bgp/wire/nlri/types';
 import { withContext } from '../src/bgp/wire/context';
 import { encodeMessage } from '../src/bgp/wire/message';
 import { ipv4Prefix } from '../src/bgp/wire/values/prefix';
+import { MessageFramer } from '../src/bgp/wire/framer';
+import { decodeMessage } from '../src/bgp/wire/message';
+import { encodeFeed, readBaseTable } from './ingest/feed';
 
 const ctx = withContext({ fourOctetAs: true });
 
@@ -45,7 +52,7 @@ class SinkPeer extends EventEmitter implements SessionPeer {
   establish(): void {
     const s = {
       localAs: 65000, peerAs: this.asn, ibgp: false, localBgpId: '10.0.0.1', peerBgpId: this.address, holdTime: 90, keepaliveTime: 30,
-      fourOctetAs: true, families: [{ afi: 1, safi: 1 }], routeRefresh: true, enhancedRouteRefresh: false, extendedMessage: false,
+      fourOctetAs: true, families: [{ afi: 1, safi: 1 }, { afi: 1, safi: 128 }], routeRefresh: true, enhancedRouteRefresh: false, extendedMessage: false,
       addPath: { receive: new Set<string>(), send: new Set<string>() }, gracefulRestart: null, llgr: [], peerFqdn: null, peerCapabilities: [],
       decodeContext: ctx, encodeContext: ctx,
     } satisfies NegotiatedSession;
@@ -57,7 +64,28 @@ function mb(n: number): string {
   return (n / 1048576).toFixed(1);
 }
 
-function main(): void {
+/** The messages of a bench:ingest feed, decoded once up front (decoding is timed separately). */
+async function realFeed(file: string, vpn: boolean): Promise<{ updates: UpdateMessage[]; routes: number; decodeSeconds: number }> {
+  const table = await readBaseTable(file, 65001);
+  const feed = encodeFeed(table, vpn ? 'vpnv4' : 'ipv4', '10.0.1.2', 65001);
+  const framer = new MessageFramer();
+  const t0 = process.hrtime.bigint();
+  const updates: UpdateMessage[] = [];
+  const dctx = withContext({ fourOctetAs: true });
+  for (const frame of framer.push(feed.bytes)) {
+    const m = decodeMessage(frame, dctx);
+    if (m.type === 'update' && (m.nlri.length > 0 || m.attributes.length > 0)) updates.push(m);
+  }
+  return { updates, routes: feed.prefixes, decodeSeconds: Number(process.hrtime.bigint() - t0) / 1e9 };
+}
+
+async function main(): Promise<void> {
+  const mrtAt = process.argv.indexOf('--mrt');
+  if (mrtAt > 0) {
+    const { updates, routes, decodeSeconds } = await realFeed(process.argv[mrtAt + 1] ?? '', process.argv.includes('--vpn'));
+    run(updates, routes, [['decode seconds (wire → messages, not in the time below)', decodeSeconds.toFixed(2)]]);
+    return;
+  }
   const routes = Number(process.argv[2] ?? 1_000_000);
   const perUpdate = 20;
   const sets = 50_000;
@@ -77,6 +105,10 @@ function main(): void {
     }
     updates.push({ type: 'update', withdrawn: [], attributes, nlri, errors: [] });
   }
+  run(updates, routes, []);
+}
+
+function run(updates: readonly UpdateMessage[], routes: number, extra: string[][]): void {
   global.gc?.();
   const heap0 = process.memoryUsage().heapUsed;
   const rss0 = process.memoryUsage().rss;
@@ -98,6 +130,8 @@ function main(): void {
   const rss = process.memoryUsage().rss - rss0;
   const rows = [
     ['routes', String(routes)],
+    ['UPDATEs in', String(updates.length)],
+    ...extra,
     ['seconds (in → Loc-RIB → encoded out)', seconds.toFixed(2)],
     ['CPU seconds (other jobs on the machine do not count)', cpuSeconds.toFixed(2)],
     ['routes/s (wall)', Math.round(routes / seconds).toLocaleString('en')],
@@ -112,4 +146,4 @@ function main(): void {
   for (const [k, v] of rows) process.stdout.write(`${(k ?? '').padEnd(w)}  ${v}\n`);
 }
 
-main();
+void main();

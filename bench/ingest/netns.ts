@@ -151,10 +151,13 @@ export class Topology {
     if (this.torn) return;
     this.torn = true;
     live.delete(this);
+    // SIGTERM first, so a route server can end cleanly (and write a --cpu-prof profile); SIGKILL what is left.
     for (const p of this.procs) {
       p.child.stdin?.destroy();
-      p.signal('SIGKILL');
+      p.signal('SIGTERM');
     }
+    await Promise.race([Promise.all(this.procs.map((p) => p.exited)), new Promise((r) => setTimeout(r, 3000).unref())]);
+    for (const p of this.procs) p.signal('SIGKILL');
     await Promise.race([Promise.all(this.procs.map((p) => p.exited)), new Promise((r) => setTimeout(r, 2000).unref())]);
     await deleteNamespaces(this.names);
   }

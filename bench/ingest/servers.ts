@@ -88,7 +88,9 @@ function hdvpnd(dir: string, root: string): ServerSpec {
       '',
     ].join('\n'),
   );
-  return { label: 'hdvpnd', argv: [process.execPath, path.join(root, 'bin/hdvpnd.js'), '--config', cfg], cwd: root, logFile: path.join(dir, 'hdvpnd.log') };
+  // HDVPN_BENCH_NODE_FLAGS: extra node flags for profiling the route server (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof").
+  const flags = (process.env.HDVPN_BENCH_NODE_FLAGS ?? '').split(' ').filter((f) => f !== '');
+  return { label: 'hdvpnd', argv: [process.execPath, ...flags, path.join(root, 'bin/hdvpnd.js'), '--config', cfg], cwd: root, logFile: path.join(dir, 'hdvpnd.log') };
 }
 
 function bird(dir: string): ServerSpec {

@@ -94,6 +94,7 @@ export class Daemon {
   /** SIGTERM: every session ends with Cease/Administrative Shutdown (RFC 4486, RFC 9003 text) before exit. */
   async stop(message = 'hdvpnd shutting down'): Promise<void> {
     this.logger.info(`stopping: ${message}`);
+    this.speaker.close();
     await Promise.all([...this.peers.values()].map((p) => p.shutdown(message)));
     await this.listener?.close(message);
     await this.control?.close();

@@ -73,7 +73,7 @@ export class Connection {
     });
     this.queue = new OutboundQueue(
       {
-        write: (buf) => this.write(buf),
+        write: (buf) => this.writeBatched(buf),
         sent: (n) => this.handler.updatesSent(this, n),
         writable: () => this.handler.writable(this),
       },
@@ -177,6 +177,27 @@ export class Connection {
     countMessage(this.options.counters.sent, buf);
     return this.socket.write(buf);
   }
+
+  /**
+   * Queued messages (UPDATEs): a pump step queues hundreds in one go; corked
+   * until the next tick, they leave in one writev instead of one system call
+   * (and one stream write request) each. OPEN, KEEPALIVE and NOTIFICATION go
+   * out at once (write above).
+   */
+  private writeBatched(buf: Buffer): boolean {
+    countMessage(this.options.counters.sent, buf);
+    if (!this.corked && this.socket.cork && this.socket.uncork) {
+      this.corked = true;
+      this.socket.cork();
+      process.nextTick(() => {
+        this.corked = false;
+        if (!this.socket.destroyed) this.socket.uncork?.();
+      });
+    }
+    return this.socket.write(buf);
+  }
+
+  private corked = false;
 
   private report(event: FsmEvent): void {
     if (!this.detached) this.handler.event(this, event);

@@ -4,6 +4,9 @@
  */
 export interface BgpSocket {
   write(data: Buffer): boolean;
+  /** Optional write batching (net.Socket has it): writes between cork and uncork leave in one writev. */
+  cork?(): void;
+  uncork?(): void;
   end(): void;
   destroy(): void;
   pause(): void;

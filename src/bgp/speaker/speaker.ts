@@ -103,6 +103,16 @@ export class Speaker {
     this.resolver = new NextHopResolver((k) => this.loc.best(k) !== undefined, opts.connected);
   }
 
+  /**
+   * The whole node is stopping: sessions going down from now on need not
+   * withdraw their routes from the others (which are going down too).
+   */
+  close(): void {
+    this.closing = true;
+  }
+
+  private closing = false;
+
   onRibChange(l: RibListener): void {
     this.listeners.push(l);
   }
@@ -392,6 +402,7 @@ export class Speaker {
   private onDown(pr: PeerRoutes, d: PeerDown, reg: NeighborRegistration): void {
     this.leaveGroup(pr);
     pr.down();
+    if (this.closing) return;
     if (!d.graceful) {
       this.applyChanges(pr, pr.ribIn.clear());
       this.pumpAll();
