@@ -51,6 +51,7 @@ export interface NeighborRegistration {
 }
 
 export type RibListener = (peerAddress: string, changes: readonly RibChange[]) => void;
+export type BestListener = (destKey: string, best: Route | undefined) => void;
 
 /**
  * Two chains as one: the neighbor's own policy, then the route server's
@@ -258,6 +259,7 @@ export class Speaker {
       const u = this.loc.update(destKey, source, pathIdOfKey(c.key), fresh);
       if (u === DestUpdate.None) continue;
       for (const p of up) if (u === DestUpdate.Best || p.routeServerClient) p.touch(destKey);
+      if (u === DestUpdate.Best) this.bestChanged(destKey);
       if (isUnicastDest(destKey)) {
         if (this.loc.best(destKey) === undefined) (unicastGone ??= []).push(destKey);
         else unicastNew = true;
@@ -320,6 +322,7 @@ export class Speaker {
         const u = this.loc.update(destKey, pr.role.address, pathIdOfKey(key), fresh);
         if (u === DestUpdate.None) continue;
         for (const p of up) if (u === DestUpdate.Best || p.routeServerClient) p.touch(destKey);
+        if (u === DestUpdate.Best) this.bestChanged(destKey);
         if (isUnicastDest(destKey)) {
           if (this.loc.best(destKey) === undefined) (gone ??= []).push(destKey);
           else if (!hadBest) added = true;
@@ -337,6 +340,7 @@ export class Speaker {
   private afterUpdate(destKey: string, u: DestUpdate): void {
     if (u === DestUpdate.None) return;
     for (const p of this.establishedPeers()) if (u === DestUpdate.Best || p.routeServerClient) p.touch(destKey);
+    if (u === DestUpdate.Best) this.bestChanged(destKey);
   }
 
   /** Marks the destinations whose advertisement may have changed for the neighbors they concern. */
@@ -346,6 +350,24 @@ export class Speaker {
       const everyPath = pr.routeServerClient;
       for (const c of changes) if (everyPath || c.before !== c.after) pr.touch(c.destKey);
     }
+    for (const c of changes) if (c.before !== c.after) this.bestChanged(c.destKey);
+  }
+
+  /**
+   * Subscribes to Loc-RIB best-path changes: the VRFs import from here
+   * (RFC 4364 §4.3.1), the FIB follows the global table. `best` is undefined
+   * when the destination is gone.
+   */
+  onBestChange(l: BestListener): void {
+    this.bestListeners.push(l);
+  }
+
+  private readonly bestListeners: BestListener[] = [];
+
+  private bestChanged(destKey: string): void {
+    if (this.bestListeners.length === 0) return;
+    const best = this.loc.best(destKey);
+    for (const l of this.bestListeners) l(destKey, best);
   }
 
   private pumpAll(): void {

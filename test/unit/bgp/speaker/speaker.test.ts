@@ -333,3 +333,24 @@ describe('update groups', () => {
     expect(b.table().size).toBe(2000);
   });
 });
+
+describe('best-path events', () => {
+  it('reports each change of a destination best path, and its removal, once', () => {
+    const s = speaker();
+    const seen: [string, string | undefined][] = [];
+    s.onBestChange((k, best) => seen.push([k, best?.source.address]));
+    const a = join(s, '192.0.2.10', 65010);
+    const c = join(s, '192.0.2.30', 65030);
+    a.receive([p(1)], attrs([65010, 65100], '192.0.2.10'));
+    c.receive([p(1)], attrs([65030, 65100, 65101], '192.0.2.30'));
+    c.receive([p(1)], attrs([65030], '192.0.2.30'));
+    a.receive([], [], [p(1)]);
+    c.receive([], [], [p(1)]);
+    expect(seen).toEqual([
+      ['1/1||10.0.1.0/24', '192.0.2.10'],
+      ['1/1||10.0.1.0/24', '192.0.2.30'],
+      // a's withdrawal does not change the best path (c's); c's does.
+      ['1/1||10.0.1.0/24', undefined],
+    ]);
+  });
+});
