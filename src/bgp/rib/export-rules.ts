@@ -57,7 +57,7 @@ export function exportBlocked(route: Route, peer: ExportPeer): string | null {
 }
 
 export interface ExportedAttributes {
-  readonly attributes: PathAttribute[];
+  readonly attributes: readonly PathAttribute[];
   readonly nextHop: string;
 }
 
@@ -81,11 +81,12 @@ export function exportAttributes(route: Route, peer: ExportPeer, override?: Expo
   const ebgp = !peer.ibgp;
   // RFC 4456 §8: reflecting an iBGP route to an iBGP peer records where it came from.
   const reflecting = !local && route.source.ibgp && peer.ibgp;
+  const source = override?.attributes ?? route.attrs.attributes;
   const out: PathAttribute[] = [];
   let hasLocalPref = false;
   let hasOriginator = false;
   let hasClusterList = false;
-  for (const a of override?.attributes ?? route.attrs.attributes) {
+  for (const a of source) {
     switch (a.type) {
       case 'as-path':
         out.push(ebgp && !peer.routeServerClient ? { type: 'as-path', segments: prepend(a.segments, peer.localAs) } : a);
@@ -121,8 +122,11 @@ export function exportAttributes(route: Route, peer: ExportPeer, override?: Expo
     if (!hasOriginator) out.push({ type: 'originator-id', originatorId: route.source.bgpId });
     if (!hasClusterList) out.push({ type: 'cluster-list', clusterIds: [peer.clusterId] });
   }
+  // An unchanged list (route-server transparency) is shared, not copied.
+  let changed = out.length !== source.length;
+  for (let i = 0; i < out.length && !changed; i++) if (out[i] !== source[i]) changed = true;
   const configured = override?.nextHop ?? route.attrs.nextHop;
   const selfByRule = ebgp && !peer.routeServerClient && !local && override?.nextHop == null;
   const nextHop = configured === NEXT_HOP_SELF || selfByRule ? peer.localAddress : configured;
-  return { attributes: out, nextHop };
+  return { attributes: changed ? out : source, nextHop };
 }

@@ -57,6 +57,11 @@ export class LocRib {
     return out;
   }
 
+  /** The ranked paths without allocating: a bare Route when there is one, else the list. */
+  rawPaths(destKey: string): Route | readonly Route[] | undefined {
+    return this.dests.get(destKey);
+  }
+
   paths(destKey: string): readonly Route[] {
     return asList(this.dests.get(destKey));
   }

@@ -54,6 +54,16 @@ export function destKeyOf(routeKeyText: string): string {
   return hash < 0 ? routeKeyText : routeKeyText.slice(0, hash);
 }
 
+/** The family of a route or destination key as afi × 65536 + safi, read without allocating (hot path). */
+export function familyCodeOfKey(key: string): number {
+  let afi = 0;
+  let i = 0;
+  for (let c = key.charCodeAt(i); c !== 47; c = key.charCodeAt(++i)) afi = afi * 10 + (c - 48);
+  let safi = 0;
+  for (let c = key.charCodeAt(++i); c !== 124; c = key.charCodeAt(++i)) safi = safi * 10 + (c - 48);
+  return afi * 65536 + safi;
+}
+
 /** The family part of a route or destination key ("1/128"). */
 export function familyOfKey(key: string): string {
   return key.slice(0, key.indexOf('|'));

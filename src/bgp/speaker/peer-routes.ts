@@ -6,12 +6,11 @@
  * from the Loc-RIB, so a burst of changes to one prefix costs one UPDATE.
  */
 import type { CodecContext } from '../wire/context';
-import { familyKey } from '../wire/context';
 import type { NegotiatedSession } from '../session/negotiate-types';
 import type { AdjRibIn } from '../rib/adj-rib-in';
 import type { ExportedAttributes, ExportPeer } from '../rib/export-rules';
 import type { LocRib } from '../rib/loc-rib';
-import { familyOfKey, type Route, type RoutableNlri } from '../rib/route';
+import { familyCodeOfKey, type Route, type RoutableNlri } from '../rib/route';
 import { buildAnnouncements, buildWithdrawals } from '../rib/update-builder';
 import { toOldSpeaker } from '../rib/as4';
 import { ACCEPT_ALL, type PolicyChain } from '../policy/types';
@@ -71,10 +70,11 @@ export class PeerRoutes {
   ownExport: PolicyChain = ACCEPT_ALL;
   /** Destination key → what we announced (RFC 4271 §3.2 Adj-RIB-Out). */
   readonly ribOut = new Map<string, Sent>();
-  private readonly sentCounts = new Map<string, number>();
+  private readonly sentCounts = new Map<number, number>();
   /** Destinations to look at again; true = send even if unchanged (route refresh). */
   private readonly pending = new Map<string, boolean>();
-  private families = new Set<string>();
+  /** Negotiated families, afi × 65536 + safi. */
+  private families = new Set<number>();
   /** End-of-RIB follows the initial table (RFC 4724 §2). */
   private initialPending = false;
   staleTimer: { cancel(): void } | null = null;
@@ -100,18 +100,18 @@ export class PeerRoutes {
   }
 
   hasFamily(afi: number, safi: number): boolean {
-    return this.families.has(familyKey(afi, safi));
+    return this.families.has(afi * 65536 + safi);
   }
 
   sentCount(afi: number, safi: number): number {
-    return this.sentCounts.get(familyKey(afi, safi)) ?? 0;
+    return this.sentCounts.get(afi * 65536 + safi) ?? 0;
   }
 
   /** The session is Established: the whole Loc-RIB of its families is pending, End-of-RIB after it. */
   up(session: NegotiatedSession, group: UpdateGroup): void {
     this.session = session;
     this.group = group;
-    this.families = new Set(session.families.map((f) => familyKey(f.afi, f.safi)));
+    this.families = new Set(session.families.map((f) => f.afi * 65536 + f.safi));
     this.ribOut.clear();
     this.sentCounts.clear();
     this.pending.clear();
@@ -131,15 +131,15 @@ export class PeerRoutes {
 
   /** The advertisement of this destination may have changed. */
   touch(destKey: string, force = false): void {
-    if (!this.group || !this.families.has(familyOfKey(destKey))) return;
+    if (!this.group || !this.families.has(familyCodeOfKey(destKey))) return;
     if (force) this.pending.set(destKey, true);
     else if (!this.pending.has(destKey)) this.pending.set(destKey, false);
   }
 
   /** RFC 2918 §4: send the whole Adj-RIB-Out of the family again. */
   refresh(afi: number, safi: number): void {
-    const fam = familyKey(afi, safi);
-    for (const key of this.ribOut.keys()) if (familyOfKey(key) === fam) this.touch(key, true);
+    const fam = afi * 65536 + safi;
+    for (const key of this.ribOut.keys()) if (familyCodeOfKey(key) === fam) this.touch(key, true);
   }
 
   /** Export policy changed: every destination is looked at again (RFC 4271 §9.1.3 re-run of the export step). */
@@ -158,7 +158,14 @@ export class PeerRoutes {
   choose(destKey: string): Choice | null {
     const group = this.group;
     if (!group) return null;
-    for (const route of this.loc.paths(destKey)) {
+    const paths = this.loc.rawPaths(destKey);
+    if (paths === undefined) return null;
+    if (!Array.isArray(paths)) {
+      const route = paths as Route;
+      const exported = this.exportOne(route, group);
+      return exported ? { route, exported, shared: this.lastShared } : null;
+    }
+    for (const route of paths as readonly Route[]) {
       const exported = this.exportOne(route, group);
       if (exported) return { route, exported, shared: this.lastShared };
       if (!this.role.routeServerClient) return null;
@@ -208,14 +215,14 @@ export class PeerRoutes {
   }
 
   private bumpSent(afi: number, safi: number, d: number): void {
-    const k = familyKey(afi, safi);
+    const k = afi * 65536 + safi;
     this.sentCounts.set(k, (this.sentCounts.get(k) ?? 0) + d);
   }
 
   private sendBatch(ctx: CodecContext): boolean {
     // Prefixes that share a family and exported attributes share UPDATEs.
-    const announce = new Map<string, Map<ExportedAttributes, { route: Route; nlri: RoutableNlri[] }>>();
-    const withdraw = new Map<string, Route[]>();
+    const announce = new Map<number, Map<ExportedAttributes, { route: Route; nlri: RoutableNlri[] }>>();
+    const withdraw = new Map<number, Route[]>();
     let n = 0;
     for (const [destKey, force] of this.pending) {
       this.pending.delete(destKey);
@@ -225,7 +232,7 @@ export class PeerRoutes {
       }
       const sent = this.ribOut.get(destKey);
       const choice = this.choose(destKey);
-      const fam = familyOfKey(destKey);
+      const fam = familyCodeOfKey(destKey);
       if (!choice) {
         if (!sent) continue;
         const was = sentRoute(sent);

@@ -21,12 +21,19 @@ function sourceKey(r: Route): string {
   return s.address === 'local' ? 'l' : s.ibgp ? `i${s.bgpId}` : 'e';
 }
 
+interface CacheSlot {
+  readonly key: string;
+  readonly value: ExportedAttributes | null;
+  more: Map<string, ExportedAttributes | null> | null;
+}
+
 export class UpdateGroup {
   /** Neighbor addresses in the group (for `show neighbors` and tests). */
   readonly members = new Set<string>();
   /** The peer-independent export view: `address` is empty, the per-neighbor source check is the member's. */
   readonly exportPeer: ExportPeer;
-  private readonly cache = new WeakMap<AttributeSet, Map<string, ExportedAttributes | null>>();
+  /** Per attribute set: the result for the first source kind seen, and a map only when a set has several. */
+  private readonly cache = new WeakMap<AttributeSet, CacheSlot>();
   hits = 0;
   misses = 0;
 
@@ -40,20 +47,23 @@ export class UpdateGroup {
 
   /** Export attributes of a route the policy left alone: computed once per attribute set and source kind. */
   exported(route: Route): ExportedAttributes | null {
-    let bySource = this.cache.get(route.attrs);
-    if (!bySource) {
-      bySource = new Map();
-      this.cache.set(route.attrs, bySource);
-    }
     const k = sourceKey(route);
-    const hit = bySource.get(k);
-    if (hit !== undefined) {
-      this.hits++;
-      return hit;
+    const slot = this.cache.get(route.attrs);
+    if (slot) {
+      if (slot.key === k) {
+        this.hits++;
+        return slot.value;
+      }
+      const hit = slot.more?.get(k);
+      if (hit !== undefined) {
+        this.hits++;
+        return hit;
+      }
     }
     this.misses++;
     const out = exportAttributes(route, this.exportPeer);
-    bySource.set(k, out);
+    if (!slot) this.cache.set(route.attrs, { key: k, value: out, more: null });
+    else (slot.more ??= new Map()).set(k, out);
     return out;
   }
 
