@@ -63,6 +63,9 @@ export class AdjRibIn {
     return this.routes.values();
   }
 
+  /** Routes still marked stale: End-of-RIB costs nothing when there are none (the usual case). */
+  private staleCount = 0;
+
   private bump(afi: number, safi: number, d: number, accepted: boolean): void {
     const k = afi * 65536 + safi;
     let c = this.counters.get(k);
@@ -78,6 +81,7 @@ export class AdjRibIn {
     const old = this.routes.get(key);
     if (!old) return; // RFC 7911 §5 / RFC 4271: withdrawing an unknown route is not an error
     this.routes.delete(key);
+    if (old.stale) this.staleCount--;
     this.releaseRoute(old);
     this.bump(old.afi, old.safi, -1, old.rejected === undefined);
     changes.push({ key, route: null });
@@ -111,6 +115,7 @@ export class AdjRibIn {
       }
       const old = this.routes.get(a.key);
       if (old) {
+        if (old.stale) this.staleCount--;
         this.releaseRoute(old);
         this.bump(old.afi, old.safi, -1, old.rejected === undefined);
       }
@@ -152,8 +157,9 @@ export class AdjRibIn {
   markStale(afi?: number, safi?: number): number {
     let n = 0;
     for (const r of this.routes.values()) {
-      if (afi === undefined || (r.afi === afi && r.safi === safi)) {
+      if ((afi === undefined || (r.afi === afi && r.safi === safi)) && !r.stale) {
         r.stale = true;
+        this.staleCount++;
         n++;
       }
     }
@@ -163,6 +169,7 @@ export class AdjRibIn {
   /** End-of-RIB (or the stale timer): drop what is still stale. */
   sweepStale(afi?: number, safi?: number): RibChange[] {
     const changes: RibChange[] = [];
+    if (this.staleCount === 0) return changes;
     for (const [key, r] of [...this.routes]) {
       if (r.stale && (afi === undefined || (r.afi === afi && r.safi === safi))) this.remove(key, changes);
     }

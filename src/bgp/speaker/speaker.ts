@@ -130,7 +130,10 @@ export class Speaker {
     peer.on('established', (s) => this.onEstablished(pr, s));
     peer.on('down', (d) => this.onDown(pr, d, reg));
     peer.on('update', (m) => this.onUpdate(pr, m));
-    peer.on('end-of-rib', (afi, safi) => this.applyChanges(pr, pr.ribIn.sweepStale(afi, safi)));
+    peer.on('end-of-rib', (afi, safi) => {
+      this.applyChanges(pr, pr.ribIn.sweepStale(afi, safi));
+      this.pumpAll();
+    });
     peer.on('route-refresh', (m) => this.onRouteRefresh(pr, m));
     peer.on('writable', () => pr.pump());
     return pr;

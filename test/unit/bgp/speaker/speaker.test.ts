@@ -354,3 +354,39 @@ describe('best-path events', () => {
     ]);
   });
 });
+
+describe('graceful restart through the Loc-RIB (RFC 4724 §4.2)', () => {
+  it("keeps a restarting neighbor's routes as stale for the others, lets fresh paths win, and sweeps what End-of-RIB does not renew", () => {
+    const clock = new ManualClock();
+    const s = speaker({ clock });
+    const a = join(s, '192.0.2.10', 65010);
+    const c = join(s, '192.0.2.30', 65030);
+    const b = join(s, '192.0.2.20', 65020);
+    a.receive([p(1), p(2)], attrs([65010], '192.0.2.10'));
+    c.receive([p(2)], attrs([65030, 65031, 65032], '192.0.2.30'));
+    expect(attr(b.table().get('10.0.2.0/24')?.attributes, 'as-path')?.segments[0]?.asns).toEqual([LOCAL_AS, 65010]);
+    a.emit('down', { reason: { type: 'stopped', manual: false }, text: 'restart', graceful: { restartTime: 120, families: [{ afi: 1, safi: 1, forwardingPreserved: true }] } });
+    // Stale paths stay (b keeps 10.0.1.0/24), but a fresh path beats a stale one whatever its AS path length.
+    expect(b.table().has(P1)).toBe(true);
+    expect(attr(b.table().get('10.0.2.0/24')?.attributes, 'as-path')?.segments[0]?.asns).toEqual([LOCAL_AS, 65030, 65031, 65032]);
+    // The neighbor comes back, re-announces only 10.0.2.0/24 and sends End-of-RIB: 10.0.1.0/24 is swept.
+    a.establish();
+    a.receive([p(2)], attrs([65010], '192.0.2.10'));
+    a.emit('end-of-rib', 1, 1);
+    expect(b.table().has(P1)).toBe(false);
+    expect(attr(b.table().get('10.0.2.0/24')?.attributes, 'as-path')?.segments[0]?.asns).toEqual([LOCAL_AS, 65010]);
+  });
+
+  it('sweeps stale routes when the restart timer runs out', () => {
+    const clock = new ManualClock();
+    const s = speaker({ clock });
+    const a = join(s, '192.0.2.10', 65010);
+    const b = join(s, '192.0.2.20', 65020);
+    a.receive([p(1)], attrs([65010], '192.0.2.10'));
+    a.emit('down', { reason: { type: 'stopped', manual: false }, text: 'restart', graceful: { restartTime: 30, families: [{ afi: 1, safi: 1, forwardingPreserved: true }] } });
+    clock.advance(29_000);
+    expect(b.table().has(P1)).toBe(true);
+    clock.advance(2_000);
+    expect(b.table().has(P1)).toBe(false);
+  });
+});
