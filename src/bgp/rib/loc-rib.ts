@@ -74,12 +74,29 @@ export class LocRib {
     return this.dests.keys();
   }
 
+  entries(): IterableIterator<[string, Route | readonly Route[]]> {
+    return this.dests.entries();
+  }
+
   /**
    * Puts `route` in place of the path that `source` sent with `pathId`
    * (RFC 7911; undefined without ADD-PATH), or removes that path when `route`
    * is null. Routes refused at import are never passed here.
    */
   update(destKey: string, source: string, pathId: number | undefined, route: Route | null): DestUpdate {
+    const u = this.apply(destKey, source, pathId, route);
+    this.last = this.dests.get(destKey);
+    return u;
+  }
+
+  /**
+   * The destination's paths right after the last `update`, as `rawPaths`
+   * would return them: the speaker hands them to the neighbors it marks, so
+   * the pump need not look the destination up again.
+   */
+  last: Route | readonly Route[] | undefined = undefined;
+
+  private apply(destKey: string, source: string, pathId: number | undefined, route: Route | null): DestUpdate {
     const cur = this.dests.get(destKey);
     // Fast paths for the common case of one path per destination (a full table from one feed).
     if (cur === undefined) {

@@ -17,6 +17,10 @@ import { ACCEPT_ALL, type PolicyChain } from '../policy/types';
 import type { SessionPeer } from './types';
 import { sameExport, type UpdateGroup } from './update-group';
 
+/** A destination's Loc-RIB paths as `LocRib.rawPaths` gives them, or NO_HINT. */
+export type PathsHint = Route | readonly Route[] | undefined | typeof NO_HINT;
+export const NO_HINT: unique symbol = Symbol('no hint');
+
 /** How many pending destinations one pump step turns into UPDATEs before checking the queue again. */
 const BATCH = 4096;
 
@@ -71,8 +75,15 @@ export class PeerRoutes {
   /** Destination key → what we announced (RFC 4271 §3.2 Adj-RIB-Out). */
   readonly ribOut = new Map<string, Sent>();
   private readonly sentCounts = new Map<number, number>();
-  /** Destinations to look at again; true = send even if unchanged (route refresh). */
-  private readonly pending = new Map<string, boolean>();
+  /**
+   * Destinations to look at again, with the Loc-RIB paths as they were when
+   * marked (NO_HINT: look them up). The hint stays valid: the speaker marks a
+   * neighbor again whenever what it may choose changes (every change of the
+   * best path; every change at all for a route-server client).
+   */
+  private readonly pending = new Map<string, PathsHint>();
+  /** Destinations to send even if unchanged (route refresh). */
+  private readonly forced = new Set<string>();
   /** Negotiated families, afi × 65536 + safi. */
   private families = new Set<number>();
   /** End-of-RIB follows the initial table (RFC 4724 §2). */
@@ -115,8 +126,9 @@ export class PeerRoutes {
     this.ribOut.clear();
     this.sentCounts.clear();
     this.pending.clear();
+    this.forced.clear();
     this.initialPending = true;
-    for (const key of this.loc.keys()) this.touch(key);
+    for (const [key, paths] of this.loc.entries()) this.touch(key, paths);
   }
 
   down(): void {
@@ -126,20 +138,21 @@ export class PeerRoutes {
     this.ribOut.clear();
     this.sentCounts.clear();
     this.pending.clear();
+    this.forced.clear();
     this.initialPending = false;
   }
 
   /** The advertisement of this destination may have changed. */
-  touch(destKey: string, force = false): void {
+  touch(destKey: string, hint: PathsHint = NO_HINT, force = false): void {
     if (!this.group || !this.families.has(familyCodeOfKey(destKey))) return;
-    if (force) this.pending.set(destKey, true);
-    else if (!this.pending.has(destKey)) this.pending.set(destKey, false);
+    this.pending.set(destKey, hint);
+    if (force) this.forced.add(destKey);
   }
 
   /** RFC 2918 §4: send the whole Adj-RIB-Out of the family again. */
   refresh(afi: number, safi: number): void {
     const fam = afi * 65536 + safi;
-    for (const key of this.ribOut.keys()) if (familyCodeOfKey(key) === fam) this.touch(key, true);
+    for (const key of this.ribOut.keys()) if (familyCodeOfKey(key) === fam) this.touch(key, NO_HINT, true);
   }
 
   /** Export policy changed: every destination is looked at again (RFC 4271 §9.1.3 re-run of the export step). */
@@ -155,10 +168,10 @@ export class PeerRoutes {
    * Loc-RIB (RFC 7947 §2.3.2.1), which keeps a filtered best path from
    * hiding the others.
    */
-  choose(destKey: string): Choice | null {
+  choose(destKey: string, hint: PathsHint = NO_HINT): Choice | null {
     const group = this.group;
     if (!group) return null;
-    const paths = this.loc.rawPaths(destKey);
+    const paths = hint === NO_HINT ? this.loc.rawPaths(destKey) : hint;
     if (paths === undefined) return null;
     if (!Array.isArray(paths)) {
       const route = paths as Route;
@@ -224,14 +237,12 @@ export class PeerRoutes {
     const announce = new Map<number, Map<ExportedAttributes, { route: Route; nlri: RoutableNlri[] }>>();
     const withdraw = new Map<number, Route[]>();
     let n = 0;
-    for (const [destKey, force] of this.pending) {
+    for (const [destKey, hint] of this.pending) {
+      if (++n > BATCH) break;
       this.pending.delete(destKey);
-      if (++n > BATCH) {
-        this.pending.set(destKey, force);
-        break;
-      }
+      const force = this.forced.size > 0 && this.forced.delete(destKey);
       const sent = this.ribOut.get(destKey);
-      const choice = this.choose(destKey);
+      const choice = this.choose(destKey, hint);
       const fam = familyCodeOfKey(destKey);
       if (!choice) {
         if (!sent) continue;

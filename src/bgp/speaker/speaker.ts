@@ -261,10 +261,11 @@ export class Speaker {
       const fresh = c.route && c.route.rejected === undefined && this.eligible(pr, c.key, c.route) ? c.route : null;
       const u = this.loc.update(destKey, source, pathIdOfKey(c.key), fresh);
       if (u === DestUpdate.None) continue;
-      for (const p of up) if (u === DestUpdate.Best || p.routeServerClient) p.touch(destKey);
+      const paths = this.loc.last;
+      for (const p of up) if (u === DestUpdate.Best || p.routeServerClient) p.touch(destKey, paths);
       if (u === DestUpdate.Best) this.bestChanged(destKey);
       if (isUnicastDest(destKey)) {
-        if (this.loc.best(destKey) === undefined) (unicastGone ??= []).push(destKey);
+        if (paths === undefined) (unicastGone ??= []).push(destKey);
         else unicastNew = true;
       }
     }
