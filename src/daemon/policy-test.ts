@@ -8,29 +8,19 @@ import { parseRouteText, RouteTextError, type RouteText } from '../bgp/policy/ro
 import type { PolicyInput } from '../bgp/policy/types';
 import { AttributeInterner, type AttributeSet } from '../bgp/rib/attribute-set';
 import type { Json } from '../bgp/wire/json';
-import { formatCommunity } from '../bgp/wire/values/community';
-import { formatExtCommunity, formatRouteTarget } from '../bgp/wire/values/ext-community';
+import { formatExtCommunity } from '../bgp/wire/values/ext-community';
 import { familyName } from '../bgp/wire/values/family';
-import { formatLargeCommunity } from '../bgp/wire/values/large-community';
 import { formatPrefix } from '../bgp/wire/values/prefix';
 import { formatRd } from '../bgp/wire/values/rd';
 import { ControlCommandError } from './control-server';
+import { attributesView, routeTargetsView } from '../bgp/speaker/views';
 
 type Obj = { [key: string]: Json };
 
-/** The attributes as `show rib -j` names them. */
-function attributesView(a: AttributeSet): Obj {
-  return {
-    'next-hop': a.nextHop,
-    'as-path': a.asPathText,
-    origin: (['igp', 'egp', 'incomplete'] as const)[a.origin],
-    med: a.med ?? null,
-    'local-pref': a.localPref ?? null,
-    communities: a.communities.map(formatCommunity),
-    'large-communities': a.largeCommunities.map(formatLargeCommunity),
-    'route-targets': a.extendedCommunities.flatMap((c) => (c.kind === 'route-target' ? [formatRouteTarget(c)] : [])),
-    'extended-communities': a.extendedCommunities.filter((c) => c.kind !== 'route-target').map(formatExtCommunity),
-  };
+/** The attributes as `show rib -j` names them, with the route targets on their own (not among the extended communities). */
+function attributesWithTargets(a: AttributeSet): Obj {
+  const others = a.extendedCommunities.filter((c) => c.kind !== 'route-target').map(formatExtCommunity);
+  return { ...attributesView(a), 'route-targets': routeTargetsView(a), 'extended-communities': others };
 }
 
 function routeView(r: RouteText, attrs: AttributeSet): Obj {
@@ -39,7 +29,7 @@ function routeView(r: RouteText, attrs: AttributeSet): Obj {
     prefix: formatPrefix(r.nlri.prefix),
     ...(r.nlri.kind === 'vpn' ? { rd: formatRd(r.nlri.rd) } : {}),
     neighbor: r.neighbor,
-    ...attributesView(attrs),
+    ...attributesWithTargets(attrs),
   };
 }
 
@@ -81,6 +71,6 @@ export function policyTest(engine: PolicyEngine, policy: string, routeText: stri
   const before = routeView(route, attrs);
   if (result.action === 'reject') return { policy, route: before, action: 'reject', term: result.term, result: null, changed: [] };
   const after = interner.intern(result.attributes ?? attrs.attributes, result.nextHop ?? attrs.nextHop);
-  const view = attributesView(after);
+  const view = attributesWithTargets(after);
   return { policy, route: before, action: 'accept', term: result.term, result: view, changed: changedKeys(before, view) };
 }

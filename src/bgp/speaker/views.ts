@@ -18,7 +18,7 @@ import { formatPrefix } from '../wire/values/prefix';
 import { formatRd } from '../wire/values/rd';
 import { sentNlri, sentRoute, type PeerRoutes } from './peer-routes';
 import type { Speaker } from './speaker';
-import { AttributeInterner } from '../rib/attribute-set';
+import { AttributeInterner, type AttributeSet } from '../rib/attribute-set';
 
 function familyCounts(families: readonly string[], count: (afi: number, safi: number) => number): { [k: string]: Json } {
   const out: { [k: string]: Json } = {};
@@ -170,13 +170,9 @@ export function ribSummary(speaker: Speaker): Json {
   return { destinations: families, 'attribute-sets': speaker.interner.size, 'originated': local, neighbors };
 }
 
-export function routeView(e: RibEntry): Json {
-  const r = e.route;
-  const a = r.attrs;
-  const o: { [k: string]: Json } = {
-    family: familyName(r.afi, r.safi),
-    prefix: formatPrefix(r.nlri.prefix),
-    best: e.best,
+/** The attribute fields of a route as `show rib -j` names them (INTERFACE.md); `policy test` shows the same. */
+export function attributesView(a: AttributeSet): { [k: string]: Json } {
+  return {
     'next-hop': a.nextHop === NEXT_HOP_SELF ? 'self' : a.nextHop,
     'as-path': a.asPathText,
     origin: (['igp', 'egp', 'incomplete'] as const)[a.origin],
@@ -185,12 +181,27 @@ export function routeView(e: RibEntry): Json {
     communities: a.communities.map(formatCommunity),
     'large-communities': a.largeCommunities.map(formatLargeCommunity),
     'extended-communities': a.extendedCommunities.map(formatExtCommunity),
+  };
+}
+
+export function routeTargetsView(a: AttributeSet): Json {
+  return a.extendedCommunities.flatMap((c) => (c.kind === 'route-target' ? [formatRouteTarget(c)] : []));
+}
+
+export function routeView(e: RibEntry): Json {
+  const r = e.route;
+  const a = r.attrs;
+  const o: { [k: string]: Json } = {
+    family: familyName(r.afi, r.safi),
+    prefix: formatPrefix(r.nlri.prefix),
+    best: e.best,
+    ...attributesView(a),
     from: r.source.address,
   };
   if (r.nlri.kind === 'vpn') {
     o.rd = formatRd(r.nlri.rd);
     o.labels = [...r.nlri.labels];
-    o['route-targets'] = a.extendedCommunities.flatMap((c) => (c.kind === 'route-target' ? [formatRouteTarget(c)] : []));
+    o['route-targets'] = routeTargetsView(a);
   } else if (r.nlri.kind === 'labeled') {
     o.labels = [...r.nlri.labels];
   }

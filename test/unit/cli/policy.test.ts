@@ -5,26 +5,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Json } from '../../../src/bgp/wire/json';
 import { renderPolicyTest } from '../../../src/cli/commands/policy';
-import { main } from '../../../src/cli/main';
+import { runCli } from '../../helpers/cli';
 
-async function run(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const o = jest.spyOn(process.stdout, 'write').mockImplementation((s: string | Uint8Array) => {
-    out += String(s);
-    return true;
-  });
-  const e = jest.spyOn(process.stderr, 'write').mockImplementation((s: string | Uint8Array) => {
-    err += String(s);
-    return true;
-  });
-  try {
-    return { code: await main(['node', 'hdvpn', ...args]), out, err };
-  } finally {
-    o.mockRestore();
-    e.mockRestore();
-  }
-}
+const run = runCli;
 
 /** A stand-in daemon: records each request line and answers with `answer(request)`. */
 async function fakeDaemon(path: string, answer: (req: Record<string, unknown>) => { ok: true; result: Json } | { ok: false; error: string }): Promise<{ requests: Record<string, unknown>[]; close: () => Promise<void> }> {
