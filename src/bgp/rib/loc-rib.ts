@@ -84,9 +84,7 @@ export class LocRib {
    * is null. Routes refused at import are never passed here.
    */
   update(destKey: string, source: string, pathId: number | undefined, route: Route | null): DestUpdate {
-    const u = this.apply(destKey, source, pathId, route);
-    this.last = this.dests.get(destKey);
-    return u;
+    return this.apply(destKey, source, pathId, route);
   }
 
   /**
@@ -99,9 +97,11 @@ export class LocRib {
   private apply(destKey: string, source: string, pathId: number | undefined, route: Route | null): DestUpdate {
     const cur = this.dests.get(destKey);
     // Fast paths for the common case of one path per destination (a full table from one feed).
+    this.last = cur;
     if (cur === undefined) {
       if (!route) return DestUpdate.None;
       this.dests.set(destKey, route);
+      this.last = route;
       this.bump(route, 1);
       return DestUpdate.Best;
     }
@@ -109,10 +109,12 @@ export class LocRib {
       const same = cur.source.address === source && cur.nlri.pathId === pathId;
       if (same && route) {
         this.dests.set(destKey, route);
+        this.last = route;
         return DestUpdate.Best;
       }
       if (same) {
         this.dests.delete(destKey);
+        this.last = undefined;
         this.bump(cur, -1);
         return DestUpdate.Best;
       }
@@ -127,10 +129,13 @@ export class LocRib {
     const after = list[0];
     if (after === undefined) {
       this.dests.delete(destKey);
+      this.last = undefined;
       if (before) this.bump(before, -1);
       return DestUpdate.Best;
     }
-    this.dests.set(destKey, list.length === 1 ? after : list);
+    const now: Paths = list.length === 1 ? after : list;
+    this.dests.set(destKey, now);
+    this.last = now;
     return before === after ? DestUpdate.Other : DestUpdate.Best;
   }
 
