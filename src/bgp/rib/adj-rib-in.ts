@@ -8,6 +8,7 @@ import { familyKey, type FamilyKey } from '../wire/context';
 import type { AttributeInterner, AttributeSet } from './attribute-set';
 import type { Route, RouteSource } from './route';
 import { updateRoutes } from './update-routes';
+import { NlriInterner } from './nlri-intern';
 
 export interface RibChange {
   readonly key: string;
@@ -27,7 +28,11 @@ export class AdjRibIn {
    */
   importFilter: (r: Route) => Route | string = (r) => r;
 
-  constructor(private source: RouteSource, private readonly interner: AttributeInterner) {}
+  constructor(
+    private source: RouteSource,
+    private readonly interner: AttributeInterner,
+    private readonly nlris: NlriInterner = new NlriInterner(),
+  ) {}
 
   /** The peer's identity as the OPEN exchange settled it (routes received later carry it). */
   setSource(source: RouteSource): void {
@@ -119,7 +124,7 @@ export class AdjRibIn {
         this.releaseRoute(old);
         this.bump(old.afi, old.safi, -1, old.rejected === undefined);
       }
-      const route = this.filter({ afi: a.afi, safi: a.safi, nlri: a.nlri, attrs, source: this.source, stale: false });
+      const route = this.filter({ afi: a.afi, safi: a.safi, nlri: this.nlris.compact(a.nlri), attrs, source: this.source, stale: false });
       this.bump(a.afi, a.safi, 1, route.rejected === undefined);
       this.routes.set(a.key, route);
       changes.push({ key: a.key, route });

@@ -15,6 +15,7 @@ import { DEFAULT_DECISION, type DecisionOptions } from '../rib/decision';
 import { DestUpdate, LocRib, type DestChange } from '../rib/loc-rib';
 import { localRoute, localSource, NEXT_HOP_SELF, type LocalRouteSpec } from '../rib/local-routes';
 import { NextHopResolver } from '../rib/next-hop';
+import { NlriInterner } from '../rib/nlri-intern';
 import type { Prefix } from '../wire/values/prefix';
 import { destKeyOf, familyOfKey, pathIdOfKey, routeKey, type Route, type RouteSource } from '../rib/route';
 import type { ExportPeer } from '../rib/export-rules';
@@ -80,6 +81,8 @@ function chainBoth(first: PolicyChain, second: PolicyChain, interner: AttributeI
 
 export class Speaker {
   readonly interner = new AttributeInterner();
+  /** RDs and labels shared by all neighbors' VPN routes. */
+  private readonly nlris = new NlriInterner();
   readonly loc: LocRib;
   private readonly peers = new Map<string, PeerRoutes>();
   private readonly local = new Map<string, Route>();
@@ -122,7 +125,7 @@ export class Speaker {
   addPeer(peer: SessionPeer, reg: NeighborRegistration): PeerRoutes {
     const role = { address: reg.address, asn: reg.asn, routeServerClient: reg.routeServerClient, routeReflectorClient: reg.routeReflectorClient ?? false };
     const source: RouteSource = { address: reg.address, asn: reg.asn, bgpId: '0.0.0.0', ibgp: reg.asn === this.opts.asn, reflectorClient: role.routeReflectorClient };
-    const ribIn = new AdjRibIn(source, this.interner);
+    const ribIn = new AdjRibIn(source, this.interner, this.nlris);
     const pr = new PeerRoutes(peer, ribIn, role, this.loc, this.opts.asn);
     this.setPolicyChains(pr, reg.importPolicy ?? ACCEPT_ALL, reg.exportPolicy ?? ACCEPT_ALL);
     ribIn.importFilter = (r) => this.importFilter(pr, r);

@@ -248,3 +248,27 @@ describe('import checks', () => {
     expect([rib.count(1, 1), rib.acceptedCount(1, 1)]).toEqual([0, 0]);
   });
 });
+
+import { NlriInterner } from '../../../../src/bgp/rib/nlri-intern';
+
+describe('VPN route parts are shared (RDs, single labels)', () => {
+  it('gives equal RDs and labels one object, keeps distinct ones apart, and leaves unicast routes alone', () => {
+    const n = new NlriInterner();
+    const mk = (rd: string, label: number): RoutableNlri => ({ kind: 'vpn', rd: parseRd(rd) ?? { type: 0, admin: 0, assigned: 0 }, labels: [label], prefix: ipv4Prefix(0x0a000000, 24) });
+    const a = n.compact(mk('65000:1', 100));
+    const b = n.compact(mk('65000:1', 100));
+    const c = n.compact(mk('65000:2', 101));
+    const d = n.compact(mk('1.2.3.4:1', 100));
+    if (a.kind !== 'vpn' || b.kind !== 'vpn' || c.kind !== 'vpn' || d.kind !== 'vpn') throw new Error('kind');
+    expect(b.rd).toBe(a.rd);
+    expect(b.labels).toBe(a.labels);
+    expect(c.rd).not.toBe(a.rd);
+    expect(c.rd).toEqual(parseRd('65000:2'));
+    expect(c.labels).toEqual([101]);
+    // 1.2.3.4:1 (type 1) must not collide with any type 0 value.
+    expect(d.rd).toEqual(parseRd('1.2.3.4:1'));
+    expect(d.labels).toBe(a.labels);
+    const u = v4(1);
+    expect(n.compact(u)).toBe(u);
+  });
+});
