@@ -127,6 +127,16 @@ export function exportAttributes(route: Route, peer: ExportPeer, override?: Expo
   for (let i = 0; i < out.length && !changed; i++) if (out[i] !== source[i]) changed = true;
   const configured = override?.nextHop ?? route.attrs.nextHop;
   const selfByRule = ebgp && !peer.routeServerClient && !local && override?.nextHop == null;
-  const nextHop = configured === NEXT_HOP_SELF || selfByRule ? peer.localAddress : configured;
+  const nextHop = configured === NEXT_HOP_SELF || selfByRule ? selfAddress(route.afi, peer.localAddress) : configured;
   return { attributes: changed ? out : source, nextHop };
+}
+
+/**
+ * Our next hop for a route of `afi` over a session whose local address may be
+ * of the other family: an IPv6 route over an IPv4 session gets the
+ * IPv4-mapped IPv6 address (RFC 4291 §2.5.5.2), as FRR and GoBGP send it.
+ */
+function selfAddress(afi: number, localAddress: string): string {
+  if (afi === 2 && !localAddress.includes(':')) return `::ffff:${localAddress}`;
+  return localAddress;
 }

@@ -390,3 +390,55 @@ describe('graceful restart through the Loc-RIB (RFC 4724 §4.2)', () => {
     expect(b.table().has(P1)).toBe(false);
   });
 });
+
+describe('other families', () => {
+  const v6 = (i: number): Nlri => ({ kind: 'unicast', safi: 1, prefix: { afi: 2, length: 48, address: new Uint8Array([0x20, 0x01, 0x0d, 0xb8, 0, i, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]) } });
+  const mpAttrs = (afi: number, safi: number, nlri: Nlri[], nextHop: string, path: number[], extra: PathAttribute[] = []): PathAttribute[] => [
+    { type: 'origin', origin: 0 },
+    { type: 'as-path', segments: [{ kind: 'sequence', asns: path }] },
+    { type: 'mp-reach', afi, safi, nextHop: safi === 128 ? { address: nextHop, rd: { type: 0, admin: 0, assigned: 0 } } : { address: nextHop }, nlri },
+    ...extra,
+  ];
+  it('IPv6 transit over IPv4 sessions: next-hop-self is the IPv4-mapped address', () => {
+    const s = speaker();
+    const a = new FakePeer('192.0.2.10', 65010);
+    const b = new FakePeer('192.0.2.20', 65020);
+    s.addPeer(a, { address: a.address, asn: 65010, routeServerClient: false });
+    s.addPeer(b, { address: b.address, asn: 65020, routeServerClient: false });
+    a.establish([{ afi: 2, safi: 1 }]);
+    b.establish([{ afi: 2, safi: 1 }]);
+    a.emit('update', { type: 'update', withdrawn: [], nlri: [], errors: [], attributes: mpAttrs(2, 1, [v6(1), v6(2)], '2001:db8::10', [65010]) });
+    const got = b.table().get('2001:db8:1::/48');
+    const mp = attr(got?.attributes, 'mp-reach');
+    expect(mp?.nextHop.address).toBe('::ffff:198.18.0.1');
+    expect(mp?.nlri).toHaveLength(2);
+    expect(attr(got?.attributes, 'as-path')?.segments[0]?.asns).toEqual([LOCAL_AS, 65010]);
+  });
+
+  it('VPNv4 through a route server keeps RD, labels, route targets and next hop', () => {
+    const s = speaker();
+    const fams = [{ afi: 1, safi: 128 }];
+    const a = new FakePeer('192.0.2.10', 65010);
+    const b = new FakePeer('192.0.2.20', 65020);
+    s.addPeer(a, { address: a.address, asn: 65010, routeServerClient: true });
+    s.addPeer(b, { address: b.address, asn: 65020, routeServerClient: true });
+    a.establish(fams);
+    b.establish(fams);
+    const rd = { type: 0, admin: 65010, assigned: 7 };
+    const rt = { kind: 'route-target' as const, form: 'as2' as const, transitive: true, admin: 65010, assigned: 7 };
+    const vpn = (i: number, label: number): Nlri => ({ kind: 'vpn', rd, labels: [label], prefix: ipv4Prefix((10 << 24) | (i << 8), 24) });
+    a.emit('update', { type: 'update', withdrawn: [], nlri: [], errors: [], attributes: mpAttrs(1, 128, [vpn(1, 100), vpn(2, 200)], '192.0.2.10', [65010], [{ type: 'extended-communities', communities: [rt] }]) });
+    const sent = b.sent.flatMap((m) => m.attributes.flatMap((x) => (x.type === 'mp-reach' ? x.nlri.map((n) => ({ n, nh: x.nextHop.address, attrs: m.attributes })) : [])));
+    expect(sent.map(({ n }) => (n.kind === 'vpn' ? [n.rd, n.labels] : null))).toEqual([
+      [rd, [100]],
+      [rd, [200]],
+    ]);
+    expect(sent[0]?.nh).toBe('192.0.2.10');
+    expect(attr(sent[0]?.attrs, 'extended-communities')?.communities).toEqual([rt]);
+    // A new label for the same RD and prefix is a change the neighbor must see.
+    a.emit('update', { type: 'update', withdrawn: [], nlri: [], errors: [], attributes: mpAttrs(1, 128, [vpn(1, 101)], '192.0.2.10', [65010], [{ type: 'extended-communities', communities: [rt] }]) });
+    const last = b.sent[b.sent.length - 1];
+    const nlri = attr(last?.attributes, 'mp-reach')?.nlri[0];
+    expect(nlri?.kind === 'vpn' ? nlri.labels : null).toEqual([101]);
+  });
+});
