@@ -20,6 +20,10 @@ export type ControlRequest =
       /** Prefix counts per family and neighbor instead of routes. */
       readonly summary?: boolean;
     }
+  /** `hdvpn show vrf [NAME]`: VRFs and pair halves with RD, RTs, label, route counts, sessions, role. */
+  | { readonly command: 'show-vrf'; readonly name?: string }
+  /** `hdvpn show hub [NAME]`: hub VRFs, their announcements and per-target rule counters. */
+  | { readonly command: 'show-hub'; readonly name?: string }
   /** What policy NAME does to ROUTE (text form, src/bgp/policy/route-text.ts), without applying it. */
   | { readonly command: 'policy-test'; readonly policy: string; readonly route: string }
   | { readonly command: 'neighbor'; readonly action: NeighborAction; readonly address: string; readonly message?: string }
@@ -33,7 +37,7 @@ export type ControlResponse = { readonly ok: true; readonly result: Json } | { r
 /** Requests are small; anything longer than this is not ours and is refused. */
 export const MAX_REQUEST_LENGTH = 64 * 1024;
 
-const COMMANDS: ReadonlySet<string> = new Set(['show-neighbors', 'show-rib', 'neighbor', 'route-refresh', 'policy-test', 'ping']);
+const COMMANDS: ReadonlySet<string> = new Set(['show-neighbors', 'show-rib', 'show-vrf', 'show-hub', 'neighbor', 'route-refresh', 'policy-test', 'ping']);
 
 function optionalString(o: Record<string, unknown>, key: string): string | undefined | null {
   const v = o[key];
@@ -53,7 +57,7 @@ export function parseRequest(line: string): ControlRequest | { error: string } {
   const o = v as Record<string, unknown>;
   const command = o.command;
   if (typeof command !== 'string' || !COMMANDS.has(command)) return { error: `unknown command ${JSON.stringify(command)}` };
-  const strings = ['address', 'family', 'vrf', 'prefix', 'message', 'action', 'neighbor', 'direction', 'policy', 'route'];
+  const strings = ['address', 'family', 'vrf', 'prefix', 'message', 'action', 'neighbor', 'direction', 'policy', 'route', 'name'];
   if (o.summary !== undefined && typeof o.summary !== 'boolean') return { error: 'summary must be a boolean' };
   for (const k of strings) if (optionalString(o, k) === null) return { error: `${k} must be a string` };
   switch (command) {
@@ -71,6 +75,9 @@ export function parseRequest(line: string): ControlRequest | { error: string } {
         ...(o.direction === 'in' || o.direction === 'out' ? { direction: o.direction } : {}),
         ...(o.summary === true ? { summary: true } : {}),
       };
+    case 'show-vrf':
+    case 'show-hub':
+      return { command, ...(typeof o.name === 'string' ? { name: o.name } : {}) };
     case 'policy-test':
       if (typeof o.policy !== 'string') return { error: 'policy is required' };
       if (typeof o.route !== 'string') return { error: 'route is required' };

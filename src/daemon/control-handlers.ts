@@ -7,6 +7,8 @@ import type { Json } from '../bgp/wire/json';
 import { ControlCommandError, type ControlHandlers } from './control-server';
 import type { Daemon } from './daemon';
 import { policyTest } from './policy-test';
+import { hubView, vrfRibView, vrfView } from './vrf-views';
+import type { Vrf } from '../vrf/vrf';
 
 function findPeer(d: Daemon, address: string): Peer {
   const p = d.peers.get(address) ?? d.dynamicPeers.get(address);
@@ -19,6 +21,12 @@ function* allRoutes(d: Daemon): Generator<Route> {
   for (const [, pr] of d.speaker.allPeers()) yield* pr.ribIn.all();
 }
 
+function findVrf(d: Daemon, name: string): Vrf {
+  const v = d.vrfs.get(name);
+  if (!v) throw new ControlCommandError(`no VRF ${name}`);
+  return v;
+}
+
 export function controlHandlers(d: Daemon): ControlHandlers {
   return {
     ping: () => 'pong',
@@ -28,9 +36,15 @@ export function controlHandlers(d: Daemon): ControlHandlers {
       return peers.map((p) => neighborView(p.info(), d.speaker.peerRoutes(p.address)));
     },
     'show-rib': (req) => {
-      if (req.vrf !== undefined) throw new ControlCommandError(`no VRF ${req.vrf} (VRFs are not implemented yet)`);
       if (req.family !== undefined && !isFamilyName(req.family)) throw new ControlCommandError(`unknown family ${req.family}`);
       const fam = req.family !== undefined && isFamilyName(req.family) ? FAMILY_BY_NAME[req.family] : undefined;
+      if (req.vrf !== undefined) {
+        const vrf = findVrf(d, req.vrf);
+        if (req.summary || req.neighbor !== undefined) throw new ControlCommandError('--vrf shows a VRF table; it does not combine with summary or --neighbor');
+        // A VRF table holds IPv4 and IPv6 prefixes; vpnv4/vpnv6 pick the same address family.
+        const afi = fam ? (fam.afi === 2 ? 2 : 1) : undefined;
+        return vrfRibView(vrf, { ...(afi !== undefined ? { afi } : {}), ...(req.prefix !== undefined ? { prefix: req.prefix } : {}) });
+      }
       const filter = { ...(fam ? { afi: fam.afi, safi: fam.safi } : {}), ...(req.prefix !== undefined ? { prefix: req.prefix } : {}) };
       if (req.summary) return ribSummary(d.speaker);
       if (req.neighbor !== undefined) {
@@ -39,6 +53,12 @@ export function controlHandlers(d: Daemon): ControlHandlers {
         return req.direction === 'out' ? adjRibOutEntries(pr, filter).map(routeView) : adjRibInEntries(pr, filter).map(routeView);
       }
       return ribEntries(allRoutes(d), filter, d.speaker.loc).map(routeView);
+    },
+    'show-vrf': (req) => (req.name !== undefined ? [findVrf(d, req.name)] : [...d.vrfs.all()]).map(vrfView),
+    'show-hub': (req) => {
+      const hubs = (req.name !== undefined ? [findVrf(d, req.name)] : [...d.vrfs.all()]).filter((v) => v.hubRules !== null);
+      if (req.name !== undefined && hubs.length === 0) throw new ControlCommandError(`VRF ${req.name} is not a hub`);
+      return hubs.map(hubView);
     },
     neighbor: (req) => {
       const p = findPeer(d, req.address);

@@ -29,6 +29,10 @@ async function dispatch(handlers: ControlHandlers, req: ControlRequest): Promise
       return handlers['show-neighbors'](req);
     case 'show-rib':
       return handlers['show-rib'](req);
+    case 'show-vrf':
+      return handlers['show-vrf'](req);
+    case 'show-hub':
+      return handlers['show-hub'](req);
     case 'neighbor':
       return handlers.neighbor(req);
     case 'route-refresh':

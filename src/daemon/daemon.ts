@@ -15,6 +15,8 @@ import { formatIpv4 } from '../bgp/wire/values/ip';
 import { PolicyEngine } from '../bgp/policy/engine';
 import type { DecisionOptions } from '../bgp/rib/decision';
 import type { Config, DynamicNeighborConfig, NeighborConfig, RouteConfig } from './config/model';
+import { VrfError, VrfManager } from '../vrf/manager';
+import { staticRoutesByVrf, vrfDefinitions } from './vrf-config';
 import { ControlServer } from './control-server';
 import { controlHandlers } from './control-handlers';
 import { childLogger, createLogger, type Logger } from './logging';
@@ -32,6 +34,8 @@ export class Daemon {
   config: Config;
   readonly logger: Logger;
   readonly speaker: Speaker;
+  /** The VRFs and half-duplex pairs (src/vrf), fed by the speaker's Loc-RIB. */
+  readonly vrfs: VrfManager;
   /** The compiled policies of the config in force (rebuilt on reload). */
   policies: PolicyEngine;
   readonly peers = new Map<string, Peer>();
@@ -43,6 +47,8 @@ export class Daemon {
   private me: LocalIdentity;
   /** Config route (canonical JSON) → the speaker's key for it, so a reload withdraws exactly what went away. */
   private readonly configRoutes = new Map<string, string>();
+  /** Labels of `routes:` entries with an explicit label, kept out of the VRF label pool. */
+  private readonly reservedLabels = new Set<number>();
 
   constructor(opts: DaemonOptions) {
     this.config = opts.config;
@@ -59,6 +65,7 @@ export class Daemon {
       routeServerImport: this.policies.chain(this.config.routeServer.importPolicy),
       routeServerExport: this.policies.chain(this.config.routeServer.exportPolicy),
     });
+    this.vrfs = new VrfManager(this.speaker, { localAs: this.config.asn, routerId: this.me.routerId });
     // RFC 4724 restarting speaker: a marker that outlives an unclean exit tells the next start it restarted.
     this.marker = join(dirname(this.config.control.socket), 'hdvpnd.running');
   }
@@ -73,6 +80,7 @@ export class Daemon {
     mkdirSync(dirname(this.marker), { recursive: true });
     writeFileSync(this.marker, `${process.pid}\n`);
     if (restarted) this.logger.info('previous run did not stop cleanly: announcing graceful restart (R bit) to peers that support it');
+    this.applyVrfs(new Set());
     this.originateConfiguredRoutes();
     for (const n of this.config.neighbors) this.addNeighbor(n);
     const listen = this.config.listen;
@@ -101,9 +109,36 @@ export class Daemon {
     if (existsSync(this.marker)) unlinkSync(this.marker);
   }
 
+  /**
+   * VRFs and pairs to the config, by difference (src/vrf/manager.ts).
+   * `rebuild`: VRFs whose policies' definitions changed. Labels configured by
+   * hand on `routes:` are reserved first, so no VRF is given one of them.
+   */
+  private applyVrfs(rebuild: ReadonlySet<string>): void {
+    const wanted = new Set(this.config.routes.flatMap((r) => (r.kind === 'vpn' ? [r.label] : [])));
+    for (const label of this.reservedLabels) {
+      if (wanted.has(label)) continue;
+      this.vrfs.labels.release(label);
+      this.reservedLabels.delete(label);
+    }
+    for (const label of wanted) {
+      if (this.reservedLabels.has(label)) continue;
+      if (this.vrfs.labels.reserve(label)) this.reservedLabels.add(label);
+      else this.logger.warn(`label ${label} of a configured VPN route is also in use by a VRF; traffic with that label may reach the wrong table until a restart`);
+    }
+    try {
+      this.vrfs.configure(vrfDefinitions(this.config, this.policies), rebuild);
+    } catch (e) {
+      if (!(e instanceof VrfError)) throw e;
+      this.logger.error(`VRFs: ${e.message}`);
+    }
+    const count = [...this.vrfs.all()].length;
+    if (count > 0) this.logger.info(`${count} VRF(s) configured`);
+  }
+
   private originateConfiguredRoutes(): void {
     const wanted = new Map<string, RouteConfig>();
-    for (const r of this.config.routes) wanted.set(JSON.stringify(r, jsonReplacer), r);
+    for (const r of this.config.routes) if (r.kind !== 'vrf') wanted.set(JSON.stringify(r, jsonReplacer), r);
     for (const [id, key] of this.configRoutes) {
       if (wanted.has(id)) continue;
       this.speaker.withdrawLocal(key);
@@ -112,11 +147,14 @@ export class Daemon {
     for (const [id, r] of wanted) {
       if (this.configRoutes.has(id)) continue;
       const spec = routeSpec(r);
-      if (spec === null) {
-        this.logger.warn(`route ${formatPrefix(r.prefix)} in VRF ${r.kind === 'vrf' ? r.vrf : ''} is not originated: VRFs are not implemented yet`);
-        continue;
-      }
-      this.configRoutes.set(id, this.speaker.originate(spec));
+      if (spec !== null) this.configRoutes.set(id, this.speaker.originate(spec));
+    }
+    // RFC 4364 §4.3.2: a VRF's static routes leave as VPN routes with its RD, export targets and label.
+    try {
+      this.vrfs.setStaticRoutes(staticRoutesByVrf(this.config));
+    } catch (e) {
+      if (!(e instanceof VrfError)) throw e;
+      this.logger.error(`VRF routes: ${e.message}`);
     }
   }
 
@@ -169,6 +207,8 @@ export class Daemon {
       this.speaker.setRouteServerPolicies(this.policies.chain(this.config.routeServer.importPolicy), this.policies.chain(this.config.routeServer.exportPolicy));
     }
     if (JSON.stringify(previous.decision) !== JSON.stringify(this.config.decision)) this.speaker.setDecision(decisionOptions(this.config));
+    // Policy chains are compiled anew with the config: VRFs that use any are rebuilt when the definitions changed.
+    this.applyVrfs(policiesChanged ? new Set([...this.vrfs.all()].filter((v) => v.def.importPolicy || v.def.exportPolicy).map((v) => v.name)) : new Set());
     this.originateConfiguredRoutes();
     this.logger.info(`reload done: ${this.peers.size} neighbor(s), ${this.configRoutes.size} originated route(s)`);
   }
@@ -235,7 +275,7 @@ function jsonReplacer(_key: string, value: unknown): unknown {
   return value instanceof Uint8Array ? Buffer.from(value).toString('hex') : value;
 }
 
-/** Originated routes of the global and VPN tables; VRF routes wait for the VRF module (issue 5). */
+/** Originated routes of the global and VPN tables; VRF routes go through the VRF manager instead (null). */
 export function routeSpec(r: RouteConfig): LocalRouteSpec | null {
   const base = { prefix: r.prefix, nextHop: r.nextHop, communities: r.communities, largeCommunities: r.largeCommunities, med: r.med, localPref: r.localPref };
   switch (r.kind) {

@@ -1,4 +1,4 @@
-/** `hdvpn show neighbors|rib`: the daemon's state, as tables or (-j) the JSON of INTERFACE.md. */
+/** `hdvpn show neighbors|rib|vrf|hub`: the daemon's state, as tables or (-j) the JSON of INTERFACE.md. */
 import type { Command } from 'commander';
 import type { Json } from '../../bgp/wire/json';
 import { callDaemon, printJson } from '../daemon-call';
@@ -57,6 +57,32 @@ export function renderRib(doc: Json, withReason = false): string {
   return renderTable(['', 'Family', 'Prefix', 'Next hop', 'MED', 'LocPrf', 'Label', 'Path', 'From', ...(withReason ? ['Why'] : [])], rows);
 }
 
+export function renderVrfs(doc: Json): string {
+  const rows = asObjects(doc).map((v) => [
+    text(v.name),
+    text(v.role),
+    text(v.pair),
+    text(v.rd),
+    text(v.import),
+    text(v.export),
+    v.label === null ? (v['label-mode'] === 'per-prefix' ? 'per-prefix' : '-') : text(v.label),
+    text(v.routes),
+    Array.isArray(v.sessions) ? String(v.sessions.length) : '0',
+  ]);
+  return renderTable(['VRF', 'Role', 'Pair', 'RD', 'Import', 'Export', 'Label', 'Routes', 'Sessions'], rows);
+}
+
+export function renderHubs(doc: Json): string {
+  return asObjects(doc)
+    .map((h) => {
+      const rules = asObjects(h.rules ?? []).map((r) => [text(r.name), text(r.action), text(r.destination) || 'any', text(r.client) || 'any', text(r.packets), text(r.bytes), text(r.dropped)]);
+      const unmatched = typeof h.unmatched === 'object' && h.unmatched !== null && !Array.isArray(h.unmatched) ? h.unmatched : {};
+      rules.push(['(no rule)', 'permit', 'any', 'any', text(unmatched.packets), text(unmatched.bytes), '0']);
+      return `Hub VRF ${text(h.vrf)} (rd ${text(h.rd)}, label ${text(h.label) || '-'}): imports ${text(h.import)}, announces ${text(h.announce) || 'nothing'} with ${text(h.export)}\n${renderTable(['Rule', 'Action', 'Destination', 'Client', 'Packets', 'Bytes', 'Dropped'], rules)}`;
+    })
+    .join('\n');
+}
+
 export function registerShowCommands(program: Command): void {
   const show = program.command('show').description('show daemon state');
   show
@@ -98,6 +124,27 @@ export function registerShowCommands(program: Command): void {
       });
       if (opts.json) printJson(doc);
       else process.stdout.write(summary ? renderRibSummary(doc) : renderRib(doc, prefix !== undefined));
+    });
+  show
+    .command('vrf')
+    .alias('vrfs')
+    .description('VRFs and half-duplex pair halves: role, RD, route targets, label, routes, bound sessions')
+    .argument('[name]', 'only this VRF')
+    .option('-j, --json', 'print JSON')
+    .action(async (name: string | undefined, opts: { json?: boolean }, cmd: Command) => {
+      const doc = await callDaemon(cmd, { command: 'show-vrf', ...(name ? { name } : {}) });
+      if (opts.json) printJson(doc);
+      else process.stdout.write(renderVrfs(doc));
+    });
+  show
+    .command('hub')
+    .description('hub VRFs: announcements and the per-target rule counters')
+    .argument('[name]', 'only this hub VRF')
+    .option('-j, --json', 'print JSON')
+    .action(async (name: string | undefined, opts: { json?: boolean }, cmd: Command) => {
+      const doc = await callDaemon(cmd, { command: 'show-hub', ...(name ? { name } : {}) });
+      if (opts.json) printJson(doc);
+      else process.stdout.write(renderHubs(doc));
     });
 }
 

@@ -61,8 +61,8 @@ function readSections(root: MapReader, defaultSocket: string): Config | undefine
   const routeServer = readRouteServer(root, policies.names);
   const neighbors = readNeighbors(root.list('neighbors') ?? [], root, policies.names);
   const dynamicNeighbors = readDynamicNeighbors(root.list('dynamic-neighbors') ?? [], root, policies.names);
-  const { vrfs, halfDuplex, vrfNames, radiusPairs } = readVrfSections(root.list('vrfs') ?? [], root.list('half-duplex') ?? [], root);
-  const routes = readRoutes(root.list('routes') ?? [], root, vrfNames);
+  const { vrfs, halfDuplex, vrfNames, announced, radiusPairs } = readVrfSections(root.list('vrfs') ?? [], root.list('half-duplex') ?? [], root, policies.names);
+  const routes = readRoutes(root.list('routes') ?? [], root, vrfNames, announced);
   const radius = readRadius(root);
   if (radius === null) {
     for (const pair of radiusPairs) root.src.diag.error(pair.line, `pair '${pair.name}' uses address-server radius, but there is no radius section`);

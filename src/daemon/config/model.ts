@@ -111,12 +111,39 @@ export type RouteConfig =
 
 export type LabelMode = 'per-vrf' | 'per-prefix';
 
+export type HubAction = 'permit' | 'deny' | 'rate-limit' | 'count';
+export const HUB_ACTIONS: readonly HubAction[] = ['permit', 'deny', 'rate-limit', 'count'];
+
+/** One rule of a hub's per-target processing: first match decides, `count` goes on. */
+export interface HubRuleConfig {
+  readonly name: string;
+  /** Destination prefixes; empty: any destination. */
+  readonly destination: readonly Prefix[];
+  /** Client (source) prefixes; empty: any client. */
+  readonly client: readonly Prefix[];
+  readonly action: HubAction;
+  /** rate-limit only: packets per second and bucket size (null: one second's worth). */
+  readonly rate: number | null;
+  readonly burst: number | null;
+}
+
+/** The hub role (RFC 7024 V-hub): import every spoke RT, announce `announce` with the export (hub) RTs. */
+export interface HubConfig {
+  readonly announce: readonly Prefix[];
+  readonly rules: readonly HubRuleConfig[];
+}
+
 export interface VrfConfig {
   readonly name: string;
   readonly rd: RouteDistinguisher;
   readonly import: readonly RouteTargetLike[];
   readonly export: readonly RouteTargetLike[];
   readonly labelMode: LabelMode;
+  /** Policy names applied in order to VPN routes entering the VRF; empty: accept all. */
+  readonly importPolicy: readonly string[];
+  /** Policy names applied in order to the VRF's routes leaving as VPN routes; empty: accept all. */
+  readonly exportPolicy: readonly string[];
+  readonly hub: HubConfig | null;
 }
 
 /** One half of a pair: a VRF whose role is fixed by its position. */
@@ -125,6 +152,8 @@ export interface HalfVrfConfig {
   readonly rd: RouteDistinguisher;
   readonly import: readonly RouteTargetLike[];
   readonly export: readonly RouteTargetLike[];
+  readonly importPolicy: readonly string[];
+  readonly exportPolicy: readonly string[];
 }
 
 export type AddressServer = 'pool' | 'radius';

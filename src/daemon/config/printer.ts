@@ -12,7 +12,7 @@ import { formatLargeCommunity } from '../../bgp/wire/values/large-community';
 import { formatPrefix } from '../../bgp/wire/values/prefix';
 import { formatRd } from '../../bgp/wire/values/rd';
 import { policiesOut, prefixListOut } from './policy-printer';
-import { CONFIG_FAMILIES, type Config, type HalfDuplexConfig, type HalfVrfConfig, type MaxPrefix, type NeighborConfig, type RadiusConfig, type RouteConfig, type SecretRef, type SessionOptions, type VrfConfig, type DynamicNeighborConfig } from './model';
+import { CONFIG_FAMILIES, type Config, type HalfDuplexConfig, type HalfVrfConfig, type HubConfig, type MaxPrefix, type NeighborConfig, type RadiusConfig, type RouteConfig, type SecretRef, type SessionOptions, type VrfConfig, type DynamicNeighborConfig } from './model';
 
 type Out = Record<string, unknown>;
 
@@ -87,12 +87,22 @@ function routeOut(r: RouteConfig): Out {
   ]);
 }
 
+function hubOut(h: HubConfig): Out {
+  return compact([
+    ['announce', h.announce.map(formatPrefix)],
+    ['rules', h.rules.map((r) => compact([['name', r.name], ['destination', r.destination.map(formatPrefix)], ['client', r.client.map(formatPrefix)], ['action', r.action], ['rate', orUndefined(r.rate)], ['burst', orUndefined(r.burst)]]))],
+  ]);
+}
+
 function vrfOut(v: VrfConfig): Out {
-  return compact([['name', v.name], ['rd', formatRd(v.rd)], ['import', rts(v.import)], ['export', rts(v.export)], ['label-mode', v.labelMode]]);
+  return compact([
+    ['name', v.name], ['rd', formatRd(v.rd)], ['import', rts(v.import)], ['export', rts(v.export)], ['label-mode', v.labelMode],
+    ['import-policy', [...v.importPolicy]], ['export-policy', [...v.exportPolicy]], ['hub', v.hub ? hubOut(v.hub) : undefined],
+  ]);
 }
 
 function halfOut(v: HalfVrfConfig): Out {
-  return compact([['name', v.name], ['rd', formatRd(v.rd)], ['import', rts(v.import)], ['export', rts(v.export)]]);
+  return compact([['name', v.name], ['rd', formatRd(v.rd)], ['import', rts(v.import)], ['export', rts(v.export)], ['import-policy', [...v.importPolicy]], ['export-policy', [...v.exportPolicy]]]);
 }
 
 function pairOut(p: HalfDuplexConfig): Out {

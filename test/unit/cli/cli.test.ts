@@ -2,28 +2,10 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { main } from '../../../src/cli/main';
+import { runCli } from '../../helpers/cli';
 import { ControlServer } from '../../../src/daemon/control-server';
 
-async function run(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const o = jest.spyOn(process.stdout, 'write').mockImplementation((s: string | Uint8Array) => {
-    out += String(s);
-    return true;
-  });
-  const e = jest.spyOn(process.stderr, 'write').mockImplementation((s: string | Uint8Array) => {
-    err += String(s);
-    return true;
-  });
-  try {
-    const code = await main(['node', 'hdvpn', ...args]);
-    return { code, out, err };
-  } finally {
-    o.mockRestore();
-    e.mockRestore();
-  }
-}
+const run = runCli;
 
 describe('hdvpn decode', () => {
   it('prints one JSON document with -j', async () => {
@@ -71,6 +53,8 @@ describe('daemon commands', () => {
       ping: () => 'pong',
       'show-neighbors': () => [{ address: '192.0.2.2', asn: 65002, state: 'Established', uptime: 5, families: ['ipv4-unicast'], received: { 'ipv4-unicast': 3 }, accepted: { 'ipv4-unicast': 3 }, sent: { 'ipv4-unicast': 1 }, 'last-error': null }],
       'show-rib': () => [],
+      'show-vrf': () => [],
+      'show-hub': () => [],
       neighbor: (req) => {
         throw new Error(`no neighbor ${req.address}`);
       },
@@ -125,6 +109,8 @@ describe('hdvpn show rib options', () => {
         seen.push(req);
         return req.summary ? { destinations: { 'ipv4-unicast': 5 }, 'attribute-sets': 2, originated: 1, neighbors: [{ address: '192.0.2.2', received: { 'ipv4-unicast': 4 }, accepted: { 'ipv4-unicast': 3 }, sent: { 'ipv4-unicast': 1 } }] } : [];
       },
+      'show-vrf': () => [],
+      'show-hub': () => [],
       neighbor: () => null,
       'route-refresh': () => null,
       'policy-test': () => null,
@@ -141,6 +127,61 @@ describe('hdvpn show rib options', () => {
         { command: 'show-rib', neighbor: '192.0.2.2', direction: 'out' },
         { command: 'show-rib', prefix: '10.1.0.0/16' },
         { command: 'show-rib', summary: true },
+      ]);
+    } finally {
+      await server.close();
+    }
+  });
+});
+
+describe('hdvpn show vrf and show hub', () => {
+  let dir = '';
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'hdvpn-cli-vrf-'));
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('asks for one VRF or all, prints the JSON with -j and a table without', async () => {
+    const path = join(dir, 'vrf.sock');
+    const seen: unknown[] = [];
+    const vrf = { name: 'red-down', rd: '65001:12', import: [], export: ['65000:2'], label: 16, routes: 3, sessions: ['c1'], role: 'downstream', pair: 'red', 'label-mode': 'per-vrf' };
+    const server = new ControlServer(path, {
+      ping: () => 'pong',
+      'show-neighbors': () => [],
+      'show-rib': (req) => {
+        seen.push(req);
+        return [];
+      },
+      'show-vrf': (req) => {
+        seen.push(req);
+        if (req.name === 'nope') throw new Error('no VRF nope');
+        return [vrf];
+      },
+      'show-hub': (req) => {
+        seen.push(req);
+        return [{ vrf: 'hub', rd: '65000:100', import: ['65000:2'], export: ['65000:1'], announce: ['0.0.0.0/0'], label: 17, rules: [{ name: 'no-telnet-net', action: 'deny', destination: ['10.9.0.0/16'], client: [], packets: 4, bytes: 400, dropped: 4 }], unmatched: { packets: 1, bytes: 60 }, 'hook-drops': 0 }];
+      },
+      neighbor: () => null,
+      'route-refresh': () => null,
+      'policy-test': () => null,
+    });
+    await server.listen();
+    try {
+      const j = await run(['--socket', path, 'show', 'vrf', 'red-down', '-j']);
+      expect(j.code).toBe(0);
+      expect(JSON.parse(j.out)).toEqual([vrf]);
+      const t = await run(['--socket', path, 'show', 'vrf']);
+      expect(t.out).toMatch(/red-down\s+downstream\s+red\s+65001:12\s+65000:2\s+16\s+3\s+1/);
+      expect((await run(['--socket', path, 'show', 'vrf', 'nope'])).code).toBe(1);
+      const h = await run(['--socket', path, 'show', 'hub']);
+      expect(h.out).toMatch(/no-telnet-net\s+deny\s+10\.9\.0\.0\/16\s+any\s+4\s+400\s+4/);
+      expect((await run(['--socket', path, 'show', 'rib', '--vrf', 'red-down', '-j'])).code).toBe(0);
+      expect(seen).toEqual([
+        { command: 'show-vrf', name: 'red-down' },
+        { command: 'show-vrf' },
+        { command: 'show-vrf', name: 'nope' },
+        { command: 'show-hub' },
+        { command: 'show-rib', vrf: 'red-down' },
       ]);
     } finally {
       await server.close();

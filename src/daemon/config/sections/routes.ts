@@ -89,7 +89,7 @@ function routeKey(route: RouteConfig): string {
   return `${formatPrefix(route.prefix)} in ${where}`;
 }
 
-export function readRoutes(items: readonly At[], root: MapReader, vrfNames: ReadonlySet<string>): RouteConfig[] {
+export function readRoutes(items: readonly At[], root: MapReader, vrfNames: ReadonlySet<string>, announced: ReadonlyMap<string, ReadonlySet<string>> = new Map()): RouteConfig[] {
   const out: RouteConfig[] = [];
   const firstLine = new Map<string, number>();
   for (const item of items) {
@@ -104,6 +104,10 @@ export function readRoutes(items: readonly At[], root: MapReader, vrfNames: Read
       continue;
     }
     firstLine.set(key, reader.valueLine('prefix'));
+    if (route.kind === 'vrf' && announced.get(route.vrf)?.has(formatPrefix(route.prefix))) {
+      root.src.diag.error(reader.valueLine('prefix'), `route ${key} is also announced by the VRF's hub section; keep one of them`);
+      continue;
+    }
     out.push(route);
   }
   return out;

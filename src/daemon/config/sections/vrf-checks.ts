@@ -8,6 +8,8 @@ export interface VrfFacts {
   readonly role: 'vrf' | 'upstream' | 'downstream';
   /** The pair a half belongs to; null for a plain VRF. */
   readonly pair: string | null;
+  /** A hub VRF: its export is the hub route target, which spokes on other nodes import. */
+  readonly hub: boolean;
   readonly rd: RouteDistinguisher;
   readonly import: readonly { value: RouteTargetLike; line: number }[];
   readonly export: readonly { value: RouteTargetLike; line: number }[];
@@ -21,8 +23,9 @@ export interface VrfFacts {
  *   hub RT) leaks client routes into upstream VRFs: traffic between two
  *   clients would then skip the hub, which is what the pair exists to prevent;
  * - a route target exported by a plain VRF or an upstream VRF that no VRF on
- *   this node imports is usually a typo. Downstream exports are left out: the
- *   spoke RT is by design imported only by the hub, on another node.
+ *   this node imports is usually a typo. Downstream and hub exports are left
+ *   out: the spoke RT is by design imported only by the hub, and the hub RT
+ *   only by the spokes' upstream VRFs, each on another node.
  */
 export function checkRouteTargets(facts: readonly VrfFacts[], diag: Diagnostics): void {
   const imported = new Set<string>();
@@ -32,6 +35,7 @@ export function checkRouteTargets(facts: readonly VrfFacts[], diag: Diagnostics)
       checkHubLeak(f, facts, diag);
       continue;
     }
+    if (f.hub) continue;
     for (const rt of f.export) {
       const text = formatRouteTarget(rt.value);
       if (!imported.has(text)) diag.warning(rt.line, `route target ${text} exported by VRF '${f.name}' is imported by no VRF on this node; check that a peer imports it`);

@@ -4,15 +4,17 @@
  * together here.
  */
 import type { RouteTargetLike } from '../../../bgp/wire/values/ext-community';
-import type { Prefix } from '../../../bgp/wire/values/prefix';
+import { formatPrefix, type Prefix } from '../../../bgp/wire/values/prefix';
 import { formatRd, type RouteDistinguisher } from '../../../bgp/wire/values/rd';
 import type { HalfDuplexConfig, HalfVrfConfig, VrfConfig } from '../model';
 import { field, listField, locatedListField, nameValue, prefixValue, rdValue, routeTargetValue, type At } from '../values';
 import { MapReader } from '../yaml-reader';
+import { readHub } from './hub';
+import { policyRefsField } from './policies';
 import { checkRouteTargets, type VrfFacts } from './vrf-checks';
 
-const VRF_KEYS = ['name', 'rd', 'import', 'export', 'label-mode'];
-const HALF_KEYS = ['name', 'rd', 'import', 'export'];
+const VRF_KEYS = ['name', 'rd', 'import', 'export', 'label-mode', 'import-policy', 'export-policy', 'hub'];
+const HALF_KEYS = ['name', 'rd', 'import', 'export', 'import-policy', 'export-policy'];
 const PAIR_KEYS = ['name', 'upstream', 'downstream', 'pool', 'pool-exclude', 'address-server'];
 
 interface Located<T> {
@@ -26,17 +28,21 @@ interface ReadVrf {
   readonly rd: RouteDistinguisher;
   readonly import: readonly Located<RouteTargetLike>[];
   readonly export: readonly Located<RouteTargetLike>[];
+  readonly importPolicy: readonly string[];
+  readonly exportPolicy: readonly string[];
   readonly nameLine: number;
   readonly rdLine: number;
 }
 
-function readVrfCore(reader: MapReader): ReadVrf | undefined {
+function readVrfCore(reader: MapReader, policies: ReadonlySet<string>): ReadVrf | undefined {
   const name = reader.require('name') ? field(reader, 'name', nameValue) : undefined;
   const rd = reader.require('rd') ? field(reader, 'rd', rdValue) : undefined;
   const imports = locatedListField(reader, 'import', routeTargetValue);
   const exports = locatedListField(reader, 'export', routeTargetValue);
-  if (name === undefined || rd === undefined || !imports || !exports) return undefined;
-  return { name, rd, import: imports, export: exports, nameLine: reader.valueLine('name'), rdLine: reader.valueLine('rd') };
+  const importPolicy = policyRefsField(reader, 'import-policy', policies);
+  const exportPolicy = policyRefsField(reader, 'export-policy', policies);
+  if (name === undefined || rd === undefined || !imports || !exports || !importPolicy || !exportPolicy) return undefined;
+  return { name, rd, import: imports, export: exports, importPolicy, exportPolicy, nameLine: reader.valueLine('name'), rdLine: reader.valueLine('rd') };
 }
 
 function values<T>(list: readonly Located<T>[]): T[] {
@@ -44,7 +50,7 @@ function values<T>(list: readonly Located<T>[]): T[] {
 }
 
 function toHalf(v: ReadVrf): HalfVrfConfig {
-  return { name: v.name, rd: v.rd, import: values(v.import), export: values(v.export) };
+  return { name: v.name, rd: v.rd, import: values(v.import), export: values(v.export), importPolicy: v.importPolicy, exportPolicy: v.exportPolicy };
 }
 
 export interface VrfSections {
@@ -52,17 +58,19 @@ export interface VrfSections {
   readonly halfDuplex: HalfDuplexConfig[];
   /** Every VRF name a route may name: plain VRFs and both halves of every pair. */
   readonly vrfNames: Set<string>;
+  /** Hub VRF name → the prefixes its hub section announces (a static route may not take them too). */
+  readonly announced: Map<string, Set<string>>;
   /** Pairs whose address server is RADIUS, with the line that says so. */
   readonly radiusPairs: { name: string; line: number }[];
 }
 
-function readPair(reader: MapReader, facts: VrfFacts[], radiusPairs: { name: string; line: number }[]): HalfDuplexConfig | undefined {
+function readPair(reader: MapReader, facts: VrfFacts[], radiusPairs: { name: string; line: number }[], policies: ReadonlySet<string>): HalfDuplexConfig | undefined {
   const name = reader.require('name') ? field(reader, 'name', nameValue) : undefined;
   const halves = (['upstream', 'downstream'] as const).map((role) => {
     if (!reader.require(role)) return undefined;
     const half = reader.map(role, `${role} VRF`, HALF_KEYS);
-    const core = half ? readVrfCore(half) : undefined;
-    if (core && name !== undefined) facts.push({ ...core, role, pair: name });
+    const core = half ? readVrfCore(half, policies) : undefined;
+    if (core && name !== undefined) facts.push({ ...core, role, pair: name, hub: false });
     return core;
   });
   const [upstream, downstream] = halves;
@@ -74,17 +82,18 @@ function readPair(reader: MapReader, facts: VrfFacts[], radiusPairs: { name: str
   return { name, upstream: toHalf(upstream), downstream: toHalf(downstream), pool, poolExclude, addressServer };
 }
 
-export function readVrfSections(vrfItems: readonly At[], pairItems: readonly At[], root: MapReader): VrfSections {
+export function readVrfSections(vrfItems: readonly At[], pairItems: readonly At[], root: MapReader, policies: ReadonlySet<string> = new Set()): VrfSections {
   const facts: VrfFacts[] = [];
   const vrfs: VrfConfig[] = [];
   for (const item of vrfItems) {
     const reader = MapReader.open(root.src, item.node, 'vrf', VRF_KEYS, item.line);
     if (!reader) continue;
-    const core = readVrfCore(reader);
+    const core = readVrfCore(reader, policies);
     const labelMode = reader.has('label-mode') ? reader.enumOf('label-mode', ['per-vrf', 'per-prefix'] as const) : 'per-vrf';
-    if (!core || labelMode === undefined) continue;
-    facts.push({ ...core, role: 'vrf', pair: null });
-    vrfs.push({ name: core.name, rd: core.rd, import: values(core.import), export: values(core.export), labelMode });
+    const hub = readHub(reader, core?.name, (core?.export.length ?? 1) > 0, (core?.import.length ?? 1) > 0);
+    if (!core || labelMode === undefined || hub === undefined) continue;
+    facts.push({ ...core, role: 'vrf', pair: null, hub: hub !== null });
+    vrfs.push({ name: core.name, rd: core.rd, import: values(core.import), export: values(core.export), labelMode, importPolicy: core.importPolicy, exportPolicy: core.exportPolicy, hub });
   }
   const halfDuplex: HalfDuplexConfig[] = [];
   const radiusPairs: { name: string; line: number }[] = [];
@@ -92,7 +101,7 @@ export function readVrfSections(vrfItems: readonly At[], pairItems: readonly At[
   for (const item of pairItems) {
     const reader = MapReader.open(root.src, item.node, 'half-duplex pair', PAIR_KEYS, item.line);
     if (!reader) continue;
-    const pair = readPair(reader, facts, radiusPairs);
+    const pair = readPair(reader, facts, radiusPairs, policies);
     if (!pair) continue;
     const seen = pairLines.get(pair.name);
     if (seen !== undefined) root.src.diag.error(reader.valueLine('name'), `duplicate half-duplex pair name '${pair.name}' (first defined at line ${seen})`);
@@ -101,7 +110,8 @@ export function readVrfSections(vrfItems: readonly At[], pairItems: readonly At[
   }
   checkUniqueness(facts, root);
   checkRouteTargets(facts, root.src.diag);
-  return { vrfs, halfDuplex, vrfNames: new Set(facts.map((f) => f.name)), radiusPairs };
+  const announced = new Map(vrfs.flatMap((v) => (v.hub ? [[v.name, new Set(v.hub.announce.map(formatPrefix))] as const] : [])));
+  return { vrfs, halfDuplex, vrfNames: new Set(facts.map((f) => f.name)), announced, radiusPairs };
 }
 
 /** RFC 4364 §4.2: an RD must be unique per VRF on a PE, or VPN routes of two VRFs collide. */
