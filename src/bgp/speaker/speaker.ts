@@ -10,14 +10,14 @@ import type { NegotiatedSession } from '../session/negotiate-types';
 import type { PeerDown } from '../session/peer-types';
 import type { RouteRefreshMessage, UpdateMessage } from '../wire/messages/types';
 import { AdjRibIn, type RibChange } from '../rib/adj-rib-in';
-import { AttributeInterner } from '../rib/attribute-set';
+import { AttributeInterner, type AttributeSet } from '../rib/attribute-set';
 import { DEFAULT_DECISION, type DecisionOptions } from '../rib/decision';
 import { DestUpdate, LocRib, type DestChange } from '../rib/loc-rib';
 import { localRoute, localSource, NEXT_HOP_SELF, type LocalRouteSpec } from '../rib/local-routes';
 import { NextHopResolver } from '../rib/next-hop';
 import { NlriInterner } from '../rib/nlri-intern';
 import type { Prefix } from '../wire/values/prefix';
-import { destKeyOf, familyOfKey, pathIdOfKey, routeKey, type Route, type RouteSource } from '../rib/route';
+import { destKeyOf, familyCodeOfKey, pathIdOfKey, routeKey, type Route, type RouteSource } from '../rib/route';
 import type { ExportPeer } from '../rib/export-rules';
 import { ACCEPT_ALL, type PolicyChain } from '../policy/types';
 import { PeerRoutes } from './peer-routes';
@@ -227,17 +227,34 @@ export class Speaker {
     pr.exportPolicy = pr.routeServerClient ? chainBoth(exportPolicy, this.routeServerExport, this.interner) : exportPolicy;
   }
 
+  /**
+   * The loop checks depend on the attributes alone, and the prefixes of one
+   * UPDATE share one set: the last verdict is reused.
+   */
+  private loopCheck(a: AttributeSet): string | null {
+    if (a === this.lastChecked) return this.lastVerdict;
+    const asn = this.opts.asn;
+    let verdict: string | null = null;
+    // RFC 4271 §9.1.2: a route whose AS_PATH holds our own AS is a loop; it is kept for `show rib` but never used.
+    if (asPathContains(a.asPath, asn)) verdict = `AS path loop (contains our AS ${asn})`;
+    // RFC 4456 §8: a reflected route that comes back is dropped.
+    else if (a.originatorId === this.opts.routerId) verdict = 'ORIGINATOR_ID is our router id';
+    else if (a.clusterList.includes(this.clusterId)) verdict = 'CLUSTER_LIST holds our cluster id';
+    this.lastChecked = a;
+    this.lastVerdict = verdict;
+    return verdict;
+  }
+
+  private lastChecked: AttributeSet | null = null;
+  private lastVerdict: string | null = null;
+
   /** RFC 4271 §9.1.1 import: loop checks, then the import policy. A string is the reason for refusing. */
   private importFilter(pr: PeerRoutes, r: Route): Route | string {
-    const asn = this.opts.asn;
-    // RFC 4271 §9.1.2: a route whose AS_PATH holds our own AS is a loop; it is kept for `show rib` but never used.
-    if (asPathContains(r.attrs.asPath, asn)) return `AS path loop (contains our AS ${asn})`;
-    // RFC 4456 §8: a reflected route that comes back is dropped.
-    if (r.attrs.originatorId === this.opts.routerId) return 'ORIGINATOR_ID is our router id';
-    if (r.attrs.clusterList.includes(this.clusterId)) return 'CLUSTER_LIST holds our cluster id';
+    const loop = this.loopCheck(r.attrs);
+    if (loop !== null) return loop;
     const policy = pr.importPolicy;
     if (policy === ACCEPT_ALL) return r;
-    const res = policy.evaluate({ afi: r.afi, safi: r.safi, nlri: r.nlri, attrs: r.attrs, neighbor: { address: r.source.address, asn: r.source.asn }, direction: 'import', localAs: asn });
+    const res = policy.evaluate({ afi: r.afi, safi: r.safi, nlri: r.nlri, attrs: r.attrs, neighbor: { address: r.source.address, asn: r.source.asn }, direction: 'import', localAs: this.opts.asn });
     if (res.action === 'reject') return `import policy ${res.policy ?? ''}${res.term ? ` term ${res.term}` : ''}`.trim();
     if (res.attributes === null && res.nextHop === null) return r;
     const attrs = this.interner.intern(res.attributes ?? r.attrs.attributes, res.nextHop ?? r.attrs.nextHop);
@@ -338,11 +355,17 @@ export class Speaker {
     }
   }
 
-  private establishedPeers(): PeerRoutes[] {
-    const out: PeerRoutes[] = [];
-    for (const p of this.peers.values()) if (p.established) out.push(p);
-    return out;
+  private establishedPeers(): readonly PeerRoutes[] {
+    // Rebuilt only when a session comes or goes (per UPDATE it would be an allocation for nothing).
+    if (this.upCache === null) {
+      const out: PeerRoutes[] = [];
+      for (const p of this.peers.values()) if (p.established) out.push(p);
+      this.upCache = out;
+    }
+    return this.upCache;
   }
+
+  private upCache: PeerRoutes[] | null = null;
 
   private afterUpdate(destKey: string, u: DestUpdate): void {
     if (u === DestUpdate.None) return;
@@ -398,6 +421,7 @@ export class Speaker {
 
   private joinGroup(pr: PeerRoutes, s: NegotiatedSession): void {
     this.leaveGroup(pr);
+    this.upCache = null;
     const ep = this.exportPeer(pr, s);
     const key = updateGroupKey(ep, pr.exportPolicy);
     let g = this.groups.get(key);
@@ -410,6 +434,7 @@ export class Speaker {
   }
 
   private leaveGroup(pr: PeerRoutes): void {
+    this.upCache = null;
     const g = pr.group;
     if (!g) return;
     g.members.delete(pr.role.address);
@@ -472,11 +497,14 @@ export class Speaker {
     // RFC 6793 §4.2.3: a peer without 4-octet AS sends the true path in AS4_PATH; merge it before anything else.
     const msg = pr.session && !pr.session.fourOctetAs ? { ...m, attributes: fromOldSpeaker(m.attributes) } : m;
     const changes = pr.ribIn.apply(msg);
-    const families = new Set<string>();
-    for (const c of changes) families.add(familyOfKey(c.key));
-    for (const f of families) {
-      const [afi, safi] = f.split('/').map(Number);
-      pr.peer.setPrefixCount(afi ?? 0, safi ?? 0, pr.ribIn.acceptedCount(afi ?? 0, safi ?? 0));
+    // Maximum-prefix counts, once per family the UPDATE touched (usually one).
+    let last = -1;
+    for (const c of changes) {
+      const f = familyCodeOfKey(c.key);
+      if (f === last) continue;
+      last = f;
+      const afi = Math.floor(f / 65536);
+      pr.peer.setPrefixCount(afi, f % 65536, pr.ribIn.acceptedCount(afi, f % 65536));
     }
     this.applyChanges(pr, changes);
     this.pumpAll();
