@@ -10,7 +10,7 @@ import { BgpListener } from '../bgp/session/listener';
 import { Peer } from '../bgp/session/peer';
 import { Speaker } from '../bgp/speaker/speaker';
 import type { LocalRouteSpec } from '../bgp/rib/local-routes';
-import { formatPrefix } from '../bgp/wire/values/prefix';
+import { formatPrefix, prefixContainsAddress } from '../bgp/wire/values/prefix';
 import { formatIpv4 } from '../bgp/wire/values/ip';
 import { PolicyEngine } from '../bgp/policy/engine';
 import type { DecisionOptions } from '../bgp/rib/decision';
@@ -175,6 +175,10 @@ export class Daemon {
     const previous = this.config;
     this.config = { ...next, asn: this.config.asn, routerId: this.config.routerId, listen: this.config.listen, control: this.config.control, logging: this.config.logging, clusterId: this.config.clusterId };
     this.policies = new PolicyEngine(this.config);
+    // The central policy first, so the neighbors' new chains below include it (no transient mix of old and new).
+    if (policiesChanged) {
+      this.speaker.setRouteServerPolicies(this.policies.chain(this.config.routeServer.importPolicy), this.policies.chain(this.config.routeServer.exportPolicy), false);
+    }
     for (const [address, text] of old) {
       const n = fresh.get(address);
       if (n && sessionText(n) === text) {
@@ -203,8 +207,14 @@ export class Daemon {
       peer.start();
       this.logger.info(`reload: neighbor ${n.address} started`);
     }
-    if (policiesChanged) {
-      this.speaker.setRouteServerPolicies(this.policies.chain(this.config.routeServer.importPolicy), this.policies.chain(this.config.routeServer.exportPolicy));
+    // Sessions of dynamic ranges take their range's policies, compiled anew, in place like the others.
+    for (const address of this.dynamicPeers.keys()) {
+      const range = this.config.dynamicNeighbors.find((d) => prefixContainsAddress(d.prefix, address));
+      const before = previous.dynamicNeighbors.find((d) => prefixContainsAddress(d.prefix, address));
+      if (!range) continue;
+      if (policiesChanged || JSON.stringify([before?.importPolicy, before?.exportPolicy]) !== JSON.stringify([range.importPolicy, range.exportPolicy])) {
+        this.speaker.setPolicies(address, this.policies.chain(range.importPolicy), this.policies.chain(range.exportPolicy));
+      }
     }
     if (JSON.stringify(previous.decision) !== JSON.stringify(this.config.decision)) this.speaker.setDecision(decisionOptions(this.config));
     // Policy chains are compiled anew with the config: VRFs that use any are rebuilt when the definitions changed.

@@ -23,7 +23,7 @@ describe('hdvpnd as a route server with policies', () => {
   let c: Daemon;
   let ports: { a: number; b: number; c: number };
 
-  function configA(exportToC: string): string {
+  function configA(exportToC: string, centralDrop = '198.18.0.0/15'): string {
     return `asn: 65000
 router-id: 192.0.2.1
 listen: { address: 127.0.0.1, port: ${ports.a} }
@@ -35,6 +35,7 @@ policies:
   - name: central
     terms:
       - { name: no-bogons, match: { prefix-list: bogons }, action: reject }
+      - { name: drop, match: { prefix: "${centralDrop}" }, action: reject }
       - { name: tag, set: { community: { add: ["65000:1"] } } }
   - name: to-c
     terms:
@@ -140,5 +141,14 @@ ${routes}`;
     // RFC 7947: the MED crosses the route server unchanged.
     const r = (await rib('c.sock')).find((x) => x.prefix === '198.51.100.0/24');
     expect(r?.med).toBe(7);
+  });
+
+  it('a changed central policy applies on reload to every client, without resetting any session', async () => {
+    const before = await transitions();
+    await a.reload(load(configA('203.0.113.0/24', '192.0.2.128/25'), 'a.yaml'));
+    await until('B loses 192.0.2.128/25', async () => ((await rib('b.sock')).some((x) => x.prefix === '192.0.2.128/25') ? undefined : true));
+    const inA = (await ask('a.sock', { command: 'show-rib', neighbor: '127.0.0.3', direction: 'in' })) as Obj[];
+    expect(inA.find((x) => x.prefix === '192.0.2.128/25')?.reason).toBe('rejected: import policy central term drop');
+    expect(await transitions()).toEqual(before);
   });
 });

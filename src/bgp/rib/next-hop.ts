@@ -8,7 +8,7 @@
  */
 import { networkInterfaces } from 'node:os';
 import { parseIp } from '../wire/values/ip';
-import { formatPrefix, parsePrefix, type Prefix } from '../wire/values/prefix';
+import { formatPrefix, parsePrefix, prefixContainsAddress, type Prefix } from '../wire/values/prefix';
 
 /** How a next hop resolved: over a connected network, via a Loc-RIB destination, or not at all. */
 export type Resolution = { readonly kind: 'connected' } | { readonly kind: 'route'; readonly destKey: string } | null;
@@ -23,17 +23,6 @@ export function connectedNetworks(): Prefix[] {
     }
   }
   return out;
-}
-
-function contains(p: Prefix, addr: Uint8Array): boolean {
-  const bytes = p.afi === 1 ? new Uint8Array([p.address >>> 24, (p.address >>> 16) & 255, (p.address >>> 8) & 255, p.address & 255]) : p.address;
-  if (bytes.length !== addr.length) return false;
-  let bits = p.length;
-  for (let i = 0; bits > 0; i++, bits -= 8) {
-    const mask = bits >= 8 ? 0xff : (0xff << (8 - bits)) & 0xff;
-    if (((bytes[i] ?? 0) & mask) !== ((addr[i] ?? 0) & mask)) return false;
-  }
-  return true;
 }
 
 export class NextHopResolver {
@@ -61,7 +50,7 @@ export class NextHopResolver {
   resolve(nextHop: string): Resolution {
     const addr = parseIp(nextHop);
     if (!addr) return null;
-    for (const p of this.networks()) if (contains(p, addr)) return { kind: 'connected' };
+    for (const p of this.networks()) if (p.afi === (addr.length === 4 ? 1 : 2) && prefixContainsAddress(p, nextHop)) return { kind: 'connected' };
     // Longest match in the Loc-RIB, from the host route down to /1 (not the default route).
     const v4 = addr.length === 4;
     const family = v4 ? '1/1' : '2/1';
@@ -69,21 +58,10 @@ export class NextHopResolver {
     for (let len = max; len >= 1; len--) {
       const masked = new Uint8Array(addr);
       for (let bit = len; bit < max; bit++) masked[bit >> 3] = (masked[bit >> 3] ?? 0) & ~(0x80 >> (bit & 7));
-      const text = v4 ? `${masked.join('.')}/${len}` : formatV6(masked, len);
+      const text = v4 ? `${masked.join('.')}/${len}` : formatPrefix({ afi: 2, length: len, address: masked });
       const destKey = `${family}||${text}`;
       if (this.hasDest(destKey)) return { kind: 'route', destKey };
     }
     return null;
   }
-}
-
-function formatV6(bytes: Uint8Array, len: number): string {
-  const p = parsePrefix(`${ipv6Text(bytes)}/${len}`, true);
-  return p ? formatPrefix(p) : '';
-}
-
-function ipv6Text(b: Uint8Array): string {
-  const groups: string[] = [];
-  for (let i = 0; i < 16; i += 2) groups.push((((b[i] ?? 0) << 8) | (b[i + 1] ?? 0)).toString(16));
-  return groups.join(':');
 }

@@ -184,10 +184,15 @@ export class Speaker {
     this.pumpAll();
   }
 
-  /** The route server's central policy changed: every client is filtered again. */
-  setRouteServerPolicies(importPolicy: PolicyChain, exportPolicy: PolicyChain): void {
+  /**
+   * The route server's central policy changed. With `apply`, every client is
+   * filtered again with its own chains; without, the caller is about to give
+   * each client new chains with setPolicies (a reload), which then include it.
+   */
+  setRouteServerPolicies(importPolicy: PolicyChain, exportPolicy: PolicyChain, apply = true): void {
     this.routeServerImport = importPolicy;
     this.routeServerExport = exportPolicy;
+    if (!apply) return;
     for (const pr of this.peers.values()) {
       if (pr.routeServerClient) this.setPolicies(pr.role.address, pr.ownImport, pr.ownExport);
     }

@@ -71,3 +71,19 @@ export function prefixEquals(a: Prefix, b: Prefix): boolean {
   for (let i = 0; i < 16; i++) if (a.address[i] !== bb[i]) return false;
   return true;
 }
+
+/** Whether an address (text) lies inside a prefix: dynamic-neighbor ranges, connected networks. */
+export function prefixContainsAddress(range: Prefix, address: string): boolean {
+  if (range.afi === 1) {
+    const v4 = parseIpv4(address);
+    return v4 !== null && ((v4 & ipv4Mask(range.length)) >>> 0) === range.address;
+  }
+  const v6 = parseIpv6(address);
+  if (v6 === null) return false;
+  const full = range.length >> 3;
+  for (let i = 0; i < full; i++) if (v6[i] !== range.address[i]) return false;
+  const bits = range.length & 7;
+  if (bits === 0) return true;
+  const mask = (0xff << (8 - bits)) & 0xff;
+  return ((v6[full] ?? 0) & mask) === (range.address[full] ?? 0);
+}

@@ -442,3 +442,24 @@ describe('other families', () => {
     expect(nlri?.kind === 'vpn' ? nlri.labels : null).toEqual([101]);
   });
 });
+
+describe('next-hop resolution for IPv6', () => {
+  it('resolves an IPv6 next hop through a covering IPv6 route, not through itself', () => {
+    const s = speaker();
+    const i = join(s, '192.0.2.11', LOCAL_AS);
+    const e = join(s, '192.0.2.21', 65021);
+    const fams = [{ afi: 2, safi: 1 }];
+    i.establish(fams);
+    e.establish(fams);
+    const pfx = (b: number[], length: number): Nlri => ({ kind: 'unicast', safi: 1, prefix: { afi: 2, length, address: new Uint8Array([...b, ...new Array(16 - b.length).fill(0)]) } });
+    const mp = (nlri: Nlri[], nh: string, path: number[]): PathAttribute[] => [
+      { type: 'origin', origin: 0 },
+      { type: 'as-path', segments: path.length ? [{ kind: 'sequence', asns: path }] : [] },
+      { type: 'mp-reach', afi: 2, safi: 1, nextHop: { address: nh }, nlri },
+    ];
+    i.emit('update', { type: 'update', withdrawn: [], nlri: [], errors: [], attributes: mp([pfx([0x20, 0x01, 0x0d, 0xb8, 0, 1], 48)], '2001:db8:ff::9', []) });
+    expect(s.loc.best('2/1||2001:db8:1::/48')).toBeUndefined();
+    e.emit('update', { type: 'update', withdrawn: [], nlri: [], errors: [], attributes: mp([pfx([0x20, 0x01, 0x0d, 0xb8, 0, 0xff], 48)], '2001:db8:ff::21', [65021]) });
+    expect(s.loc.best('2/1||2001:db8:1::/48')?.source.address).toBe('192.0.2.11');
+  });
+});
