@@ -4,7 +4,9 @@
  * when it lies in a directly connected network of this node, or is covered by
  * a unicast route in the Loc-RIB (recursive resolution, as FRR and BIRD do;
  * like FRR's default, not through the default route, and never through a
- * route to itself).
+ * route to itself). A next hop that is the address of a neighbor we hold a
+ * session with resolves too: the session proves the path (iBGP between
+ * loopbacks, where hdvpnd has no IGP to ask).
  */
 import { networkInterfaces } from 'node:os';
 import { parseIp } from '../wire/values/ip';
@@ -36,6 +38,8 @@ export class NextHopResolver {
     private readonly now: () => number = Date.now,
     /** Interfaces are read again after this many milliseconds. */
     private readonly refreshMs = 5000,
+    /** Whether the address is a neighbor with an Established session. */
+    private readonly isNeighbor: (address: string) => boolean = () => false,
   ) {}
 
   private networks(): readonly Prefix[] {
@@ -51,6 +55,7 @@ export class NextHopResolver {
     const addr = parseIp(nextHop);
     if (!addr) return null;
     for (const p of this.networks()) if (p.afi === (addr.length === 4 ? 1 : 2) && prefixContainsAddress(p, nextHop)) return { kind: 'connected' };
+    if (this.isNeighbor(nextHop)) return { kind: 'connected' };
     // Longest match in the Loc-RIB, from the host route down to /1 (not the default route).
     const v4 = addr.length === 4;
     const family = v4 ? '1/1' : '2/1';

@@ -104,7 +104,13 @@ export class Speaker {
     this.clusterId = opts.clusterId ?? opts.routerId;
     this.routeServerImport = opts.routeServerImport ?? ACCEPT_ALL;
     this.routeServerExport = opts.routeServerExport ?? ACCEPT_ALL;
-    this.resolver = new NextHopResolver((k) => this.loc.best(k) !== undefined, opts.connected);
+    this.resolver = new NextHopResolver(
+      (k) => this.loc.best(k) !== undefined,
+      opts.connected,
+      Date.now,
+      5000,
+      (a) => this.peers.get(a)?.established ?? false,
+    );
   }
 
   /**

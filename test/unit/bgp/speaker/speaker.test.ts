@@ -173,6 +173,13 @@ describe('next-hop reachability (RFC 4271 §9.1.2.1)', () => {
     expect(e.table().has(P1)).toBe(false);
   });
 
+  it("resolves a next hop that is an Established neighbor's address (iBGP between loopbacks, no IGP)", () => {
+    const s = speaker();
+    const i = join(s, '203.0.113.77', LOCAL_AS);
+    i.receive([p(1)], attrs([], '203.0.113.77'));
+    expect(s.loc.best('1/1||10.0.1.0/24')?.source.address).toBe('203.0.113.77');
+  });
+
   it('resolves over the connected network, and never through the route itself', () => {
     const s = speaker();
     const i = join(s, '192.0.2.11', LOCAL_AS);
