@@ -36,7 +36,6 @@ const RD_HUB = '65000:100';
 const RD_FRR = '65000:32';
 const RD_BIRD = '65000:42';
 const LABEL_FRR = 3002;
-const MUT = 1;
 /** BIRD 2.0.12 always sends label 3 (implicit null) for its own routes (docs/interop.md). */
 const LABEL_BIRD = 3;
 const P_CLIENT = '10.1.1.0/24';
@@ -92,7 +91,7 @@ d('hub-and-spoke VPN: hdvpnd spoke PE and hub, GoBGP reflector, FRR and BIRD spo
   type VpnPath = ReturnType<typeof vpnPath>;
   const want = (): { client: VpnPath; frr: VpnPath; bird: VpnPath; default: VpnPath; agg: VpnPath } => ({
     client: { rd: RD_DOWN, prefix: P_CLIENT, labels: [labelDown], routeTargets: [RT_SPOKE], nextHop: spoke.node.address },
-    frr: { rd: RD_FRR, prefix: P_FRR, labels: [LABEL_FRR + MUT], routeTargets: [RT_SPOKE], nextHop: f.address },
+    frr: { rd: RD_FRR, prefix: P_FRR, labels: [LABEL_FRR], routeTargets: [RT_SPOKE], nextHop: f.address },
     bird: { rd: RD_BIRD, prefix: P_BIRD, labels: [LABEL_BIRD], routeTargets: [RT_SPOKE], nextHop: b.address },
     default: { rd: RD_HUB, prefix: P_DEFAULT, labels: [labelHub], routeTargets: [RT_HUB], nextHop: hub.node.address },
     agg: { rd: RD_HUB, prefix: P_AGG, labels: [labelHub], routeTargets: [RT_HUB], nextHop: hub.node.address },
@@ -197,6 +196,33 @@ d('hub-and-spoke VPN: hdvpnd spoke PE and hub, GoBGP reflector, FRR and BIRD spo
       expect((await vrfRib(hub, 'hub')).map((e) => e.prefix).sort()).toEqual([P_DEFAULT, P_AGG, P_CLIENT, P_BIRD].sort());
       await waitExactly('BIRD: FRR\'s route withdrawn', () => learned(b), [w.client, w.default, w.agg]);
       expect((await vrfRib(spoke, 'red-down')).map((e) => e.prefix)).toEqual([P_CLIENT]);
+    });
+  });
+
+  test('the hub reloads without the aggregate (SIGHUP): its VRF is rebuilt with a new label, and every spoke follows', async () => {
+    await timings.time('hub reload', async () => {
+      hub.reconfigure(hubYaml(hub.node, AS, rr.address, { name: 'hub', rd: RD_HUB, import: [RT_SPOKE], export: [RT_HUB] }, [P_DEFAULT]));
+      const old = labelHub;
+      labelHub = await waitFor('hub: the rebuilt VRF with a new label', async () => {
+        const h = await showVrf(hub, 'hub');
+        return typeof h.label === 'number' && h.label !== old && h['local-routes'] === 1 ? h.label : undefined;
+      }, { timeoutMs: 20000, diagnostics: evidence });
+      // docs/vrf.md: a released label comes back only after the rest of the pool has been used.
+      expect(labelHub >= 16 && labelHub <= 1048575).toBe(true);
+      const w = want();
+      await waitExactly('GoBGP: the default route with the new label, no aggregate', gobgpVpn, [w.client, w.bird, w.default]);
+      await waitExactly('FRR: the default route with the new label, no aggregate', () => learned(f), [w.client, w.bird, w.default]);
+      await waitExactly('BIRD: the default route with the new label, no aggregate', () => learned(b), [w.client, w.default]);
+      const fromHub = { prefix: P_DEFAULT, best: true, kind: 'imported', rd: RD_HUB, labels: [labelHub], 'route-targets': [RT_HUB], 'next-hop': hub.node.address, from: rr.address };
+      await waitExactly('red-up: only the default route, with the new label', async () => (await vrfRib(spoke, 'red-up')).map(vrfEntry) as (Obj & { prefix: string })[], [fromHub]);
+      // The spokes' routes stay in the rebuilt hub VRF (they are imported again), and the spoke's client is untouched.
+      await waitFor('hub VRF: the spoke routes again', async () => {
+        const t = (await vrfRib(hub, 'hub')).map(vrfEntry);
+        return JSON.stringify(t.map((e) => e.prefix).sort()) === JSON.stringify([P_DEFAULT, P_CLIENT, P_BIRD].sort()) ? t : undefined;
+      }, { timeoutMs: 20000, diagnostics: evidence });
+      expect((await vrfRib(spoke, 'red-down')).map(vrfEntry)).toEqual([
+        { prefix: P_CLIENT, best: true, kind: 'local', rd: RD_DOWN, labels: [labelDown], 'route-targets': [RT_SPOKE], 'next-hop': CLIENT_NH, from: 'local' },
+      ]);
     });
   });
 });
