@@ -7,6 +7,7 @@ import { registerDecodeCommand } from './commands/decode';
 import { registerMrtCommand } from './commands/mrt';
 import { registerNeighborCommands } from './commands/neighbor';
 import { registerPolicyCommands } from './commands/policy';
+import { registerSessionCommands } from './commands/session';
 import { registerShowCommands } from './commands/show';
 import { CliError, ExitCode } from './exit-codes';
 import { defaultControlSocket } from '../control/socket-path';
@@ -26,6 +27,7 @@ export function buildProgram(): Command {
   registerShowCommands(program);
   registerNeighborCommands(program);
   registerPolicyCommands(program);
+  registerSessionCommands(program);
   return program;
 }
 

@@ -28,7 +28,19 @@ export type ControlRequest =
   | { readonly command: 'policy-test'; readonly policy: string; readonly route: string }
   | { readonly command: 'neighbor'; readonly action: NeighborAction; readonly address: string; readonly message?: string }
   | { readonly command: 'route-refresh'; readonly address: string; readonly family?: string }
+  /** `hdvpn session add`: start a client session (docs/cli.md, Sessions); the answer is the session's JSON. */
+  | { readonly command: 'session-add'; readonly client: string; readonly pair?: string; readonly tunnel?: TunnelRequest }
+  | { readonly command: 'session-del'; readonly client: string }
+  /** `hdvpn show sessions [CLIENT]`: the JSON INTERFACE.md fixes. */
+  | { readonly command: 'show-sessions'; readonly client?: string }
   | { readonly command: 'ping' };
+
+/** A session's tunnel as the CLI sends it; stored only until the data plane (issue 8) builds it. */
+export interface TunnelRequest {
+  readonly type: 'gre' | 'ipip';
+  readonly remote: string;
+  readonly key?: number;
+}
 
 export type ControlCommand = ControlRequest['command'];
 
@@ -37,7 +49,7 @@ export type ControlResponse = { readonly ok: true; readonly result: Json } | { r
 /** Requests are small; anything longer than this is not ours and is refused. */
 export const MAX_REQUEST_LENGTH = 64 * 1024;
 
-const COMMANDS: ReadonlySet<string> = new Set(['show-neighbors', 'show-rib', 'show-vrf', 'show-hub', 'neighbor', 'route-refresh', 'policy-test', 'ping']);
+const COMMANDS: ReadonlySet<string> = new Set(['show-neighbors', 'show-rib', 'show-vrf', 'show-hub', 'neighbor', 'route-refresh', 'policy-test', 'session-add', 'session-del', 'show-sessions', 'ping']);
 
 function optionalString(o: Record<string, unknown>, key: string): string | undefined | null {
   const v = o[key];
@@ -57,7 +69,7 @@ export function parseRequest(line: string): ControlRequest | { error: string } {
   const o = v as Record<string, unknown>;
   const command = o.command;
   if (typeof command !== 'string' || !COMMANDS.has(command)) return { error: `unknown command ${JSON.stringify(command)}` };
-  const strings = ['address', 'family', 'vrf', 'prefix', 'message', 'action', 'neighbor', 'direction', 'policy', 'route', 'name'];
+  const strings = ['address', 'family', 'vrf', 'prefix', 'message', 'action', 'neighbor', 'direction', 'policy', 'route', 'name', 'client', 'pair'];
   if (o.summary !== undefined && typeof o.summary !== 'boolean') return { error: 'summary must be a boolean' };
   for (const k of strings) if (optionalString(o, k) === null) return { error: `${k} must be a string` };
   switch (command) {
@@ -91,7 +103,31 @@ export function parseRequest(line: string): ControlRequest | { error: string } {
     case 'route-refresh':
       if (typeof o.address !== 'string') return { error: 'address is required' };
       return { command, address: o.address, ...(typeof o.family === 'string' ? { family: o.family } : {}) };
+    case 'session-add': {
+      if (typeof o.client !== 'string' || o.client === '') return { error: 'client is required' };
+      const tunnel = o.tunnel === undefined ? undefined : parseTunnel(o.tunnel);
+      if (typeof tunnel === 'string') return { error: tunnel };
+      return { command, client: o.client, ...(typeof o.pair === 'string' ? { pair: o.pair } : {}), ...(tunnel ? { tunnel } : {}) };
+    }
+    case 'session-del':
+      if (typeof o.client !== 'string' || o.client === '') return { error: 'client is required' };
+      return { command, client: o.client };
+    case 'show-sessions':
+      return { command, ...(typeof o.client === 'string' ? { client: o.client } : {}) };
     default:
       return { error: `unknown command ${JSON.stringify(command)}` };
   }
+}
+
+/** The tunnel of a session-add request, or why it is malformed. */
+function parseTunnel(v: unknown): TunnelRequest | string {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) return 'tunnel must be an object';
+  const t = v as Record<string, unknown>;
+  if (t.type !== 'gre' && t.type !== 'ipip') return 'tunnel type must be gre or ipip';
+  if (typeof t.remote !== 'string') return 'tunnel remote is required';
+  if (t.key === undefined) return { type: t.type, remote: t.remote };
+  // RFC 2890 §2.1: the GRE key is a 32-bit field; IP-in-IP (RFC 2003) has no key at all.
+  if (t.type !== 'gre') return 'only a gre tunnel has a key';
+  if (typeof t.key !== 'number' || !Number.isInteger(t.key) || t.key < 0 || t.key > 0xffffffff) return 'tunnel key must be an integer 0..4294967295';
+  return { type: t.type, remote: t.remote, key: t.key };
 }

@@ -7,6 +7,7 @@ import type { Json } from '../bgp/wire/json';
 import { ControlCommandError, type ControlHandlers } from './control-server';
 import type { Daemon } from './daemon';
 import { policyTest } from './policy-test';
+import { sessionHandlers } from './session-handlers';
 import { hubView, vrfRibView, vrfView } from './vrf-views';
 import type { Vrf } from '../vrf/vrf';
 
@@ -67,6 +68,7 @@ export function controlHandlers(d: Daemon): ControlHandlers {
       else p.enable();
       return { address: req.address, action: req.action, state: p.info().state } satisfies Json;
     },
+    ...sessionHandlers(() => d.sessions),
     'policy-test': (req) => policyTest(d.policies, req.policy, req.route, d.config.asn),
     'route-refresh': (req) => {
       const p = findPeer(d, req.address);

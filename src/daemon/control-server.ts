@@ -39,6 +39,12 @@ async function dispatch(handlers: ControlHandlers, req: ControlRequest): Promise
       return handlers['route-refresh'](req);
     case 'policy-test':
       return handlers['policy-test'](req);
+    case 'session-add':
+      return handlers['session-add'](req);
+    case 'session-del':
+      return handlers['session-del'](req);
+    case 'show-sessions':
+      return handlers['show-sessions'](req);
     default: {
       const never: never = req;
       throw new ControlCommandError(`unknown command ${JSON.stringify(never)}`);

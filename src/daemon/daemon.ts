@@ -22,12 +22,22 @@ import { controlHandlers } from './control-handlers';
 import { childLogger, createLogger, type Logger } from './logging';
 import { localIdentity, sessionOptions, type LocalIdentity } from './peer-options';
 import { attachPeerLogging } from './peer-logging';
+import { SessionManager } from '../sessions/session-manager';
+import type { SessionStore } from '../sessions/session-store';
+import { SqliteSessionStore } from '../sessions/sqlite-session-store';
 
 export interface DaemonOptions {
   readonly config: Config;
   readonly clock?: Clock;
   /** Defaults to a logger built from config.logging. */
   readonly logger?: Logger;
+  /** Defaults to SQLite at config.sessions.store (or next to the control socket). */
+  readonly sessionStore?: SessionStore;
+}
+
+/** Where sessions and leases are kept when the config names no store: beside the control socket, in the daemon's own directory. */
+export function sessionStorePath(config: Config): string {
+  return config.sessions.store ?? join(dirname(config.control.socket), 'hdvpnd-sessions.db');
 }
 
 export class Daemon {
@@ -38,6 +48,8 @@ export class Daemon {
   readonly vrfs: VrfManager;
   /** The compiled policies of the config in force (rebuilt on reload). */
   policies: PolicyEngine;
+  /** Client sessions (src/sessions); null until start() has opened the store and restored them. */
+  sessions: SessionManager | null = null;
   readonly peers = new Map<string, Peer>();
   readonly dynamicPeers = new Map<string, Peer>();
   private readonly clock: Clock;
@@ -49,9 +61,11 @@ export class Daemon {
   private readonly configRoutes = new Map<string, string>();
   /** Labels of `routes:` entries with an explicit label, kept out of the VRF label pool. */
   private readonly reservedLabels = new Set<number>();
+  private readonly sessionStore: SessionStore | undefined;
 
   constructor(opts: DaemonOptions) {
     this.config = opts.config;
+    this.sessionStore = opts.sessionStore;
     this.clock = opts.clock ?? new RealClock();
     this.logger = opts.logger ?? createLogger(opts.config.logging);
     this.me = localIdentity(opts.config, false);
@@ -82,6 +96,7 @@ export class Daemon {
     if (restarted) this.logger.info('previous run did not stop cleanly: announcing graceful restart (R bit) to peers that support it');
     this.applyVrfs(new Set());
     this.originateConfiguredRoutes();
+    this.startSessions();
     for (const n of this.config.neighbors) this.addNeighbor(n);
     const listen = this.config.listen;
     if (listen.enabled) {
@@ -106,6 +121,7 @@ export class Daemon {
     await Promise.all([...this.peers.values()].map((p) => p.shutdown(message)));
     await this.listener?.close(message);
     await this.control?.close();
+    this.sessions?.close();
     if (existsSync(this.marker)) unlinkSync(this.marker);
   }
 
@@ -134,6 +150,20 @@ export class Daemon {
     }
     const count = [...this.vrfs.all()].length;
     if (count > 0) this.logger.info(`${count} VRF(s) configured`);
+  }
+
+  /**
+   * Opens the session store and brings back every session of the last run
+   * (issue 6, persistence): leases first, then the routes, announced again
+   * before any neighbor starts, so peers learn them in the first UPDATEs.
+   */
+  private startSessions(): void {
+    const store = this.sessionStore ?? new SqliteSessionStore(sessionStorePath(this.config));
+    this.sessions = new SessionManager(this.vrfs, store, { warn: (m) => this.logger.warn(m) });
+    this.sessions.configure(this.config.halfDuplex);
+    const up = this.sessions.restore();
+    const total = [...this.sessions.all()].length;
+    if (total > 0) this.logger.info(`restored ${up} of ${total} client session(s) from the session store`);
   }
 
   private originateConfiguredRoutes(): void {
@@ -220,6 +250,7 @@ export class Daemon {
     // Policy chains are compiled anew with the config: VRFs that use any are rebuilt when the definitions changed.
     this.applyVrfs(policiesChanged ? new Set([...this.vrfs.all()].filter((v) => v.def.importPolicy || v.def.exportPolicy).map((v) => v.name)) : new Set());
     this.originateConfiguredRoutes();
+    this.sessions?.configure(this.config.halfDuplex);
     this.logger.info(`reload done: ${this.peers.size} neighbor(s), ${this.configRoutes.size} originated route(s)`);
   }
 

@@ -1,4 +1,4 @@
-/** `hdvpn show neighbors|rib|vrf|hub`: the daemon's state, as tables or (-j) the JSON of INTERFACE.md. */
+/** `hdvpn show neighbors|rib|vrf|hub|sessions`: the daemon's state, as tables or (-j) the JSON of INTERFACE.md. */
 import type { Command } from 'commander';
 import type { Json } from '../../bgp/wire/json';
 import { callDaemon, printJson } from '../daemon-call';
@@ -7,6 +7,7 @@ import { isFamilyName } from '../families';
 import { formatDuration, renderTable } from '../table';
 import { formatPrefix, parsePrefix } from '../../bgp/wire/values/prefix';
 import { parseIp } from '../../bgp/wire/values/ip';
+import { registerShowSessions } from './show-sessions';
 
 type Obj = { [k: string]: Json };
 
@@ -146,6 +147,7 @@ export function registerShowCommands(program: Command): void {
       if (opts.json) printJson(doc);
       else process.stdout.write(renderHubs(doc));
     });
+  registerShowSessions(show);
 }
 
 interface RibOptions {

@@ -30,6 +30,12 @@ export interface ControlConfig {
   readonly socket: string;
 }
 
+/** Client sessions (issue 6): where sessions and leases are kept across restarts. */
+export interface SessionsConfig {
+  /** The SQLite file; null: `hdvpnd-sessions.db` next to the control socket. */
+  readonly store: string | null;
+}
+
 export interface LoggingConfig {
   readonly level: LogLevel;
   readonly format: LogFormat;
@@ -210,6 +216,7 @@ export interface Config {
   readonly vrfs: readonly VrfConfig[];
   readonly halfDuplex: readonly HalfDuplexConfig[];
   readonly radius: RadiusConfig | null;
+  readonly sessions: SessionsConfig;
   readonly prefixLists: readonly PrefixListDefinition[];
   readonly policies: readonly PolicyDefinition[];
   readonly routeServer: RouteServerConfig;

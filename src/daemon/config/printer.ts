@@ -141,6 +141,7 @@ export function configToPlain(c: Config): Out {
     ['vrfs', c.vrfs.map(vrfOut)],
     ['half-duplex', c.halfDuplex.map(pairOut)],
     ['radius', c.radius ? radiusOut(c.radius) : undefined],
+    ['sessions', c.sessions.store === null ? undefined : { store: c.sessions.store }],
     ['prefix-lists', c.prefixLists.map(prefixListOut)],
     ['policies', policiesOut(c.policies)],
     ['route-server', routeServerOut(c)],
@@ -157,7 +158,7 @@ const COLON_NUMBERS = /^\d+(:\d+)+$/;
 
 /** Small maps printed on one line, as the examples in INTERFACE.md write them. */
 const FLOW_MAP_KEYS = new Set([
-  'listen', 'control', 'password', 'secret', 'graceful-restart', 'add-path', 'decision', 'route-server',
+  'listen', 'control', 'sessions', 'password', 'secret', 'graceful-restart', 'add-path', 'decision', 'route-server',
   'as-path-length', 'community', 'large-community', 'route-target', 'as-path-prepend',
 ]);
 

@@ -47,10 +47,31 @@ describe('daemon commands', () => {
     expect((await run(['show', 'rib', '--family', 'ipv5-unicast'])).code).toBe(2);
     expect((await run(['neighbor', 'reset', 'not-an-ip'])).code).toBe(2);
   });
+  it('session add and del: bad arguments are exit 2 with one line, before the daemon is asked', async () => {
+    const none = join(dir, 'none.sock');
+    for (const args of [
+      ['session', 'add'],
+      ['session', 'add', '--client', 'a', '--tunnel', 'vxlan', '--remote', '198.51.100.1'],
+      ['session', 'add', '--client', 'a', '--tunnel', 'gre'],
+      ['session', 'add', '--client', 'a', '--tunnel', 'gre', '--remote', 'nowhere'],
+      ['session', 'add', '--client', 'a', '--tunnel', 'ipip', '--remote', '198.51.100.1', '--key', '5'],
+      ['session', 'add', '--client', 'a', '--tunnel', 'gre', '--remote', '198.51.100.1', '--key', '4294967296'],
+      ['session', 'add', '--client', 'a', '--remote', '198.51.100.1'],
+      ['session', 'del'],
+    ]) {
+      const r = await run(['--socket', none, ...args]);
+      expect([args.join(' '), r.code]).toEqual([args.join(' '), 2]);
+      expect(r.err.trim().split('\n')).toHaveLength(1);
+    }
+    expect((await run(['--socket', none, 'session', 'add', '--client', 'a', '--tunnel', 'gre', '--remote', '198.51.100.1', '--key', '7'])).code).toBe(3);
+  });
   it('talks to a control socket: JSON passes through with -j, errors give exit 1', async () => {
     const path = join(dir, 'ctl.sock');
     const server = new ControlServer(path, {
       ping: () => 'pong',
+      'session-add': () => null,
+      'session-del': () => null,
+      'show-sessions': () => [],
       'show-neighbors': () => [{ address: '192.0.2.2', asn: 65002, state: 'Established', uptime: 5, families: ['ipv4-unicast'], received: { 'ipv4-unicast': 3 }, accepted: { 'ipv4-unicast': 3 }, sent: { 'ipv4-unicast': 1 }, 'last-error': null }],
       'show-rib': () => [],
       'show-vrf': () => [],
@@ -104,6 +125,9 @@ describe('hdvpn show rib options', () => {
     const seen: unknown[] = [];
     const server = new ControlServer(path, {
       ping: () => 'pong',
+      'session-add': () => null,
+      'session-del': () => null,
+      'show-sessions': () => [],
       'show-neighbors': () => [],
       'show-rib': (req) => {
         seen.push(req);
@@ -147,6 +171,9 @@ describe('hdvpn show vrf and show hub', () => {
     const vrf = { name: 'red-down', rd: '65001:12', import: [], export: ['65000:2'], label: 16, routes: 3, sessions: ['c1'], role: 'downstream', pair: 'red', 'label-mode': 'per-vrf' };
     const server = new ControlServer(path, {
       ping: () => 'pong',
+      'session-add': () => null,
+      'session-del': () => null,
+      'show-sessions': () => [],
       'show-neighbors': () => [],
       'show-rib': (req) => {
         seen.push(req);

@@ -1,6 +1,6 @@
-/** Top-level scalars and small sections: asn, router-id, listen, control, logging, cluster-id, decision. */
-import { BGP_PORT, DEFAULT_DECISION, DEFAULT_LOGGING } from '../defaults';
-import { LOG_LEVELS, type ControlConfig, type DecisionConfig, type ListenConfig, type LoggingConfig } from '../model';
+/** Top-level scalars and small sections: asn, router-id, listen, control, logging, cluster-id, decision, sessions. */
+import { BGP_PORT, DEFAULT_DECISION, DEFAULT_LOGGING, DEFAULT_SESSIONS } from '../defaults';
+import { LOG_LEVELS, type ControlConfig, type DecisionConfig, type ListenConfig, type LoggingConfig, type SessionsConfig } from '../model';
 import { addressValue, asnValue, field, ipv4Value } from '../values';
 import type { MapReader } from '../yaml-reader';
 
@@ -66,4 +66,20 @@ export function readDecision(root: MapReader): DecisionConfig | undefined {
   if (!decision) return undefined;
   const alwaysCompareMed = decision.has('always-compare-med') ? decision.boolean('always-compare-med') : DEFAULT_DECISION.alwaysCompareMed;
   return alwaysCompareMed === undefined ? undefined : { alwaysCompareMed };
+}
+
+/** `sessions: { store: PATH }`: the session store; absent: next to the control socket (daemon.ts). */
+export function readSessions(root: MapReader): SessionsConfig | undefined {
+  if (!root.has('sessions')) return DEFAULT_SESSIONS;
+  const sessions = root.map('sessions', 'sessions', ['store']);
+  if (!sessions) return undefined;
+  if (!sessions.has('store')) return DEFAULT_SESSIONS;
+  const store = sessions.string('store');
+  if (store === undefined) return undefined;
+  // Relative to what? The daemon's working directory changes under systemd; an absolute path cannot be misread.
+  if (!store.startsWith('/')) {
+    sessions.src.diag.error(sessions.valueLine('store'), `session store '${store}' must be an absolute path`);
+    return undefined;
+  }
+  return { store };
 }
