@@ -138,8 +138,11 @@ d('hdvpnd <-> BIRD 2', () => {
       b.waitNoRoute('ipv4-unicast', V4B.prefix, { from: dut.node.address }),
       bi.waitNoRoute('ipv4-unicast', V4B.prefix, { from: dut.node.address }),
     ]);
-    // The reload changed routes only: the sessions stayed up and the other routes stayed.
-    expect((await b.routes('ipv4-unicast', { from: dut.node.address })).map((r) => r.prefix)).toEqual([V4.prefix]);
+    // The reload changed routes only: the sessions stayed up and the other routes stayed — hdvpnd's own, and the
+    // iBGP neighbor's 10.3.0.0/24 it carries on to eBGP (RFC 4271 §9.2: our AS prepended, next-hop-self).
+    const left = await b.routes('ipv4-unicast', { from: dut.node.address });
+    expect(left.map((r) => r.prefix).sort()).toEqual([V4.prefix, '10.3.0.0/24'].sort());
+    expect(left.find((r) => r.prefix === '10.3.0.0/24')).toMatchObject({ asPath: [AS_DUT], nextHop: dut.node.address });
     expect((await dut.neighbor(b.address))?.state).toBe('Established');
   });
 
