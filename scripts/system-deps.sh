@@ -15,6 +15,7 @@ declare -A PKG=(
   [gobgp]=gobgpd
   [exabgp]=exabgp
   [bgpctl]=openbgpd                # OpenBGPD's daemon is /usr/sbin/bgpd; bgpctl is unambiguous
+  [/usr/sbin/freeradius]=freeradius  # the RADIUS address server of test/integration/daemon-radius.test.ts
 )
 have() {
   case $1 in

@@ -11,7 +11,7 @@ import { Peer } from '../bgp/session/peer';
 import { Speaker } from '../bgp/speaker/speaker';
 import type { LocalRouteSpec } from '../bgp/rib/local-routes';
 import { formatPrefix, prefixContainsAddress } from '../bgp/wire/values/prefix';
-import { formatIpv4 } from '../bgp/wire/values/ip';
+import { formatIpv4, parseIpv4 } from '../bgp/wire/values/ip';
 import { PolicyEngine } from '../bgp/policy/engine';
 import type { DecisionOptions } from '../bgp/rib/decision';
 import type { Config, DynamicNeighborConfig, NeighborConfig, RouteConfig } from './config/model';
@@ -23,6 +23,7 @@ import { childLogger, createLogger, type Logger } from './logging';
 import { localIdentity, sessionOptions, type LocalIdentity } from './peer-options';
 import { attachPeerLogging } from './peer-logging';
 import { SessionManager } from '../sessions/session-manager';
+import { RadiusAddressServer } from '../sessions/radius/address-server';
 import type { SessionStore } from '../sessions/session-store';
 import { SqliteSessionStore } from '../sessions/sqlite-session-store';
 
@@ -159,11 +160,24 @@ export class Daemon {
    */
   private startSessions(): void {
     const store = this.sessionStore ?? new SqliteSessionStore(sessionStorePath(this.config));
-    this.sessions = new SessionManager(this.vrfs, store, { warn: (m) => this.logger.warn(m) });
+    const addressServer = this.radiusAddressServer();
+    this.sessions = new SessionManager(this.vrfs, store, { warn: (m) => this.logger.warn(m), ...(addressServer ? { addressServer } : {}) });
     this.sessions.configure(this.config.halfDuplex);
     const up = this.sessions.restore();
     const total = [...this.sessions.all()].length;
     if (total > 0) this.logger.info(`restored ${up} of ${total} client session(s) from the session store`);
+  }
+
+  /** The RADIUS client of `address-server: radius` pairs; the secrets are read here, each time the section is (re)applied. */
+  private radiusAddressServer(): RadiusAddressServer | null {
+    const radius = this.config.radius;
+    if (!radius) return null;
+    const log = this.logger.child({ component: 'radius' });
+    return new RadiusAddressServer(radius, {
+      // RFC 2865 §5.4: the NAS's own address; the BGP listen address when it is one, else none (NAS-Identifier is sent anyway).
+      nasIpAddress: this.config.listen.enabled && this.config.listen.address !== '0.0.0.0' ? parseIpv4(this.config.listen.address) : null,
+      log: { info: (m) => log.info(m), warn: (m) => log.warn(m), debug: (m) => log.debug(m) },
+    });
   }
 
   private originateConfiguredRoutes(): void {
@@ -251,6 +265,7 @@ export class Daemon {
     this.applyVrfs(policiesChanged ? new Set([...this.vrfs.all()].filter((v) => v.def.importPolicy || v.def.exportPolicy).map((v) => v.name)) : new Set());
     this.originateConfiguredRoutes();
     this.sessions?.configure(this.config.halfDuplex);
+    if (JSON.stringify(previous.radius, jsonReplacer) !== JSON.stringify(this.config.radius, jsonReplacer)) this.sessions?.setAddressServer(this.radiusAddressServer());
     this.logger.info(`reload done: ${this.peers.size} neighbor(s), ${this.configRoutes.size} originated route(s)`);
   }
 

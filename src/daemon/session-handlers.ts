@@ -15,9 +15,9 @@ function tunnelSpec(t: TunnelRequest): TunnelSpec {
 }
 
 /** SessionError is the client's or operator's problem: its message goes back as is; anything else is ours and propagates. */
-function refused<T>(fn: () => T): T {
+async function refused<T>(fn: () => T | Promise<T>): Promise<T> {
   try {
-    return fn();
+    return await fn();
   } catch (e) {
     if (e instanceof SessionError) throw new ControlCommandError(e.message);
     throw e;
@@ -31,15 +31,15 @@ export function sessionHandlers(sessions: () => SessionManager | null): SessionH
     return m;
   };
   return {
-    'session-add': (req) => {
+    'session-add': async (req) => {
       const m = manager();
       const tunnel = req.tunnel ? tunnelSpec(req.tunnel) : undefined;
-      const s = refused(() => m.start({ client: req.client, ...(req.pair !== undefined ? { pair: req.pair } : {}), ...(tunnel ? { tunnel } : {}) }));
+      const s = await refused(() => m.open({ client: req.client, ...(req.pair !== undefined ? { pair: req.pair } : {}), ...(tunnel ? { tunnel } : {}) }));
       return m.view(s);
     },
-    'session-del': (req) => {
+    'session-del': async (req) => {
       const m = manager();
-      return m.view(refused(() => m.stop(req.client)));
+      return m.view(await refused(() => m.stop(req.client)));
     },
     'show-sessions': (req): Json => {
       const m = manager();

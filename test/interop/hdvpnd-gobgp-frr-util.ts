@@ -117,8 +117,9 @@ export function pickRib(r: Obj): Obj {
 }
 
 /** Routes of `family` in hdvpnd's rib that came from `from`. */
+/** The routes hdvpnd holds from one neighbor, by prefix (the order peers send them in is theirs, e.g. Go map order). */
 export async function dutRoutesFrom(dut: Dut, family: string, from: string): Promise<Obj[]> {
-  return (await dut.rib(family)).filter((r) => r.from === from);
+  return (await dut.rib(family)).filter((r) => r.from === from).sort((a, b) => String(a.prefix).localeCompare(String(b.prefix)));
 }
 
 /** Waits until `read` returns more than `before`; returns the new value. */

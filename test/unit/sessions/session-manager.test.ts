@@ -5,6 +5,10 @@ import { formatPrefix, parsePrefix, type Prefix } from '../../../src/bgp/wire/va
 import { SessionManager, type ClientRouteTable, type PairAddressing } from '../../../src/sessions/session-manager';
 import { MemorySessionStore, type SessionStore } from '../../../src/sessions/session-store';
 import { SqliteSessionStore } from '../../../src/sessions/sqlite-session-store';
+import type { RemoteAddressServer } from '../../../src/sessions/radius/address-server';
+import type { PairNames, RadiusAssignment } from '../../../src/sessions/radius/assignment';
+import { SessionError } from '../../../src/sessions/session-error';
+import type { Session } from '../../../src/sessions/types';
 
 const p = (t: string): Prefix => parsePrefix(t) ?? ((): never => { throw new Error(t); })();
 
@@ -145,6 +149,90 @@ describe('SessionManager', () => {
       expect(warnings).toEqual([expect.stringMatching(/pair red is not configured/)]);
       m.stop('a');
       expect([...m.all()]).toEqual([]);
+    });
+  });
+
+  describe('with RADIUS as the address server', () => {
+    /** Answers from a table: an assignment, or a reject message. */
+    class FakeRadius implements RemoteAddressServer {
+      readonly started: string[] = [];
+      readonly stopped: string[] = [];
+      constructor(private readonly answers: Record<string, RadiusAssignment | string>) {}
+      async authorize(client: string, pairs: readonly PairNames[]): Promise<RadiusAssignment> {
+        await Promise.resolve();
+        expect(pairs.map((x) => x.name)).toEqual(['blue']);
+        const a = this.answers[client];
+        if (a === undefined || typeof a === 'string') throw new SessionError('radius-reject', `RADIUS rejected client ${client}${a ? `: ${a}` : ''}`);
+        return a;
+      }
+      sessionStarted(x: Session): void {
+        this.started.push(x.client);
+      }
+      sessionStopped(x: Session): void {
+        this.stopped.push(x.client);
+      }
+      close(): void {
+        return;
+      }
+    }
+    const ADDR = 0x64400909; // 100.64.9.9
+    const assign = (pair: string | null, framedRoutes: string[] = []): RadiusAssignment => ({ address: ADDR, netmaskLength: null, framedRoutes, pair });
+    const radiusManager = (radius: FakeRadius, vrfs: FakeVrfs, store: SessionStore = new MemorySessionStore()): SessionManager => {
+      const m = new SessionManager(vrfs, store, { now: () => 1000, addressServer: radius });
+      m.configure([blue]);
+      return m;
+    };
+
+    it('starts with the assigned address and framed routes, sends accounting Start and Stop', async () => {
+      const radius = new FakeRadius({ alice: assign('blue', ['10.99.0.0/24', '100.64.9.9/32']) });
+      const vrfs = new FakeVrfs(['blue']);
+      const m = radiusManager(radius, vrfs);
+      const s = await m.open({ client: 'alice' });
+      expect(m.view(s)).toMatchObject({ pair: 'blue', address: '100.64.9.9', routes: ['100.64.9.9/32', '10.99.0.0/24'] });
+      expect([...(vrfs.routes.get('blue') ?? [])]).toEqual(['100.64.9.9/32', '10.99.0.0/24']);
+      expect(radius.started).toEqual(['alice']);
+      m.stop('alice');
+      expect(radius.stopped).toEqual(['alice']);
+      expect(vrfs.routes.get('blue')?.size).toBe(0);
+    });
+
+    it('refuses a reject, a held address, a pair that disagrees with --pair and a concurrent duplicate, leaving nothing', async () => {
+      const radius = new FakeRadius({ alice: assign(null), carol: assign('blue'), dave: assign('red'), bob: 'account suspended' });
+      const vrfs = new FakeVrfs(['blue']);
+      const store = new MemorySessionStore();
+      const m = radiusManager(radius, vrfs, store);
+      const first = m.open({ client: 'alice' });
+      await expect(m.open({ client: 'alice' })).rejects.toThrow(/client alice already has a session/);
+      await first;
+      await expect(m.open({ client: 'bob' })).rejects.toThrow('RADIUS rejected client bob: account suspended');
+      await expect(m.open({ client: 'carol' })).rejects.toThrow('RADIUS assigned 100.64.9.9 to carol, but another client of pair blue holds it');
+      await expect(m.open({ client: 'dave', pair: 'blue' })).rejects.toThrow('RADIUS assigned pair red, but pair blue was asked for');
+      expect([...m.all()].map((x) => x.client)).toEqual(['alice']);
+      expect(store.load().sessions.map((x) => x.client)).toEqual(['alice']);
+      expect(radius.started).toEqual(['alice']);
+    });
+
+    it('a RADIUS session comes back after a restart, and its address stays unique', async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'hdvpn-radius-store-'));
+      try {
+        const path = join(dir, 's.db');
+        const m1 = radiusManager(new FakeRadius({ alice: assign('blue') }), new FakeVrfs(['blue']), new SqliteSessionStore(path));
+        await m1.open({ client: 'alice' });
+        m1.close();
+        const vrfs = new FakeVrfs(['blue']);
+        const m2 = radiusManager(new FakeRadius({ carol: assign('blue') }), vrfs, new SqliteSessionStore(path));
+        expect(m2.restore()).toBe(1);
+        expect([...(vrfs.routes.get('blue') ?? [])]).toEqual(['100.64.9.9/32']);
+        await expect(m2.open({ client: 'carol' })).rejects.toThrow(/another client of pair blue holds it/);
+        m2.close();
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    });
+
+    it('refuses a radius pair when no radius section is configured', async () => {
+      const m = manager(new FakeVrfs(['blue']), new MemorySessionStore(), [blue]);
+      await expect(m.open({ client: 'alice' })).rejects.toThrow('pair blue takes its addresses from RADIUS, but no radius section is configured');
     });
   });
 });
