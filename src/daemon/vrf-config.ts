@@ -2,6 +2,7 @@
 import type { PolicyEngine } from '../bgp/policy/engine';
 import type { LocalRoute, VrfDefinition } from '../vrf/types';
 import type { Config, HalfVrfConfig } from './config/model';
+import type { Prefix } from '../bgp/wire/values/prefix';
 
 function policiesOf(policies: PolicyEngine, v: { importPolicy: readonly string[]; exportPolicy: readonly string[] }): Pick<VrfDefinition, 'importPolicy' | 'exportPolicy'> {
   return {
@@ -31,9 +32,17 @@ export function vrfDefinitions(config: Config, policies: PolicyEngine): VrfDefin
   return out;
 }
 
-/** The `routes:` entries with `vrf`, grouped by VRF. */
+/** The `routes:` entries with `vrf` and the VRFs' `connected:` networks, grouped by VRF. */
 export function staticRoutesByVrf(config: Config): Map<string, LocalRoute[]> {
   const out = new Map<string, LocalRoute[]>();
+  const connected = (vrf: string, prefixes: readonly Prefix[]): void => {
+    if (prefixes.length === 0) return;
+    const list = out.get(vrf) ?? [];
+    for (const prefix of prefixes) list.push({ kind: 'connected', prefix, nextHop: null, communities: [], largeCommunities: [], med: null, localPref: null });
+    out.set(vrf, list);
+  };
+  for (const v of config.vrfs) connected(v.name, v.connected);
+  for (const p of config.halfDuplex) connected(p.downstream.name, p.downstream.connected);
   for (const r of config.routes) {
     if (r.kind !== 'vrf') continue;
     const list = out.get(r.vrf) ?? [];

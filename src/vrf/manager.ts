@@ -144,12 +144,12 @@ export class VrfManager {
     for (const vrf of this.vrfs.values()) {
       const want = new Map((routes.get(vrf.name) ?? []).map((r) => [formatPrefix(r.prefix), r]));
       for (const [key, l] of [...vrf.locals]) {
-        if (l.kind === 'static' && !want.has(key)) this.removeLocal(vrf, l.prefix);
+        if ((l.kind === 'static' || l.kind === 'connected') && !want.has(key)) this.removeLocal(vrf, l.prefix);
       }
       for (const [key, r] of want) {
         const cur = vrf.locals.get(key);
-        if (cur && JSON.stringify(localText(cur)) === JSON.stringify(localText(r))) continue;
-        this.putLocal(vrf, { ...r, kind: 'static' });
+        if (cur && cur.kind === r.kind && JSON.stringify(localText(cur)) === JSON.stringify(localText(r))) continue;
+        this.putLocal(vrf, { ...r, kind: r.kind === 'connected' ? 'connected' : 'static' });
       }
     }
   }

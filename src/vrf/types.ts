@@ -41,7 +41,7 @@ export interface VrfDefinition {
 }
 
 /** Where a VRF's own route comes from. */
-export type LocalKind = 'static' | 'client' | 'hub';
+export type LocalKind = 'static' | 'connected' | 'client' | 'hub';
 
 /** A route of the VRF itself: exported as a VPN route (RFC 4364 §4.3.2). */
 export interface LocalRoute {

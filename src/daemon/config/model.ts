@@ -150,6 +150,8 @@ export interface VrfConfig {
   /** Policy names applied in order to the VRF's routes leaving as VPN routes; empty: accept all. */
   readonly exportPolicy: readonly string[];
   readonly hub: HubConfig | null;
+  /** Networks attached to this VRF on this node: exported like static routes, with this node as next hop. */
+  readonly connected: readonly Prefix[];
 }
 
 /** One half of a pair: a VRF whose role is fixed by its position. */
@@ -160,6 +162,8 @@ export interface HalfVrfConfig {
   readonly export: readonly RouteTargetLike[];
   readonly importPolicy: readonly string[];
   readonly exportPolicy: readonly string[];
+  /** Connected networks (downstream halves only: in an upstream VRF they would be a shortcut between clients). */
+  readonly connected: readonly Prefix[];
 }
 
 export type AddressServer = 'pool' | 'radius';

@@ -98,11 +98,15 @@ function vrfOut(v: VrfConfig): Out {
   return compact([
     ['name', v.name], ['rd', formatRd(v.rd)], ['import', rts(v.import)], ['export', rts(v.export)], ['label-mode', v.labelMode],
     ['import-policy', [...v.importPolicy]], ['export-policy', [...v.exportPolicy]], ['hub', v.hub ? hubOut(v.hub) : undefined],
+    ['connected', v.connected.map(formatPrefix)],
   ]);
 }
 
 function halfOut(v: HalfVrfConfig): Out {
-  return compact([['name', v.name], ['rd', formatRd(v.rd)], ['import', rts(v.import)], ['export', rts(v.export)], ['import-policy', [...v.importPolicy]], ['export-policy', [...v.exportPolicy]]]);
+  return compact([
+    ['name', v.name], ['rd', formatRd(v.rd)], ['import', rts(v.import)], ['export', rts(v.export)], ['import-policy', [...v.importPolicy]], ['export-policy', [...v.exportPolicy]],
+    ['connected', v.connected.map(formatPrefix)],
+  ]);
 }
 
 function pairOut(p: HalfDuplexConfig): Out {

@@ -91,3 +91,43 @@ describe('VRF policies', () => {
     expect(bad.errors).toEqual(["test.yaml:7: import-policy names unknown policy 'q' (did you mean 'p'?)"]);
   });
 });
+
+import { staticRoutesByVrf } from '../../../src/daemon/vrf-config';
+import { formatPrefix } from '../../../src/bgp/wire/values/prefix';
+
+describe('connected networks in VRFs', () => {
+  const pair = (upstreamExtra: string[], downstreamExtra: string[]): string =>
+    yaml(
+      ...HEAD,
+      'vrfs:',
+      '  - { name: blue, rd: "65001:1", import: ["65001:1"], export: ["65001:1"], connected: [10.5.0.0/24] }',
+      'half-duplex:',
+      '  - name: red',
+      '    upstream:',
+      '      name: red-up',
+      '      rd: "65001:11"',
+      '      import: ["65000:1"]',
+      ...upstreamExtra,
+      '    downstream:',
+      '      name: red-down',
+      '      rd: "65001:12"',
+      '      export: ["65000:2"]',
+      ...downstreamExtra,
+      '    pool: [100.64.0.0/16]',
+    );
+
+  it('become connected routes of their VRF (plain VRFs and downstream halves), exported with this node as next hop', () => {
+    const c = load(pair([], ['      connected: [192.0.2.0/28]']));
+    const routes = staticRoutesByVrf(c);
+    expect([...routes].map(([vrf, list]) => [vrf, list.map((r) => [r.kind, formatPrefix(r.prefix), r.nextHop])])).toEqual([
+      ['blue', [['connected', '10.5.0.0/24', null]]],
+      ['red-down', [['connected', '192.0.2.0/28', null]]],
+    ]);
+  });
+
+  it('are refused in an upstream VRF, at their line: clients would meet there without the hub', () => {
+    const r = check(pair(['      connected: [192.0.2.16/28]'], []));
+    expect(r.errors).toHaveLength(1);
+    expect(r.errors[0]).toMatch(/:11: upstream VRF 'red-up' cannot have connected networks: client traffic would reach them without the hub; put them in the downstream VRF$/);
+  });
+});

@@ -239,3 +239,19 @@ describe('several hubs by best path', () => {
     expect(up()?.nextHop).toBe('192.0.2.102');
   });
 });
+
+describe('connected networks', () => {
+  it('are exported like static routes with next-hop-self, and go when the config drops them', () => {
+    const s = speaker();
+    const m = new VrfManager(s, { localAs: LOCAL_AS, routerId: ROUTER_ID });
+    m.configure([vrf('red', '65000:1', [], ['65000:10'])]);
+    const connected = { ...staticRoute('10.7.0.0/24'), kind: 'connected' as const, nextHop: null };
+    m.setStaticRoutes(new Map([['red', [connected]]]));
+    const local = [...s.localRoutes()];
+    expect(local.map(([k]) => k)).toEqual(['1/128|65000:1|10.7.0.0/24']);
+    expect(local[0]?.[1].attrs.nextHop).toBe('self');
+    expect(m.get('red')?.table.best(pfx('10.7.0.0/24'))).toMatchObject({ origin: 'local', nextHop: null });
+    m.setStaticRoutes(new Map());
+    expect([...s.localRoutes()]).toHaveLength(0);
+  });
+});

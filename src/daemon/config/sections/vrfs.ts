@@ -13,8 +13,8 @@ import { readHub } from './hub';
 import { policyRefsField } from './policies';
 import { checkRouteTargets, type VrfFacts } from './vrf-checks';
 
-const VRF_KEYS = ['name', 'rd', 'import', 'export', 'label-mode', 'import-policy', 'export-policy', 'hub'];
-const HALF_KEYS = ['name', 'rd', 'import', 'export', 'import-policy', 'export-policy'];
+const VRF_KEYS = ['name', 'rd', 'import', 'export', 'label-mode', 'import-policy', 'export-policy', 'hub', 'connected'];
+const HALF_KEYS = ['name', 'rd', 'import', 'export', 'import-policy', 'export-policy', 'connected'];
 const PAIR_KEYS = ['name', 'upstream', 'downstream', 'pool', 'pool-exclude', 'address-server'];
 
 interface Located<T> {
@@ -32,6 +32,8 @@ interface ReadVrf {
   readonly exportPolicy: readonly string[];
   readonly nameLine: number;
   readonly rdLine: number;
+  readonly connected: readonly Prefix[];
+  readonly connectedLine: number;
 }
 
 function readVrfCore(reader: MapReader, policies: ReadonlySet<string>): ReadVrf | undefined {
@@ -41,8 +43,12 @@ function readVrfCore(reader: MapReader, policies: ReadonlySet<string>): ReadVrf 
   const exports = locatedListField(reader, 'export', routeTargetValue);
   const importPolicy = policyRefsField(reader, 'import-policy', policies);
   const exportPolicy = policyRefsField(reader, 'export-policy', policies);
-  if (name === undefined || rd === undefined || !imports || !exports || !importPolicy || !exportPolicy) return undefined;
-  return { name, rd, import: imports, export: exports, importPolicy, exportPolicy, nameLine: reader.valueLine('name'), rdLine: reader.valueLine('rd') };
+  const connected = reader.has('connected') ? listField(reader, 'connected', prefixValue) : [];
+  if (name === undefined || rd === undefined || !imports || !exports || !importPolicy || !exportPolicy || !connected) return undefined;
+  return {
+    name, rd, import: imports, export: exports, importPolicy, exportPolicy, nameLine: reader.valueLine('name'), rdLine: reader.valueLine('rd'),
+    connected, connectedLine: reader.has('connected') ? reader.valueLine('connected') : 0,
+  };
 }
 
 function values<T>(list: readonly Located<T>[]): T[] {
@@ -50,7 +56,7 @@ function values<T>(list: readonly Located<T>[]): T[] {
 }
 
 function toHalf(v: ReadVrf): HalfVrfConfig {
-  return { name: v.name, rd: v.rd, import: values(v.import), export: values(v.export), importPolicy: v.importPolicy, exportPolicy: v.exportPolicy };
+  return { name: v.name, rd: v.rd, import: values(v.import), export: values(v.export), importPolicy: v.importPolicy, exportPolicy: v.exportPolicy, connected: v.connected };
 }
 
 export interface VrfSections {
@@ -70,6 +76,11 @@ function readPair(reader: MapReader, facts: VrfFacts[], radiusPairs: { name: str
     if (!reader.require(role)) return undefined;
     const half = reader.map(role, `${role} VRF`, HALF_KEYS);
     const core = half ? readVrfCore(half, policies) : undefined;
+    if (core && role === 'upstream' && core.connected.length > 0) {
+      // RFC 7024 §3: the upstream VRF must never deliver locally, or two clients of this node would meet without the hub.
+      reader.src.diag.error(core.connectedLine, `upstream VRF '${core.name}' cannot have connected networks: client traffic would reach them without the hub; put them in the downstream VRF`);
+      return undefined;
+    }
     if (core && name !== undefined) facts.push({ ...core, role, pair: name, hub: false });
     return core;
   });
@@ -93,7 +104,7 @@ export function readVrfSections(vrfItems: readonly At[], pairItems: readonly At[
     const hub = readHub(reader, core?.name, (core?.export.length ?? 1) > 0, (core?.import.length ?? 1) > 0);
     if (!core || labelMode === undefined || hub === undefined) continue;
     facts.push({ ...core, role: 'vrf', pair: null, hub: hub !== null });
-    vrfs.push({ name: core.name, rd: core.rd, import: values(core.import), export: values(core.export), labelMode, importPolicy: core.importPolicy, exportPolicy: core.exportPolicy, hub });
+    vrfs.push({ name: core.name, rd: core.rd, import: values(core.import), export: values(core.export), labelMode, importPolicy: core.importPolicy, exportPolicy: core.exportPolicy, hub, connected: core.connected });
   }
   const halfDuplex: HalfDuplexConfig[] = [];
   const radiusPairs: { name: string; line: number }[] = [];
