@@ -8,7 +8,7 @@
 import { formatIpv6 } from '../bgp/wire/values/ip';
 import type { RawAttrFields } from './bgpdump-raw-attrs';
 import { bgpdumpAddressAt, bgpdumpIpv6 } from './bgpdump-text';
-import { ascii, type TextSink } from './text-sink';
+import { ascii, writeIpv4, type TextSink } from './text-sink';
 
 /** Which next hop a line shows. */
 export const NextHopSource = {
@@ -67,16 +67,6 @@ function writeAsPath(out: TextSink, buf: Buffer, start: number, end: number, asn
 /** The uint32 at `buf[p]` (the caller checked the octets are there). */
 function u32(buf: Buffer, p: number): number {
   return (((buf[p] as number) << 24) | ((buf[p + 1] as number) << 16) | ((buf[p + 2] as number) << 8) | (buf[p + 3] as number)) >>> 0;
-}
-
-function writeIpv4(out: TextSink, a: number): void {
-  out.octet(a >>> 24);
-  out.text('.');
-  out.octet((a >>> 16) & 0xff);
-  out.text('.');
-  out.octet((a >>> 8) & 0xff);
-  out.text('.');
-  out.octet(a & 0xff);
 }
 
 /** A uint32 in decimal, or as C's %d of it when `signed`. */

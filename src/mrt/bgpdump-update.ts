@@ -7,7 +7,7 @@
 import type { Nlri } from '../bgp/wire/nlri/types';
 import type { UpdateLines } from './bgpdump-lines';
 import { bgpdumpIpv6 } from './bgpdump-text';
-import { ascii, type TextSink } from './text-sink';
+import { ascii, writeIpv4, type TextSink } from './text-sink';
 
 /** bgpdump prints MP NLRI only for AFI 1/2 and SAFI 1–3 (BGPDUMP_MAX_SAFI); VPN and others are skipped. */
 export function printableFamily(afi: number, safi: number): boolean {
@@ -45,29 +45,15 @@ export class UpdateText {
   }
 }
 
-/** `a.b.c.d/` without building a string. */
-function writeIpv4Slash(a: number, out: TextSink): void {
-  out.octet(a >>> 24);
-  out.text('.');
-  out.octet((a >>> 16) & 0xff);
-  out.text('.');
-  out.octet((a >>> 8) & 0xff);
-  out.text('.');
-  out.octet(a & 0xff);
-  out.text('/');
-}
-
 /** One line per decoded unicast route, in the current section of `lines`. */
 export function printDecodedMpRoutes(routes: readonly Nlri[], lines: UpdateLines, out: TextSink): void {
   for (const n of routes) {
     if (n.kind !== 'unicast') continue;
     lines.head(out);
     const p = n.prefix;
-    if (p.afi === 1) writeIpv4Slash(p.address, out);
-    else {
-      out.text(bgpdumpIpv6(p.address));
-      out.text('/');
-    }
+    if (p.afi === 1) writeIpv4(out, p.address);
+    else out.text(bgpdumpIpv6(p.address));
+    out.text('/');
     out.octet(p.length);
     lines.end(out, n.pathId ?? 0);
   }
@@ -96,7 +82,8 @@ export function printRawMpRoutes(buf: Buffer, start: number, end: number, afi: n
     if (afi === 1) {
       let a = 0;
       for (let i = 0; i < n; i++) a |= (buf[p + 1 + i] as number) << (24 - 8 * i);
-      writeIpv4Slash(bits === 0 ? 0 : (a & (0xffffffff << (32 - bits))) >>> 0, out);
+      writeIpv4(out, bits === 0 ? 0 : (a & (0xffffffff << (32 - bits))) >>> 0);
+      out.text('/');
     } else {
       const s = ipv6Scratch;
       s.fill(0);

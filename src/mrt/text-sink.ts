@@ -17,6 +17,17 @@ export interface TextSink {
 }
 
 /** ASCII text as bytes, for pieces written many times (a plain loop: cheaper than Buffer.from for short text). */
+/** `a.b.c.d` of a uint32 without building a string (the bgpdump hot path). */
+export function writeIpv4(out: TextSink, a: number): void {
+  out.octet(a >>> 24);
+  out.text('.');
+  out.octet((a >>> 16) & 0xff);
+  out.text('.');
+  out.octet((a >>> 8) & 0xff);
+  out.text('.');
+  out.octet(a & 0xff);
+}
+
 export function ascii(s: string): Uint8Array {
   const out = new Uint8Array(s.length);
   for (let i = 0; i < s.length; i++) out[i] = s.charCodeAt(i);

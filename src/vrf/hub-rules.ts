@@ -11,7 +11,7 @@
  * rule counts packets and bytes for `hdvpn show hub`.
  */
 import type { Prefix } from '../bgp/wire/values/prefix';
-import { formatPrefix } from '../bgp/wire/values/prefix';
+import { addressInPrefix, formatPrefix } from '../bgp/wire/values/prefix';
 
 export type HubAction = 'permit' | 'deny' | 'rate-limit' | 'count';
 
@@ -66,24 +66,6 @@ export interface HubCounters {
   /** Packets no rule decided (forwarded). */
   readonly unmatched: { readonly packets: number; readonly bytes: number };
   readonly hookDrops: number;
-}
-
-/** Whether an address lies inside a prefix of its own family. */
-export function addressInPrefix(address: Uint8Array, p: Prefix): boolean {
-  if (p.afi === 1) {
-    if (address.length !== 4) return false;
-    if (p.length === 0) return true;
-    const v = (((address[0] ?? 0) << 24) | ((address[1] ?? 0) << 16) | ((address[2] ?? 0) << 8) | (address[3] ?? 0)) >>> 0;
-    const mask = (0xffffffff << (32 - p.length)) >>> 0;
-    return ((v & mask) >>> 0) === p.address;
-  }
-  if (address.length !== 16) return false;
-  const full = p.length >> 3;
-  for (let i = 0; i < full; i++) if (address[i] !== p.address[i]) return false;
-  const rest = p.length & 7;
-  if (rest === 0) return true;
-  const mask = (0xff << (8 - rest)) & 0xff;
-  return ((address[full] ?? 0) & mask) === (p.address[full] ?? 0);
 }
 
 function anyContains(list: readonly Prefix[], address: Uint8Array): boolean {

@@ -10,7 +10,7 @@
  */
 import { networkInterfaces } from 'node:os';
 import { parseIp } from '../wire/values/ip';
-import { formatPrefix, parsePrefix, prefixContainsAddress, type Prefix } from '../wire/values/prefix';
+import { addressInPrefix, formatPrefix, parsePrefix, type Prefix } from '../wire/values/prefix';
 
 /** How a next hop resolved: over a connected network, via a Loc-RIB destination, or not at all. */
 export type Resolution = { readonly kind: 'connected' } | { readonly kind: 'route'; readonly destKey: string } | null;
@@ -54,7 +54,7 @@ export class NextHopResolver {
   resolve(nextHop: string): Resolution {
     const addr = parseIp(nextHop);
     if (!addr) return null;
-    for (const p of this.networks()) if (p.afi === (addr.length === 4 ? 1 : 2) && prefixContainsAddress(p, nextHop)) return { kind: 'connected' };
+    for (const p of this.networks()) if (addressInPrefix(addr, p)) return { kind: 'connected' };
     if (this.isNeighbor(nextHop)) return { kind: 'connected' };
     // Longest match in the Loc-RIB, from the host route down to /1 (not the default route).
     const v4 = addr.length === 4;

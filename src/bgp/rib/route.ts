@@ -64,11 +64,6 @@ export function familyCodeOfKey(key: string): number {
   return afi * 65536 + safi;
 }
 
-/** The family part of a route or destination key ("1/128"). */
-export function familyOfKey(key: string): string {
-  return key.slice(0, key.indexOf('|'));
-}
-
 /** The ADD-PATH path id inside a route key (RFC 7911), undefined without one. */
 export function pathIdOfKey(key: string): number | undefined {
   const hash = key.indexOf('#');

@@ -8,7 +8,7 @@
 import type { CodecContext } from '../wire/context';
 import type { NegotiatedSession } from '../session/negotiate-types';
 import type { AdjRibIn } from '../rib/adj-rib-in';
-import type { ExportedAttributes, ExportPeer } from '../rib/export-rules';
+import type { ExportedAttributes } from '../rib/export-rules';
 import type { LocRib } from '../rib/loc-rib';
 import { familyCodeOfKey, type Route, type RoutableNlri } from '../rib/route';
 import { buildAnnouncements, buildWithdrawals } from '../rib/update-builder';

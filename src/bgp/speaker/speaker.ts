@@ -284,7 +284,6 @@ export class Speaker {
   private applyChanges(pr: PeerRoutes, changes: readonly RibChange[]): void {
     if (changes.length === 0) return;
     const source = pr.role.address;
-    const up = this.establishedPeers();
     let unicastGone: string[] | null = null;
     let unicastNew = false;
     for (const c of changes) {
@@ -293,8 +292,7 @@ export class Speaker {
       const u = this.loc.update(destKey, source, pathIdOfKey(c.key), fresh);
       if (u === DestUpdate.None) continue;
       const paths = this.loc.last;
-      for (const p of up) if (u === DestUpdate.Best || p.routeServerClient) p.touch(destKey, paths);
-      if (u === DestUpdate.Best) this.bestChanged(destKey);
+      this.afterUpdate(destKey, u);
       if (isUnicastDest(destKey)) {
         if (paths === undefined) (unicastGone ??= []).push(destKey);
         else unicastNew = true;
@@ -343,7 +341,6 @@ export class Speaker {
       if (again.size === 0) return;
       gone = null;
       added = false;
-      const up = this.establishedPeers();
       for (const [id, pr] of again) {
         const key = id.slice(id.indexOf('\u0000') + 1);
         const r = pr.ribIn.get(key);
@@ -356,8 +353,7 @@ export class Speaker {
         const fresh = r.rejected === undefined && this.eligible(pr, key, r) ? r : null;
         const u = this.loc.update(destKey, pr.role.address, pathIdOfKey(key), fresh);
         if (u === DestUpdate.None) continue;
-        for (const p of up) if (u === DestUpdate.Best || p.routeServerClient) p.touch(destKey);
-        if (u === DestUpdate.Best) this.bestChanged(destKey);
+        this.afterUpdate(destKey, u);
         if (isUnicastDest(destKey)) {
           if (this.loc.best(destKey) === undefined) (gone ??= []).push(destKey);
           else if (!hadBest) added = true;
@@ -378,9 +374,15 @@ export class Speaker {
 
   private upCache: PeerRoutes[] | null = null;
 
+  /**
+   * Right after `loc.update` of `destKey`: the neighbors whose choice may have
+   * changed are marked (every change of the best path; any change at all for a
+   * route-server client), with the paths as the update left them.
+   */
   private afterUpdate(destKey: string, u: DestUpdate): void {
     if (u === DestUpdate.None) return;
-    for (const p of this.establishedPeers()) if (u === DestUpdate.Best || p.routeServerClient) p.touch(destKey);
+    const paths = this.loc.last;
+    for (const p of this.establishedPeers()) if (u === DestUpdate.Best || p.routeServerClient) p.touch(destKey, paths);
     if (u === DestUpdate.Best) this.bestChanged(destKey);
   }
 

@@ -1,7 +1,7 @@
 /** Per-target processing at a hub: first match, count-and-continue, token-bucket rate limits, hooks, counters. */
 import { parseIp } from '../../../src/bgp/wire/values/ip';
-import { parsePrefix, type Prefix } from '../../../src/bgp/wire/values/prefix';
-import { HubRuleTable, addressInPrefix, type HubPacket, type HubRuleDefinition } from '../../../src/vrf/hub-rules';
+import { addressInPrefix, parsePrefix, type Prefix } from '../../../src/bgp/wire/values/prefix';
+import { HubRuleTable, type HubPacket, type HubRuleDefinition } from '../../../src/vrf/hub-rules';
 
 const p = (t: string): Prefix => parsePrefix(t) ?? (() => { throw new Error(t); })();
 const ip = (t: string): Uint8Array => parseIp(t) ?? (() => { throw new Error(t); })();

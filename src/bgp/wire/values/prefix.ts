@@ -3,7 +3,7 @@
  * million of them cost no Buffers; IPv6 keeps 16 octets. Host bits beyond the
  * length are always zero (decoders mask them, RFC 4271 §4.3 says they are irrelevant).
  */
-import { formatIpv4, formatIpv6, parseIpv4, parseIpv6 } from './ip';
+import { formatIpv4, formatIpv6, parseIp, parseIpv4, parseIpv6 } from './ip';
 
 export interface Ipv4Prefix {
   readonly afi: 1;
@@ -72,18 +72,24 @@ export function prefixEquals(a: Prefix, b: Prefix): boolean {
   return true;
 }
 
+/** Whether an address (4 or 16 octets) lies inside a prefix of its own family; never across families. */
+export function addressInPrefix(address: Uint8Array, p: Prefix): boolean {
+  if (p.afi === 1) {
+    if (address.length !== 4) return false;
+    const v = (((address[0] ?? 0) << 24) | ((address[1] ?? 0) << 16) | ((address[2] ?? 0) << 8) | (address[3] ?? 0)) >>> 0;
+    return ((v & ipv4Mask(p.length)) >>> 0) === p.address;
+  }
+  if (address.length !== 16) return false;
+  const full = p.length >> 3;
+  for (let i = 0; i < full; i++) if (address[i] !== p.address[i]) return false;
+  const rest = p.length & 7;
+  if (rest === 0) return true;
+  const mask = (0xff << (8 - rest)) & 0xff;
+  return ((address[full] ?? 0) & mask) === (p.address[full] ?? 0);
+}
+
 /** Whether an address (text) lies inside a prefix: dynamic-neighbor ranges, connected networks. */
 export function prefixContainsAddress(range: Prefix, address: string): boolean {
-  if (range.afi === 1) {
-    const v4 = parseIpv4(address);
-    return v4 !== null && ((v4 & ipv4Mask(range.length)) >>> 0) === range.address;
-  }
-  const v6 = parseIpv6(address);
-  if (v6 === null) return false;
-  const full = range.length >> 3;
-  for (let i = 0; i < full; i++) if (v6[i] !== range.address[i]) return false;
-  const bits = range.length & 7;
-  if (bits === 0) return true;
-  const mask = (0xff << (8 - bits)) & 0xff;
-  return ((v6[full] ?? 0) & mask) === (range.address[full] ?? 0);
+  const bytes = parseIp(address);
+  return bytes !== null && addressInPrefix(bytes, range);
 }
