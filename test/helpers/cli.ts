@@ -1,5 +1,6 @@
 /** Runs the `hdvpn` CLI in process, capturing what it writes and its exit code. */
 import { main } from '../../src/cli/main';
+import type { ControlHandlers } from '../../src/daemon/control-server';
 
 export async function runCli(args: string[]): Promise<{ code: number; out: string; err: string }> {
   let out = '';
@@ -19,4 +20,22 @@ export async function runCli(args: string[]): Promise<{ code: number; out: strin
     o.mockRestore();
     e.mockRestore();
   }
+}
+
+/** A daemon stand-in for CLI tests: empty answers for every command, except the ones the test gives. */
+export function stubHandlers(given: Partial<ControlHandlers>): ControlHandlers {
+  return {
+    ping: () => 'pong',
+    'show-neighbors': () => [],
+    'show-rib': () => [],
+    'show-vrf': () => [],
+    'show-hub': () => [],
+    'show-sessions': () => [],
+    'session-add': () => null,
+    'session-del': () => null,
+    neighbor: () => null,
+    'route-refresh': () => null,
+    'policy-test': () => null,
+    ...given,
+  };
 }

@@ -2,7 +2,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runCli } from '../../helpers/cli';
+import { runCli, stubHandlers } from '../../helpers/cli';
 import { ControlServer } from '../../../src/daemon/control-server';
 
 const run = runCli;
@@ -67,21 +67,15 @@ describe('daemon commands', () => {
   });
   it('talks to a control socket: JSON passes through with -j, errors give exit 1', async () => {
     const path = join(dir, 'ctl.sock');
-    const server = new ControlServer(path, {
-      ping: () => 'pong',
-      'session-add': () => null,
-      'session-del': () => null,
-      'show-sessions': () => [],
-      'show-neighbors': () => [{ address: '192.0.2.2', asn: 65002, state: 'Established', uptime: 5, families: ['ipv4-unicast'], received: { 'ipv4-unicast': 3 }, accepted: { 'ipv4-unicast': 3 }, sent: { 'ipv4-unicast': 1 }, 'last-error': null }],
-      'show-rib': () => [],
-      'show-vrf': () => [],
-      'show-hub': () => [],
-      neighbor: (req) => {
-        throw new Error(`no neighbor ${req.address}`);
-      },
-      'route-refresh': () => null,
-      'policy-test': () => null,
-    });
+    const server = new ControlServer(
+      path,
+      stubHandlers({
+        'show-neighbors': () => [{ address: '192.0.2.2', asn: 65002, state: 'Established', uptime: 5, families: ['ipv4-unicast'], received: { 'ipv4-unicast': 3 }, accepted: { 'ipv4-unicast': 3 }, sent: { 'ipv4-unicast': 1 }, 'last-error': null }],
+        neighbor: (req) => {
+          throw new Error(`no neighbor ${req.address}`);
+        },
+      }),
+    );
     await server.listen();
     try {
       const r = await run(['--socket', path, 'show', 'neighbors', '-j']);
@@ -123,22 +117,15 @@ describe('hdvpn show rib options', () => {
   it('sends the neighbor, direction, summary and canonical prefix to the daemon, and renders the summary', async () => {
     const path = join(dir, 'rib.sock');
     const seen: unknown[] = [];
-    const server = new ControlServer(path, {
-      ping: () => 'pong',
-      'session-add': () => null,
-      'session-del': () => null,
-      'show-sessions': () => [],
-      'show-neighbors': () => [],
-      'show-rib': (req) => {
-        seen.push(req);
-        return req.summary ? { destinations: { 'ipv4-unicast': 5 }, 'attribute-sets': 2, originated: 1, neighbors: [{ address: '192.0.2.2', received: { 'ipv4-unicast': 4 }, accepted: { 'ipv4-unicast': 3 }, sent: { 'ipv4-unicast': 1 } }] } : [];
-      },
-      'show-vrf': () => [],
-      'show-hub': () => [],
-      neighbor: () => null,
-      'route-refresh': () => null,
-      'policy-test': () => null,
-    });
+    const server = new ControlServer(
+      path,
+      stubHandlers({
+        'show-rib': (req) => {
+          seen.push(req);
+          return req.summary ? { destinations: { 'ipv4-unicast': 5 }, 'attribute-sets': 2, originated: 1, neighbors: [{ address: '192.0.2.2', received: { 'ipv4-unicast': 4 }, accepted: { 'ipv4-unicast': 3 }, sent: { 'ipv4-unicast': 1 } }] } : [];
+        },
+      }),
+    );
     await server.listen();
     try {
       expect((await run(['--socket', path, 'show', 'rib', '--neighbor', '192.0.2.2', '--out', '-j'])).code).toBe(0);
@@ -169,29 +156,24 @@ describe('hdvpn show vrf and show hub', () => {
     const path = join(dir, 'vrf.sock');
     const seen: unknown[] = [];
     const vrf = { name: 'red-down', rd: '65001:12', import: [], export: ['65000:2'], label: 16, routes: 3, sessions: ['c1'], role: 'downstream', pair: 'red', 'label-mode': 'per-vrf' };
-    const server = new ControlServer(path, {
-      ping: () => 'pong',
-      'session-add': () => null,
-      'session-del': () => null,
-      'show-sessions': () => [],
-      'show-neighbors': () => [],
-      'show-rib': (req) => {
-        seen.push(req);
-        return [];
-      },
-      'show-vrf': (req) => {
-        seen.push(req);
-        if (req.name === 'nope') throw new Error('no VRF nope');
-        return [vrf];
-      },
-      'show-hub': (req) => {
-        seen.push(req);
-        return [{ vrf: 'hub', rd: '65000:100', import: ['65000:2'], export: ['65000:1'], announce: ['0.0.0.0/0'], label: 17, rules: [{ name: 'no-telnet-net', action: 'deny', destination: ['10.9.0.0/16'], client: [], packets: 4, bytes: 400, dropped: 4 }], unmatched: { packets: 1, bytes: 60 }, 'hook-drops': 0 }];
-      },
-      neighbor: () => null,
-      'route-refresh': () => null,
-      'policy-test': () => null,
-    });
+    const server = new ControlServer(
+      path,
+      stubHandlers({
+        'show-rib': (req) => {
+          seen.push(req);
+          return [];
+        },
+        'show-vrf': (req) => {
+          seen.push(req);
+          if (req.name === 'nope') throw new Error('no VRF nope');
+          return [vrf];
+        },
+        'show-hub': (req) => {
+          seen.push(req);
+          return [{ vrf: 'hub', rd: '65000:100', import: ['65000:2'], export: ['65000:1'], announce: ['0.0.0.0/0'], label: 17, rules: [{ name: 'no-telnet-net', action: 'deny', destination: ['10.9.0.0/16'], client: [], packets: 4, bytes: 400, dropped: 4 }], unmatched: { packets: 1, bytes: 60 }, 'hook-drops': 0 }];
+        },
+      }),
+    );
     await server.listen();
     try {
       const j = await run(['--socket', path, 'show', 'vrf', 'red-down', '-j']);
