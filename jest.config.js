@@ -11,7 +11,7 @@ module.exports = {
       testEnvironment: 'node',
       roots: ['<rootDir>/test'],
       testMatch: ['**/*.test.ts'],
-      testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/interop/'],
+      testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/interop/', '<rootDir>/test/e2e/'],
       transform,
     },
     {
@@ -19,6 +19,16 @@ module.exports = {
       displayName: 'interop',
       testEnvironment: 'node',
       roots: ['<rootDir>/test/interop'],
+      testMatch: ['**/*.test.ts'],
+      transform,
+      globalSetup: '<rootDir>/test/interop/global-setup.ts',
+      globalTeardown: '<rootDir>/test/interop/global-teardown.ts',
+    },
+    {
+      // Whole topologies of hdvpnd nodes moving real packets in network namespaces (root only).
+      displayName: 'e2e',
+      testEnvironment: 'node',
+      roots: ['<rootDir>/test/e2e'],
       testMatch: ['**/*.test.ts'],
       transform,
       globalSetup: '<rootDir>/test/interop/global-setup.ts',

@@ -4,6 +4,7 @@
  */
 import { Command, CommanderError } from 'commander';
 import { registerDecodeCommand } from './commands/decode';
+import { registerFibCommands } from './commands/fib';
 import { registerMrtCommand } from './commands/mrt';
 import { registerNeighborCommands } from './commands/neighbor';
 import { registerPolicyCommands } from './commands/policy';
@@ -28,6 +29,7 @@ export function buildProgram(): Command {
   registerNeighborCommands(program);
   registerPolicyCommands(program);
   registerSessionCommands(program);
+  registerFibCommands(program);
   return program;
 }
 

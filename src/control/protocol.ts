@@ -33,6 +33,10 @@ export type ControlRequest =
   | { readonly command: 'session-del'; readonly client: string }
   /** `hdvpn show sessions [CLIENT]`: the JSON INTERFACE.md fixes. */
   | { readonly command: 'show-sessions'; readonly client?: string }
+  /** `hdvpn show fib [--vrf V] [PREFIX]`: FIB routes with their next hops (INTERFACE.md fields). */
+  | { readonly command: 'show-fib'; readonly vrf?: string; readonly prefix?: string; readonly counters?: boolean }
+  /** `hdvpn fib lookup [--ingress SESSION|core] [--label L] ADDR`: the decision the data plane makes. */
+  | { readonly command: 'fib-lookup'; readonly address: string; readonly ingress?: string; readonly label?: number }
   | { readonly command: 'ping' };
 
 /** A session's tunnel as the CLI sends it; stored only until the data plane (issue 8) builds it. */
@@ -49,7 +53,7 @@ export type ControlResponse = { readonly ok: true; readonly result: Json } | { r
 /** Requests are small; anything longer than this is not ours and is refused. */
 export const MAX_REQUEST_LENGTH = 64 * 1024;
 
-const COMMANDS: ReadonlySet<string> = new Set(['show-neighbors', 'show-rib', 'show-vrf', 'show-hub', 'neighbor', 'route-refresh', 'policy-test', 'session-add', 'session-del', 'show-sessions', 'ping']);
+const COMMANDS: ReadonlySet<string> = new Set(['show-neighbors', 'show-rib', 'show-vrf', 'show-hub', 'neighbor', 'route-refresh', 'policy-test', 'session-add', 'session-del', 'show-sessions', 'show-fib', 'fib-lookup', 'ping']);
 
 function optionalString(o: Record<string, unknown>, key: string): string | undefined | null {
   const v = o[key];
@@ -69,7 +73,7 @@ export function parseRequest(line: string): ControlRequest | { error: string } {
   const o = v as Record<string, unknown>;
   const command = o.command;
   if (typeof command !== 'string' || !COMMANDS.has(command)) return { error: `unknown command ${JSON.stringify(command)}` };
-  const strings = ['address', 'family', 'vrf', 'prefix', 'message', 'action', 'neighbor', 'direction', 'policy', 'route', 'name', 'client', 'pair'];
+  const strings = ['address', 'family', 'vrf', 'prefix', 'message', 'action', 'neighbor', 'direction', 'policy', 'route', 'name', 'client', 'pair', 'ingress'];
   if (o.summary !== undefined && typeof o.summary !== 'boolean') return { error: 'summary must be a boolean' };
   for (const k of strings) if (optionalString(o, k) === null) return { error: `${k} must be a string` };
   switch (command) {
@@ -114,6 +118,16 @@ export function parseRequest(line: string): ControlRequest | { error: string } {
       return { command, client: o.client };
     case 'show-sessions':
       return { command, ...(typeof o.client === 'string' ? { client: o.client } : {}) };
+    case 'show-fib':
+      if (o.counters !== undefined && typeof o.counters !== 'boolean') return { error: 'counters must be a boolean' };
+      return { command, ...(typeof o.vrf === 'string' ? { vrf: o.vrf } : {}), ...(typeof o.prefix === 'string' ? { prefix: o.prefix } : {}), ...(o.counters === true ? { counters: true } : {}) };
+    case 'fib-lookup': {
+      if (typeof o.address !== 'string') return { error: 'address is required' };
+      const label = o.label;
+      // RFC 3032 §2.1: a label is 20 bits.
+      if (label !== undefined && (typeof label !== 'number' || !Number.isInteger(label) || label < 0 || label > 0xfffff)) return { error: 'label must be an integer 0..1048575' };
+      return { command, address: o.address, ...(typeof o.ingress === 'string' ? { ingress: o.ingress } : {}), ...(typeof label === 'number' ? { label } : {}) };
+    }
     default:
       return { error: `unknown command ${JSON.stringify(command)}` };
   }

@@ -9,6 +9,7 @@ import type { Daemon } from './daemon';
 import { policyTest } from './policy-test';
 import { sessionHandlers } from './session-handlers';
 import { hubView, vrfRibView, vrfView } from './vrf-views';
+import { fibCountersView, fibLookupView, fibRoutesView } from './fib-views';
 import type { Vrf } from '../vrf/vrf';
 
 function findPeer(d: Daemon, address: string): Peer {
@@ -31,6 +32,8 @@ function findVrf(d: Daemon, name: string): Vrf {
 export function controlHandlers(d: Daemon): ControlHandlers {
   return {
     ping: () => 'pong',
+    'show-fib': (req) => (req.counters ? fibCountersView(d.fib, d.config.fib.backend, d.packetPlane) : fibRoutesView(d.fib, req.vrf, req.prefix)),
+    'fib-lookup': (req) => fibLookupView(d.fib, req.address, req.ingress, req.label),
     'show-neighbors': (req) => {
       const peers = [...d.peers.values(), ...d.dynamicPeers.values()].filter((p) => req.address === undefined || p.address === req.address);
       if (req.address !== undefined && peers.length === 0) throw new ControlCommandError(`no neighbor ${req.address}`);

@@ -45,6 +45,10 @@ async function dispatch(handlers: ControlHandlers, req: ControlRequest): Promise
       return handlers['session-del'](req);
     case 'show-sessions':
       return handlers['show-sessions'](req);
+    case 'show-fib':
+      return handlers['show-fib'](req);
+    case 'fib-lookup':
+      return handlers['fib-lookup'](req);
     default: {
       const never: never = req;
       throw new ControlCommandError(`unknown command ${JSON.stringify(never)}`);

@@ -26,6 +26,9 @@ import { SessionManager } from '../sessions/session-manager';
 import { RadiusAddressServer } from '../sessions/radius/address-server';
 import type { SessionStore } from '../sessions/session-store';
 import { SqliteSessionStore } from '../sessions/sqlite-session-store';
+import { Fib } from '../fib/fib';
+import { FibFeed } from './fib-feed';
+import { PacketPlane } from './packet-plane';
 
 export interface DaemonOptions {
   readonly config: Config;
@@ -51,6 +54,11 @@ export class Daemon {
   policies: PolicyEngine;
   /** Client sessions (src/sessions); null until start() has opened the store and restored them. */
   sessions: SessionManager | null = null;
+  /** The FIB (src/fib), fed from VRF table changes and sessions by FibFeed. */
+  readonly fib = new Fib();
+  private readonly fibFeed: FibFeed;
+  /** The packet workers (`fib: { backend: userspace }`); null with no backend. */
+  packetPlane: PacketPlane | null = null;
   readonly peers = new Map<string, Peer>();
   readonly dynamicPeers = new Map<string, Peer>();
   private readonly clock: Clock;
@@ -81,6 +89,12 @@ export class Daemon {
       routeServerExport: this.policies.chain(this.config.routeServer.exportPolicy),
     });
     this.vrfs = new VrfManager(this.speaker, { localAs: this.config.asn, routerId: this.me.routerId });
+    this.fibFeed = new FibFeed(this.fib, this.vrfs, {
+      tunnelSource: this.config.fib.tunnelSource ?? this.config.routerId,
+      fallback: this.config.fib.fallback,
+      owner: (pair, prefix) => this.sessions?.owner(pair, prefix),
+      pairPort: () => null,
+    });
     // RFC 4724 restarting speaker: a marker that outlives an unclean exit tells the next start it restarted.
     this.marker = join(dirname(this.config.control.socket), 'hdvpnd.running');
   }
@@ -109,6 +123,7 @@ export class Daemon {
       await this.listener.listen();
       this.logger.info(`listening for BGP on ${listen.address} port ${this.listener.port}`);
     }
+    await this.startPacketPlane();
     this.control = new ControlServer(this.config.control.socket, controlHandlers(this));
     await this.control.listen();
     this.logger.info(`control socket ${this.config.control.socket}; AS ${this.config.asn}, router id ${this.me.routerId}, ${this.peers.size} neighbor(s)`);
@@ -123,6 +138,7 @@ export class Daemon {
     await this.listener?.close(message);
     await this.control?.close();
     this.sessions?.close();
+    await this.packetPlane?.stop();
     if (existsSync(this.marker)) unlinkSync(this.marker);
   }
 
@@ -149,6 +165,7 @@ export class Daemon {
       if (!(e instanceof VrfError)) throw e;
       this.logger.error(`VRFs: ${e.message}`);
     }
+    this.fibFeed.syncTables();
     const count = [...this.vrfs.all()].length;
     if (count > 0) this.logger.info(`${count} VRF(s) configured`);
   }
@@ -163,9 +180,27 @@ export class Daemon {
     const addressServer = this.radiusAddressServer();
     this.sessions = new SessionManager(this.vrfs, store, { warn: (m) => this.logger.warn(m), ...(addressServer ? { addressServer } : {}) });
     this.sessions.configure(this.config.halfDuplex);
+    this.sessions.onChange((event, s) => (event === 'up' ? this.fibFeed.sessionStarted(s) : this.fibFeed.sessionStopped(s)));
     const up = this.sessions.restore();
     const total = [...this.sessions.all()].length;
     if (total > 0) this.logger.info(`restored ${up} of ${total} client session(s) from the session store`);
+  }
+
+  /** Packets start moving only once the FIB holds the VRFs and restored sessions. */
+  private async startPacketPlane(): Promise<void> {
+    const fib = this.config.fib;
+    if (fib.backend === 'none') return;
+    if (fib.backend === 'kernel') {
+      this.logger.warn('fib backend kernel is not wired into the daemon yet; packets are not forwarded');
+      return;
+    }
+    const log = this.logger.child({ component: 'fib' });
+    this.packetPlane = await PacketPlane.start(this.fib, {
+      address: fib.tunnelSource ?? this.config.routerId,
+      pathMtu: fib.pathMtu,
+      onError: (m) => log.error(m),
+    });
+    log.info(`userspace packet backend: ${this.packetPlane.ports.map((p) => p.name).join(', ')} sockets, one worker each`);
   }
 
   /** The RADIUS client of `address-server: radius` pairs; the secrets are read here, each time the section is (re)applied. */

@@ -53,11 +53,28 @@ export class SessionManager {
   private addressServer: RemoteAddressServer | null;
   /** Clients whose start waits for the address server: a second start for them is a duplicate. */
   private readonly pending = new Set<string>();
+  /** pair|prefix → the session whose route it is, set before the route enters the VRF (the FIB asks while it does). */
+  private readonly owners = new Map<string, Session>();
+  private readonly listeners: ((event: 'up' | 'down', session: Session) => void)[] = [];
 
   constructor(private readonly vrfs: ClientRouteTable, private readonly store: SessionStore, opts: SessionManagerOptions = {}) {
     this.now = opts.now ?? Date.now;
     this.warn = opts.warn ?? (() => undefined);
     this.addressServer = opts.addressServer ?? null;
+  }
+
+  /** A session came up (started or restored) or went down (stopped): the FIB binds or unbinds its ingress. */
+  onChange(listener: (event: 'up' | 'down', session: Session) => void): void {
+    this.listeners.push(listener);
+  }
+
+  /** The session whose route `prefix` (text form) is in `pair`'s downstream VRF. */
+  owner(pair: string, prefix: string): Session | undefined {
+    return this.owners.get(`${pair}|${prefix}`);
+  }
+
+  private emit(event: 'up' | 'down', s: Session): void {
+    for (const l of this.listeners) l(event, s);
   }
 
   /** A new RADIUS client (a reload changed the `radius` section); the old one is closed. */
@@ -247,15 +264,19 @@ export class SessionManager {
   }
 
   private install(s: Session): void {
+    for (const r of s.routes) this.owners.set(`${s.pair}|${r}`, s);
     for (const r of s.routes) {
       const prefix = parsePrefix(r);
       if (prefix) this.vrfs.addClientRoute(s.pair, prefix, null);
     }
     this.vrfs.bindSession(s.pair, s.client);
+    this.emit('up', s);
   }
 
   /** Undoes install(), also a partial one; routes that are not this session's are left alone by removeClientRoute. */
   private uninstall(s: Session): void {
+    for (const r of s.routes) if (this.owners.get(`${s.pair}|${r}`) === s) this.owners.delete(`${s.pair}|${r}`);
+    this.emit('down', s);
     if (this.vrfs.pair(s.pair) === undefined) return;
     for (const r of s.routes) {
       const prefix = parsePrefix(r);

@@ -31,6 +31,8 @@ export function stubHandlers(given: Partial<ControlHandlers>): ControlHandlers {
     'show-vrf': () => [],
     'show-hub': () => [],
     'show-sessions': () => [],
+    'show-fib': () => [],
+    'fib-lookup': (req) => ({ address: req.address }),
     'session-add': () => null,
     'session-del': () => null,
     neighbor: () => null,

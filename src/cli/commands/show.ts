@@ -8,6 +8,7 @@ import { formatDuration, renderTable } from '../table';
 import { formatPrefix, parsePrefix } from '../../bgp/wire/values/prefix';
 import { parseIp } from '../../bgp/wire/values/ip';
 import { registerShowSessions } from './show-sessions';
+import { registerShowFib } from './fib';
 
 type Obj = { [k: string]: Json };
 
@@ -148,6 +149,7 @@ export function registerShowCommands(program: Command): void {
       else process.stdout.write(renderHubs(doc));
     });
   registerShowSessions(show);
+  registerShowFib(show);
 }
 
 interface RibOptions {

@@ -3,7 +3,7 @@
  * hdvpnd runs without --config (a laptop: loopback, unprivileged port, private AS).
  */
 import { parseIpv4 } from '../../bgp/wire/values/ip';
-import type { Config, DecisionConfig, GracefulRestart, LoggingConfig, RouteServerConfig, SessionsConfig } from './model';
+import type { Config, DecisionConfig, GracefulRestart, LoggingConfig, RouteServerConfig, SessionsConfig, FibConfig } from './model';
 import { deepFreeze } from './freeze';
 
 /** RFC 4271 §10 suggested values. */
@@ -25,6 +25,7 @@ export const DEFAULT_RADIUS_RETRIES = 2;
 /** RFC 4271 §9.1.2.2(c): MEDs are compared only between routes from the same neighbor AS unless told otherwise. */
 export const DEFAULT_DECISION: DecisionConfig = { alwaysCompareMed: false };
 export const DEFAULT_SESSIONS: SessionsConfig = { store: null };
+export const DEFAULT_FIB: FibConfig = { backend: 'none', tunnelSource: null, fallback: true, pathMtu: 1500 };
 export const NO_ROUTE_SERVER_POLICY: RouteServerConfig = { importPolicy: [], exportPolicy: [] };
 /** RFC 4271 §5.1.2 leaves prepending unbounded; more than this is a typo, not traffic engineering. */
 export const MAX_AS_PATH_PREPEND = 16;
@@ -58,6 +59,7 @@ function builtinConfigUnfrozen(env: NodeJS.ProcessEnv = process.env, uid: number
     halfDuplex: [],
     radius: null,
     sessions: DEFAULT_SESSIONS,
+    fib: DEFAULT_FIB,
     prefixLists: [],
     policies: [],
     routeServer: NO_ROUTE_SERVER_POLICY,

@@ -36,6 +36,20 @@ export interface SessionsConfig {
   readonly store: string | null;
 }
 
+/** Which backend moves packets through the FIB (issue 7): none (the FIB is kept and shown only), userspace, kernel. */
+export type FibBackendName = 'none' | 'userspace' | 'kernel';
+
+/** The forwarding plane (docs/fib.md). */
+export interface FibConfig {
+  readonly backend: FibBackendName;
+  /** Outer source address of GRE, IP-in-IP and the core encapsulation; null: the router id. */
+  readonly tunnelSource: number | null;
+  /** Best-effort plain IP while a tunnel or the core path is down. */
+  readonly fallback: boolean;
+  /** MTU of the paths to tunnel endpoints, outer header included (RFC 2003 §5.1). */
+  readonly pathMtu: number;
+}
+
 export interface LoggingConfig {
   readonly level: LogLevel;
   readonly format: LogFormat;
@@ -221,6 +235,7 @@ export interface Config {
   readonly halfDuplex: readonly HalfDuplexConfig[];
   readonly radius: RadiusConfig | null;
   readonly sessions: SessionsConfig;
+  readonly fib: FibConfig;
   readonly prefixLists: readonly PrefixListDefinition[];
   readonly policies: readonly PolicyDefinition[];
   readonly routeServer: RouteServerConfig;

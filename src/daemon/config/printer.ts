@@ -12,7 +12,7 @@ import { formatLargeCommunity } from '../../bgp/wire/values/large-community';
 import { formatPrefix } from '../../bgp/wire/values/prefix';
 import { formatRd } from '../../bgp/wire/values/rd';
 import { policiesOut, prefixListOut } from './policy-printer';
-import { CONFIG_FAMILIES, type Config, type HalfDuplexConfig, type HalfVrfConfig, type HubConfig, type MaxPrefix, type NeighborConfig, type RadiusConfig, type RouteConfig, type SecretRef, type SessionOptions, type VrfConfig, type DynamicNeighborConfig } from './model';
+import { CONFIG_FAMILIES, type Config, type HalfDuplexConfig, type HalfVrfConfig, type HubConfig, type MaxPrefix, type NeighborConfig, type RadiusConfig, type RouteConfig, type SecretRef, type SessionOptions, type VrfConfig, type DynamicNeighborConfig, type FibConfig } from './model';
 
 type Out = Record<string, unknown>;
 
@@ -109,6 +109,12 @@ function halfOut(v: HalfVrfConfig): Out {
   ]);
 }
 
+/** Printed only when something differs from the defaults (no backend, router id as source, fallback, 1500). */
+function fibOut(f: FibConfig): Out | undefined {
+  if (f.backend === 'none' && f.tunnelSource === null && f.fallback && f.pathMtu === 1500) return undefined;
+  return { backend: f.backend, ...(f.tunnelSource !== null ? { 'tunnel-source': formatIpv4(f.tunnelSource) } : {}), fallback: f.fallback, 'path-mtu': f.pathMtu };
+}
+
 function pairOut(p: HalfDuplexConfig): Out {
   return compact([
     ['name', p.name],
@@ -146,6 +152,7 @@ export function configToPlain(c: Config): Out {
     ['half-duplex', c.halfDuplex.map(pairOut)],
     ['radius', c.radius ? radiusOut(c.radius) : undefined],
     ['sessions', c.sessions.store === null ? undefined : { store: c.sessions.store }],
+    ['fib', fibOut(c.fib)],
     ['prefix-lists', c.prefixLists.map(prefixListOut)],
     ['policies', policiesOut(c.policies)],
     ['route-server', routeServerOut(c)],

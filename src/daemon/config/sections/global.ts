@@ -1,6 +1,6 @@
 /** Top-level scalars and small sections: asn, router-id, listen, control, logging, cluster-id, decision, sessions. */
-import { BGP_PORT, DEFAULT_DECISION, DEFAULT_LOGGING, DEFAULT_SESSIONS } from '../defaults';
-import { LOG_LEVELS, type ControlConfig, type DecisionConfig, type ListenConfig, type LoggingConfig, type SessionsConfig } from '../model';
+import { BGP_PORT, DEFAULT_DECISION, DEFAULT_FIB, DEFAULT_LOGGING, DEFAULT_SESSIONS } from '../defaults';
+import { LOG_LEVELS, type ControlConfig, type FibConfig, type DecisionConfig, type ListenConfig, type LoggingConfig, type SessionsConfig } from '../model';
 import { addressValue, asnValue, field, ipv4Value } from '../values';
 import type { MapReader } from '../yaml-reader';
 
@@ -82,4 +82,18 @@ export function readSessions(root: MapReader): SessionsConfig | undefined {
     return undefined;
   }
   return { store };
+}
+
+/** The forwarding plane: which backend moves packets, the tunnel source, fallback and path MTU (docs/fib.md). */
+export function readFib(root: MapReader): FibConfig | undefined {
+  if (!root.has('fib')) return DEFAULT_FIB;
+  const fib = root.map('fib', 'fib', ['backend', 'tunnel-source', 'fallback', 'path-mtu']);
+  if (!fib) return undefined;
+  const backend = fib.has('backend') ? fib.enumOf('backend', ['none', 'userspace', 'kernel'] as const) : DEFAULT_FIB.backend;
+  const tunnelSource = fib.has('tunnel-source') ? field(fib, 'tunnel-source', ipv4Value) : DEFAULT_FIB.tunnelSource;
+  const fallback = fib.has('fallback') ? fib.boolean('fallback') : DEFAULT_FIB.fallback;
+  // RFC 791: every IPv4 host takes 576-octet datagrams; 65535 is the Total Length limit.
+  const pathMtu = fib.has('path-mtu') ? fib.integer('path-mtu', 576, 65535) : DEFAULT_FIB.pathMtu;
+  if (backend === undefined || tunnelSource === undefined || fallback === undefined || pathMtu === undefined) return undefined;
+  return { backend, tunnelSource, fallback, pathMtu };
 }

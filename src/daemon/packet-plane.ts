@@ -1,0 +1,94 @@
+/**
+ * The userspace packet backend wired to the FIB (`fib: { backend: userspace }`):
+ * raw IP sockets for GRE (protocol 47: client tunnels and MPLS in GRE from
+ * the core) and IP-in-IP (protocol 4), one IPPROTO_RAW socket for best-effort
+ * plain IP, and one worker thread per socket running the forwarder. FIB
+ * snapshots go to the workers as control messages; routes and next-hop
+ * states they read from shared memory.
+ */
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import type { Fib } from '../fib/fib';
+import { forwarderCounters, type ForwarderInit, readForwarderCounters } from '../fib/forwarder';
+import { UserspaceBackend, type PortCounters } from '../fib/backends/userspace/backend';
+import { openRawSocket } from '../fib/backends/userspace/raw-socket';
+import type { SnapshotMessage } from '../fib/backends/userspace/fib-handler';
+import type { Port } from '../fib/backends/userspace/handler';
+
+/** IANA protocol numbers: GRE (RFC 2784), IP-in-IP (RFC 2003), and IPPROTO_RAW for sending whole packets. */
+const PROTO_GRE = 47;
+const PROTO_IPIP = 4;
+const PROTO_RAW = 255;
+
+/**
+ * Workers load compiled JavaScript. Running from dist/ the modules sit next
+ * to this file; running from the TypeScript sources (tests), in dist/.
+ */
+function compiled(relative: string): string {
+  const here = join(__dirname, relative);
+  if (existsSync(here)) return here;
+  const built = resolve(__dirname, '../../dist/src/daemon', relative);
+  if (existsSync(built)) return built;
+  throw new Error(`${relative.replace(/^\.\.\//, 'src/')} is not built: run npm run build`);
+}
+
+export interface PacketPlaneOptions {
+  /** This node's address: tunnel source, ICMP error source, and where raw sockets bind. */
+  readonly address: number;
+  readonly pathMtu: number;
+  readonly onError: (message: string) => void;
+}
+
+export class PacketPlane {
+  private constructor(
+    private readonly backend: UserspaceBackend,
+    private readonly counters: SharedArrayBuffer,
+  ) {}
+
+  static async start(fib: Fib, opts: PacketPlaneOptions): Promise<PacketPlane> {
+    const fds: number[] = [];
+    try {
+      // Not bound to one address: tunnels may arrive on any of the node's addresses.
+      for (const protocol of [PROTO_GRE, PROTO_IPIP, PROTO_RAW]) fds.push(openRawSocket({ protocol, receiveBufferBytes: 4 << 20, sendBufferBytes: 4 << 20 }));
+    } catch (e) {
+      const { libcIo } = await import('../fib/backends/userspace/libc-io');
+      for (const fd of fds) libcIo().close(fd);
+      throw e;
+    }
+    const counters = forwarderCounters();
+    const [gre, ipip, plain] = fds as [number, number, number];
+    // Port ids follow addPort order: 0 gre, 1 ipip, 2 plain.
+    const init: ForwarderInit = { snapshot: fib.snapshot(), ports: { gre: 0, ipip: 1, plain: 2 }, address: opts.address, pathMtu: opts.pathMtu, counters };
+    const backend = new UserspaceBackend({
+      handlerModule: compiled('../fib/backends/userspace/fib-handler.js'),
+      workerScript: compiled('../fib/backends/userspace/port-worker.js'),
+      handlerInit: init,
+      onError: (e, port) => opts.onError(`packet worker${port ? ` ${port.name}` : ''}: ${e.message}`),
+    });
+    backend.addPort('raw', gre, 'gre');
+    backend.addPort('raw', ipip, 'ipip');
+    backend.addPort('raw', plain, 'plain');
+    fib.onSnapshot((snapshot) => backend.post({ type: 'fib-snapshot', snapshot } satisfies SnapshotMessage));
+    await backend.start();
+    // A snapshot published while the workers started would be lost otherwise.
+    backend.post({ type: 'fib-snapshot', snapshot: fib.snapshot() } satisfies SnapshotMessage);
+    return new PacketPlane(backend, counters);
+  }
+
+  get ports(): readonly Port[] {
+    return this.backend.ports;
+  }
+
+  portCounters(id: number): PortCounters {
+    return this.backend.counters(id);
+  }
+
+  /** What the forwarder did: forwarded, fell back, dropped by reason. */
+  forwarding(): ReturnType<typeof readForwarderCounters> {
+    return readForwarderCounters(this.counters);
+  }
+
+  async stop(): Promise<void> {
+    await this.backend.stop();
+  }
+}

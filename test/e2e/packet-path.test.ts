@@ -1,0 +1,159 @@
+/**
+ * Real packets through the half-duplex VPN (issue 7's proof): two client
+ * routers, a PE and a hub, each in its own network namespace on one bridge,
+ * the PE and the hub both hdvpnd with the userspace packet backend.
+ *
+ * Client router 1 sends UDP from alice to bob (both sessions of the same PE)
+ * into alice's GRE tunnel (key 7). The PE must not send it straight across:
+ * it strips GRE, looks bob up in alice's *upstream* table, and sends it in
+ * MPLS-in-GRE to the hub; the hub sends it back with the PE's downstream
+ * label; the PE sends it down bob's IP-in-IP tunnel. Bob's router answers
+ * and the reply takes the same way back. tshark on the PE's and the hub's
+ * links sees every hop, in order, with valid checksums; each hdvpnd hop
+ * decrements the inner TTL once.
+ */
+import { join } from 'node:path';
+import { Dut } from '../interop/dut';
+import { Lab, type LabNode, type LabProcess, waitFor } from '../interop/lab';
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+
+const root = process.getuid?.() === 0;
+const HUB = '198.18.0.10';
+const PE = '198.18.0.20';
+const C1 = '198.18.0.31';
+const C2 = '198.18.0.32';
+const CLIENT = join(__dirname, 'helpers/client-router.js');
+
+type Obj = Record<string, unknown>;
+interface Seen { outerSrc: string; outerDst: string; key: number | null; src: string; dst: string; ttl: number; innerChecksumOk: boolean; text: string }
+
+async function capture(node: LabNode, file: string): Promise<LabProcess> {
+  const log = `${file}.log`;
+  const p = node.spawn(['tshark', '-i', 'eth0', '-w', file, '-f', 'ip proto 47 or ip proto 4'], log);
+  await waitFor('tshark capturing', () => {
+    try {
+      return readFileSync(log, 'utf8').includes('Capturing on') ? true : undefined;
+    } catch {
+      return undefined;
+    }
+  }, { timeoutMs: 15000 });
+  return p;
+}
+
+/** frame, outer src, outer dst, outer proto, inner src, inner dst, inner TTL, label, GRE key, checksum statuses. */
+function frames(file: string): string[][] {
+  const out = execFileSync('tshark', ['-r', file, '-o', 'ip.check_checksum:TRUE', '-T', 'fields', '-E', 'separator=|', '-e', 'frame.number', '-e', 'ip.src', '-e', 'ip.dst', '-e', 'ip.proto', '-e', 'ip.ttl', '-e', 'mpls.label', '-e', 'gre.key', '-e', 'ip.checksum.status', '-Y', 'udp'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+  return out.trim().split('\n').filter(Boolean).map((l) => l.split('|'));
+}
+
+(root ? describe : describe.skip)('packet path through the half-duplex VPN (netns, userspace backend)', () => {
+  jest.setTimeout(120000);
+  let lab: Lab;
+  let hub: Dut;
+  let pe: Dut;
+  let c1: LabNode;
+  let c2: LabNode;
+  const addr = new Map<string, string>();
+
+  beforeAll(async () => {
+    lab = await Lab.create();
+    const hubNode = await lab.addNode('hub', HUB);
+    const peNode = await lab.addNode('pe', PE);
+    c1 = await lab.addNode('c1', C1);
+    c2 = await lab.addNode('c2', C2);
+    hub = new Dut(hubNode, `asn: 65000
+router-id: ${HUB}
+listen: { address: ${HUB}, port: 179 }
+neighbors:
+  - { address: ${PE}, asn: 65000, families: [vpnv4-unicast], route-reflector-client: true, passive: true, hold-time: 9 }
+vrfs:
+  - name: hub
+    rd: "65000:100"
+    import: ["65000:2"]
+    export: ["65000:1"]
+    hub: { announce: [0.0.0.0/0] }
+fib: { backend: userspace }
+`);
+    pe = new Dut(peNode, `asn: 65000
+router-id: ${PE}
+listen: { address: ${PE}, port: 179 }
+neighbors:
+  - { address: ${HUB}, asn: 65000, families: [vpnv4-unicast], hold-time: 9, connect-retry: 1 }
+half-duplex:
+  - name: red
+    upstream:   { name: red-up,   rd: "65000:21", import: ["65000:1"] }
+    downstream: { name: red-down, rd: "65000:22", export: ["65000:2"] }
+    pool: [100.64.0.0/24]
+fib: { backend: userspace }
+`);
+    await hub.start();
+    await pe.start();
+    await pe.waitEstablished(HUB);
+    for (const [client, tunnel] of [
+      ['alice', { type: 'gre', remote: C1, key: 7 }],
+      ['bob', { type: 'ipip', remote: C2 }],
+    ] as const) {
+      const s = (await pe.request({ command: 'session-add', client, tunnel })) as Obj;
+      addr.set(client, String(s.address));
+    }
+    // Both directions must be in the FIBs before packets flow: the hub's default at the PE, the clients at the hub.
+    await waitFor('upstream default at the PE', async () => ((await pe.request({ command: 'show-fib', vrf: 'red-up' })) as Obj[]).length > 0 || undefined, { timeoutMs: 20000 });
+    await waitFor('clients at the hub', async () => ((await hub.request({ command: 'show-fib', vrf: 'hub' })) as Obj[]).filter((r) => String(r.prefix).startsWith('100.64.0.')).length === 2 || undefined, { timeoutMs: 20000 });
+  });
+
+  afterAll(async () => {
+    await pe?.stop();
+    await hub?.stop();
+    await lab?.teardown();
+  });
+
+  it('carries alice → bob and the reply through the hub, hop by hop, never straight across', async () => {
+    const alice = addr.get('alice') ?? '';
+    const bob = addr.get('bob') ?? '';
+    const pePcap = join(lab.dir, 'pe.pcap');
+    const hubPcap = join(lab.dir, 'hub.pcap');
+    const peCap = await capture(pe.node, pePcap);
+    const hubCap = await capture(hub.node, hubPcap);
+    const echo = c2.spawn(['node', CLIENT, '--mode', 'echo', '--tunnel', 'ipip', '--local', C2, '--pe', PE, '--ms', '6000'], join(lab.dir, 'c2.json'));
+    await new Promise((r) => setTimeout(r, 300));
+    const sent = JSON.parse(await c1.execOk(['node', CLIENT, '--mode', 'send', '--tunnel', 'gre', '--key', '7', '--local', C1, '--pe', PE, '--src', alice, '--dst', bob, '--count', '5', '--ms', '2000'])) as { sent: number; received: Seen[] };
+    await echo.exited;
+    await new Promise((r) => setTimeout(r, 500));
+    await peCap.stop();
+    await hubCap.stop();
+    const echoed = JSON.parse(readFileSync(join(lab.dir, 'c2.json'), 'utf8')) as { received: Seen[]; replied: number };
+
+    // Bob's router got all five through its IP-in-IP tunnel from the PE; three hdvpnd hops: TTL 64 → 61.
+    expect(sent.sent).toBe(5);
+    expect(echoed.received.map((p) => [p.outerSrc, p.src, p.dst, p.ttl, p.innerChecksumOk])).toEqual(Array(5).fill([PE, alice, bob, 61, true]));
+    expect(echoed.received.map((p) => p.text).sort()).toEqual([1, 2, 3, 4, 5].map((i) => `hdvpn-e2e-${i}`));
+    // The replies came back down alice's GRE tunnel with her key.
+    expect(sent.received.map((p) => [p.outerSrc, p.key, p.src, p.dst, p.ttl]).sort()).toEqual(Array(5).fill([PE, 7, bob, alice, 61]));
+
+    // The PE's link, in order for each packet: c1 → PE (GRE, key 7), PE → hub (MPLS in GRE), hub → PE, PE → c2 (IP-in-IP).
+    const f = frames(pePcap);
+    const upstream = f.filter((r) => r[1] === `${C1},${alice}` || r[1] === `${PE},${alice}` || r[1] === `${HUB},${alice}`);
+    const legs = upstream.map((r) => `${r[1]?.split(',')[0]}>${r[2]?.split(',')[0]}/${r[3]?.split(',')[0]}${r[5] ? `/label` : ''}`);
+    const perPacket = ['198.18.0.31>198.18.0.20/47', '198.18.0.20>198.18.0.10/47/label', '198.18.0.10>198.18.0.20/47/label', '198.18.0.20>198.18.0.32/4'];
+    expect(legs.filter((l) => l === perPacket[0])).toHaveLength(5);
+    expect(new Set(legs)).toEqual(new Set(perPacket));
+    // Never straight across: every PE → c2 frame comes after a hub → PE frame of the same flow.
+    let fromHub = 0;
+    for (const l of legs) {
+      if (l === perPacket[2]) fromHub++;
+      if (l === perPacket[3]) {
+        expect(fromHub).toBeGreaterThan(0);
+        fromHub--;
+      }
+    }
+    // Every IPv4 header on the PE's link, outer and inner, has a good checksum (1 = good in tshark).
+    for (const r of f) expect(r[7]?.split(',').every((s) => s === '1')).toBe(true);
+    // The hub saw each packet of both directions come in and go back out.
+    const h = frames(hubPcap);
+    expect(h.filter((r) => r[1]?.startsWith(`${PE},`)).length).toBe(10);
+    expect(h.filter((r) => r[1]?.startsWith(`${HUB},`)).length).toBe(10);
+    const counters = (await pe.request({ command: 'show-fib', counters: true })) as { forwarding: Obj };
+    expect(counters.forwarding).toMatchObject({ forwarded: 20, unclassified: 0, 'no-route': 0, malformed: 0 });
+  });
+});
