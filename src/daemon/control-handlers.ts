@@ -60,9 +60,9 @@ export function controlHandlers(d: Daemon): ControlHandlers {
     },
     'show-vrf': (req) => (req.name !== undefined ? [findVrf(d, req.name)] : [...d.vrfs.all()]).map(vrfView),
     'show-hub': (req) => {
-      const hubs = (req.name !== undefined ? [findVrf(d, req.name)] : [...d.vrfs.all()]).filter((v) => v.hubRules !== null);
+      const hubs = (req.name !== undefined ? [findVrf(d, req.name)] : [...d.vrfs.all()]).filter((v) => v.def.hub !== undefined);
       if (req.name !== undefined && hubs.length === 0) throw new ControlCommandError(`VRF ${req.name} is not a hub`);
-      return hubs.map(hubView);
+      return hubs.map((v) => hubView(v, d.fib.targetCounters(v.name)));
     },
     neighbor: (req) => {
       const p = findPeer(d, req.address);

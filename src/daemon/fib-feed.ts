@@ -44,6 +44,8 @@ export class FibFeed {
   private readonly tables = new Map<string, TableRole>();
   private pending: FibChange[] = [];
   private readonly bound = new Map<string, Ingress>();
+  /** The per-target rules last given to the FIB, per hub table. */
+  private readonly targetText = new Map<string, string>();
 
   constructor(private readonly fib: Fib, private readonly vrfs: VrfManager, private readonly opts: FibFeedOptions) {
     vrfs.onTableChange((vrf, prefix, best) => this.tableChanged(vrf, prefix, best));
@@ -59,6 +61,16 @@ export class FibFeed {
       this.tables.delete(name);
     }
     for (const [name, role] of wanted) this.ensureTable(name, role);
+    // RFC 7024 §3: a hub's per-target rules run in the data plane after its lookups.
+    // Pushed only when they change: a reload must not reset the counters of unchanged rules.
+    for (const v of this.vrfs.all()) {
+      const rules = v.def.hub?.rules ?? [];
+      const text = JSON.stringify(rules.map((r) => ({ ...r, destination: r.destination.map(formatPrefix), client: r.client.map(formatPrefix) })));
+      if (this.targetText.get(v.name) === text) continue;
+      this.targetText.set(v.name, text);
+      this.pending.push({ type: 'targets', table: v.name, rules });
+    }
+    for (const name of this.targetText.keys()) if (!wanted.has(name)) this.targetText.delete(name);
     // RFC 4364 §5 per-VRF label: a packet from the core with it is looked up in the VRF's table.
     for (const v of this.vrfs.all()) if (v.label !== null) this.pending.push({ type: 'label', label: v.label, target: { table: v.name } });
     this.flush();

@@ -11,6 +11,7 @@ import { formatPrefix } from '../bgp/wire/values/prefix';
 import { formatRd } from '../bgp/wire/values/rd';
 import type { VrfEntry } from '../vrf/types';
 import type { Vrf } from '../vrf/vrf';
+import type { TargetCounters } from '../fib/target-rules';
 
 const FAMILY: Record<1 | 2, string> = { 1: 'ipv4-unicast', 2: 'ipv6-unicast' };
 
@@ -92,8 +93,9 @@ export function vrfRibView(vrf: Vrf, filter: { afi?: 1 | 2; prefix?: string }): 
   return out;
 }
 
-export function hubView(vrf: Vrf): Json {
-  const c = vrf.hubRules?.counters();
+/** A hub VRF, its rules as configured, and what they did to packets (counted by the data plane; zero without a packet backend). */
+export function hubView(vrf: Vrf, c: TargetCounters | null): Json {
+  const defs = vrf.def.hub?.rules ?? [];
   return {
     vrf: vrf.name,
     rd: formatRd(vrf.def.rd),
@@ -101,7 +103,10 @@ export function hubView(vrf: Vrf): Json {
     export: vrf.def.export.map(formatRouteTarget),
     announce: (vrf.def.hub?.announce ?? []).map(formatPrefix),
     label: vrf.label,
-    rules: (c?.rules ?? []).map((r) => ({ name: r.name, action: r.action, destination: [...r.destination], client: [...r.client], packets: r.packets, bytes: r.bytes, dropped: r.dropped })),
+    rules: defs.map((r, i) => {
+      const n = c?.rules[i];
+      return { name: r.name, action: r.action, destination: r.destination.map(formatPrefix), client: r.client.map(formatPrefix), packets: n?.packets ?? 0, bytes: n?.bytes ?? 0, dropped: n?.dropped ?? 0 };
+    }),
     unmatched: { packets: c?.unmatched.packets ?? 0, bytes: c?.unmatched.bytes ?? 0 },
     'hook-drops': c?.hookDrops ?? 0,
   };

@@ -5,6 +5,7 @@
  * are plain values of the same shape the rest of hdvpn uses.
  */
 import type { NextHop } from './next-hop';
+import type { TargetRule } from './target-rules';
 
 export interface FibIpv4Prefix {
   readonly afi: 1;
@@ -45,4 +46,6 @@ export type FibChange =
   /** Binds an ingress to the table its packets are looked up in; null unbinds. */
   | { readonly type: 'ingress'; readonly ingress: Ingress; readonly table: string | null }
   | { readonly type: 'label'; readonly label: number; readonly target: LabelTarget | null }
-  | { readonly type: 'tunnel-state'; readonly tunnel: string; readonly up: boolean };
+  | { readonly type: 'tunnel-state'; readonly tunnel: string; readonly up: boolean }
+  /** Per-target rules of a hub table (RFC 7024 §3), applied after its lookups; empty: none. */
+  | { readonly type: 'targets'; readonly table: string; readonly rules: readonly TargetRule[] };

@@ -12,6 +12,7 @@ import { Lpm4Reader, type Lpm4Shared, NO_ROUTE } from './lpm4';
 import { Lpm6Reader, type Lpm6Shared } from './lpm6';
 import type { TableRole } from './changes';
 import type { NextHopShared } from './next-hop-table';
+import type { TargetRulesShared } from './target-rules';
 import { FLAG_DOWN, FLAG_FALLBACK, KIND_DROP, KIND_GROUP, KIND_PLAIN, RECORD_WORDS, W_COUNT, W_FLAGS, W_ITEMS, W_KIND } from './next-hop-table';
 
 export interface TableSnapshot {
@@ -40,6 +41,8 @@ export interface FibSnapshot {
   readonly labels: readonly (readonly [number, number, number])[];
   /** The table for unlabelled packets from the core; -1: none. */
   readonly coreTable: number;
+  /** [table id, its per-target rules] for hub tables that have rules. */
+  readonly targets: readonly (readonly [number, TargetRulesShared])[];
 }
 
 /** Outcomes of `decide`. */
@@ -86,6 +89,8 @@ export class DataPlane {
   readonly coreTable: number;
   readonly records: Int32Array;
   readonly sessionsByPort = new Map<number, string>();
+  /** Per-target rules by table id (hub tables only). */
+  readonly targets: (TargetRulesShared | undefined)[] = [];
 
   constructor(readonly snapshot: FibSnapshot) {
     this.version = snapshot.version;
@@ -108,6 +113,7 @@ export class DataPlane {
       else this.labelNextHops.set(label, nh);
     }
     this.coreTable = snapshot.coreTable;
+    for (const [table, rules] of snapshot.targets) this.targets[table] = rules;
   }
 
   /** The table of a session's own interface; -1 when the port is bound to none. */

@@ -14,6 +14,7 @@ import { Lpm4Table, NO_ROUTE } from './lpm4';
 import { Lpm6Table } from './lpm6';
 import type { NextHop } from './next-hop';
 import { NextHopTable } from './next-hop-table';
+import { compileTargetRules, readTargetCounters, type TargetCounters, type TargetRulesShared } from './target-rules';
 
 export class FibError extends Error {
   constructor(message: string) {
@@ -56,6 +57,7 @@ export class Fib {
   private readonly tunnels = new Map<string, { ingress: Extract<Ingress, { kind: 'tunnel' }>; table: string }>();
   private readonly labels = new Map<number, { table: string | null; record: number }>();
   private coreTable: string | null = null;
+  private readonly targets = new Map<string, TargetRulesShared>();
   private version = 0;
   private plane: DataPlane | null = null;
   private readonly listeners: ((snapshot: FibSnapshot) => void)[] = [];
@@ -90,6 +92,12 @@ export class Fib {
         return this.setLabel(c.label, c.target);
       case 'tunnel-state':
         this.nextHops.setTunnelState(c.tunnel, c.up);
+        return;
+      case 'targets':
+        this.table(c.table);
+        if (c.rules.length === 0) this.targets.delete(c.table);
+        else this.targets.set(c.table, compileTargetRules(c.rules));
+        this.dirty = true;
         return;
       default: {
         const never: never = c;
@@ -130,6 +138,7 @@ export class Fib {
     for (const [key, b] of this.tunnels) if (b.table === name) this.tunnels.delete(key);
     for (const [label, b] of this.labels) if (b.table === name) this.labels.delete(label);
     if (this.coreTable === name) this.coreTable = null;
+    this.targets.delete(name);
     this.dirty = true;
   }
 
@@ -220,6 +229,7 @@ export class Fib {
       ),
       labels: [...this.labels].map(([label, b]) => [label, id(b.table), b.record] as const),
       coreTable: id(this.coreTable),
+      targets: [...this.targets].map(([name, rules]) => [id(name), rules] as const),
     };
   }
 
@@ -299,6 +309,12 @@ export class Fib {
 
   labelBinding(label: number): { table: string | null; record: number } | null {
     return this.labels.get(label) ?? null;
+  }
+
+  /** What the per-target rules of a hub table did, all packet workers added up; null: the table has none. */
+  targetCounters(table: string): TargetCounters | null {
+    const t = this.targets.get(table);
+    return t ? readTargetCounters(t) : null;
   }
 
   get coreTableName(): string | null {

@@ -21,6 +21,7 @@ import { createDecapResult, createEncapResult, DEFAULT_DECAP_OPTIONS, finishIpv4
 import { flowHashIpv4 } from '../tunnels/flow-hash';
 import { createMplsDecapResult, encapsulateMplsGre, labelOf, labelPush, MPLS_ENTRY_LENGTH, parseLabelStack } from '../tunnels/mpls';
 import { D_FALLBACK, D_FORWARD, D_NO_ROUTE, D_UNCLASSIFIED, DataPlane, type FibSnapshot, newDecision, NO_KEY } from './data-plane';
+import { TargetFilter, type TargetHook } from './target-rules';
 import { FLAG_KEY, KIND_GRE, KIND_IPIP, KIND_LOCAL, KIND_MPLS, KIND_PLAIN, RECORD_WORDS, W_COUNT, W_FLAGS, W_ITEMS, W_KEY, W_KIND, W_LOCAL, W_PORT, W_REMOTE } from './next-hop-table';
 
 /** What each raw port of the backend is for; TUN ports are the sessions' interfaces. */
@@ -42,6 +43,8 @@ export interface ForwarderInit {
   readonly pathMtu: number;
   /** Uint32 counters per FwdCounter, shared with the main thread; updated with Atomics. */
   readonly counters: SharedArrayBuffer;
+  /** Modules exporting a TargetHook as `hook` (NAT, inspection), run after a hub's per-target rules forward. */
+  readonly targetHooks?: readonly string[];
 }
 
 /** Counter slots of ForwarderInit.counters. */
@@ -52,13 +55,15 @@ export const FwdCounter = {
   NoRoute: 3,
   Dropped: 4,
   TtlExceeded: 5,
+  /** Dropped by a hub's per-target rules or hooks. */
+  TargetDropped: 10,
   FragNeeded: 6,
   Malformed: 7,
   IcmpSent: 8,
   Decapsulated: 9,
 } as const;
-export const FWD_COUNTERS = 10;
-export const FWD_COUNTER_NAMES = ['forwarded', 'fallback', 'unclassified', 'no-route', 'dropped', 'ttl-exceeded', 'frag-needed', 'malformed', 'icmp-sent', 'decapsulated'] as const;
+export const FWD_COUNTERS = 11;
+export const FWD_COUNTER_NAMES = ['forwarded', 'fallback', 'unclassified', 'no-route', 'dropped', 'ttl-exceeded', 'frag-needed', 'malformed', 'icmp-sent', 'decapsulated', 'target-dropped'] as const;
 
 export function forwarderCounters(): SharedArrayBuffer {
   return new SharedArrayBuffer(FWD_COUNTERS * 4);
@@ -90,6 +95,9 @@ export class Forwarder {
   private readonly push = labelPush([0, 0, 0, 0]);
   private readonly origin;
   private readonly scratch = Buffer.alloc(65536 + 128);
+  private readonly hooks: readonly TargetHook[];
+  /** Per table id: the hub's per-target filter, built for this worker's counter row on first use. */
+  private filters: (TargetFilter | null | undefined)[] = [];
   // The ingress of the packet in hand, for errors sent back.
   private via = VIA_PORT;
   private viaPort = -1;
@@ -101,11 +109,26 @@ export class Forwarder {
     this.counters = new Uint32Array(init.counters);
     this.tunnel = ipv4TunnelConfig({ source: init.address, destination: 0, pathMtu: init.pathMtu });
     this.origin = icmpErrorOrigin(init.address);
+    // Operator-supplied hook modules, loaded once per worker (they run on its thread).
+    this.hooks = (init.targetHooks ?? []).map((m) => (require(m) as { hook: TargetHook }).hook);
   }
 
   /** A new snapshot from the FIB (tables or classifier changed). */
   update(snapshot: FibSnapshot): void {
-    if (snapshot.version !== this.plane.version) this.plane = new DataPlane(snapshot);
+    if (snapshot.version === this.plane.version) return;
+    this.plane = new DataPlane(snapshot);
+    this.filters = [];
+  }
+
+  /** The per-target filter of a hub table, counting in the row of the worker that reads `port`. */
+  private filter(table: number, port: number): TargetFilter | null {
+    let f = this.filters[table];
+    if (f === undefined) {
+      const rules = this.plane.targets[table];
+      f = rules ? new TargetFilter(rules, port, this.hooks) : null;
+      this.filters[table] = f;
+    }
+    return f;
   }
 
   private count(c: number): void {
@@ -175,6 +198,11 @@ export class Forwarder {
     const hash = flowHashIpv4(inBuf, off, ilen);
     const d = this.decision;
     const outcome = labelled >= 0 ? plane.resolve(labelled, hash, d) : plane.decide4(table, dst, hash, d);
+    // RFC 7024 §3: at the hub, per-target processing before the packet goes back down.
+    if ((outcome === D_FORWARD || outcome === D_FALLBACK) && table >= 0) {
+      const f = this.filter(table, ingress);
+      if (f !== null && !f.check(inBuf, off, ilen, inBuf.readUInt32BE(off + 12), dst)) return this.drop(FwdCounter.TargetDropped);
+    }
     if (outcome === D_FORWARD) return this.emit(d.nextHop, inBuf, off, ilen, dst, out, to);
     if (outcome === D_FALLBACK) {
       this.count(FwdCounter.Fallback);

@@ -34,8 +34,6 @@ export interface VrfManagerOptions {
   readonly localAs: number;
   readonly routerId: string;
   readonly labels?: LabelPool;
-  /** Milliseconds, for the hubs' rate limiters. */
-  readonly now?: () => number;
 }
 
 export type VrfChangeListener = (vrf: string, prefix: Prefix, best: VrfEntry | undefined) => void;
@@ -187,7 +185,7 @@ export class VrfManager {
 
   private addVrf(def: VrfDefinition, locals: readonly LocalRoute[]): void {
     if (this.localRds.has(formatRd(def.rd))) throw new VrfError(`route distinguisher ${formatRd(def.rd)} of VRF ${def.name} is already used by VRF ${this.localRds.get(formatRd(def.rd))?.name ?? ''}`);
-    const vrf = new Vrf(def, (prefix, best) => this.tableChanged(def.name, prefix, best), this.opts.now);
+    const vrf = new Vrf(def, (prefix, best) => this.tableChanged(def.name, prefix, best));
     this.vrfs.set(def.name, vrf);
     this.localRds.set(formatRd(def.rd), vrf);
     for (const t of vrf.importTargets) {

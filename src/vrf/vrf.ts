@@ -6,7 +6,6 @@
  */
 import type { Prefix } from '../bgp/wire/values/prefix';
 import { formatPrefix } from '../bgp/wire/values/prefix';
-import { HubRuleTable } from './hub-rules';
 import { routeTargetKey } from './route-targets';
 import type { LocalRoute, VrfDefinition } from './types';
 import { VrfTable, type TableListener } from './vrf-table';
@@ -26,13 +25,11 @@ export class Vrf {
   label: number | null = null;
   /** Client sessions bound to the VRF (its pair's sessions; issue 6). */
   readonly sessions = new Set<string>();
-  readonly hubRules: HubRuleTable | null;
   readonly importTargets: ReadonlySet<string>;
 
-  constructor(readonly def: VrfDefinition, changed: TableListener, now?: () => number) {
+  constructor(readonly def: VrfDefinition, changed: TableListener) {
     this.table = new VrfTable(changed);
     this.importTargets = new Set(def.import.map(routeTargetKey));
-    this.hubRules = def.hub ? new HubRuleTable(def.hub.rules, now) : null;
   }
 
   get name(): string {

@@ -72,7 +72,11 @@ vrfs:
     rd: "65000:100"
     import: ["65000:2"]
     export: ["65000:1"]
-    hub: { announce: [0.0.0.0/0] }
+    hub:
+      announce: [0.0.0.0/0]
+      rules:
+        - { name: quarantine, destination: 100.64.0.200/29, action: deny }
+        - { name: acct, action: count }
 fib: { backend: userspace }
 `);
     pe = new Dut(peNode, `asn: 65000
@@ -155,5 +159,22 @@ fib: { backend: userspace }
     expect(h.filter((r) => r[1]?.startsWith(`${HUB},`)).length).toBe(10);
     const counters = (await pe.request({ command: 'show-fib', counters: true })) as { forwarding: Obj };
     expect(counters.forwarding).toMatchObject({ forwarded: 20, unclassified: 0, 'no-route': 0, malformed: 0 });
+  });
+
+  it('applies the hub\'s per-target rules to real packets: a quarantined destination never comes back down', async () => {
+    const alice = addr.get('alice') ?? '';
+    const before = ((await hub.request({ command: 'show-hub', name: 'hub' })) as Obj[])[0] as { rules: Obj[] };
+    const sent = JSON.parse(await c1.execOk(['node', CLIENT, '--mode', 'send', '--tunnel', 'gre', '--key', '7', '--local', C1, '--pe', PE, '--src', alice, '--dst', '100.64.0.201', '--count', '3', '--ms', '500'])) as { sent: number; received: Seen[] };
+    expect(sent.sent).toBe(3);
+    const after = await waitFor('hub counters', async () => {
+      const h = ((await hub.request({ command: 'show-hub', name: 'hub' })) as Obj[])[0] as { rules: Obj[] };
+      return Number(h.rules[0]?.dropped) >= 3 ? h : undefined;
+    }, { timeoutMs: 5000 });
+    expect(after.rules[0]).toMatchObject({ name: 'quarantine', packets: 3, dropped: 3 });
+    // The count rule sits after the deny: it saw the first test's 10 packets, not these.
+    expect(Number(after.rules[1]?.packets) - Number(before.rules[1]?.packets)).toBe(0);
+    expect(Number(before.rules[1]?.packets)).toBe(10);
+    const counters = (await hub.request({ command: 'show-fib', counters: true })) as { forwarding: Obj };
+    expect(counters.forwarding).toMatchObject({ 'target-dropped': 3 });
   });
 });

@@ -168,6 +168,26 @@ describe('Forwarder', () => {
     }
   });
 
+  it('applies a hub table\'s per-target rules before sending a packet back down', () => {
+    const fib = new Fib();
+    const toPe: NextHop = { kind: 'mpls', tunnel: 'core-pe', labels: [DOWN_LABEL], local: HUB, remote: PE, fallback: false };
+    fib.apply([
+      { type: 'table', table: 'hub', role: 'hub' },
+      { type: 'route', table: 'hub', prefix: { afi: 1, address: ip('100.64.0.0'), length: 24 }, nextHops: [toPe] },
+      { type: 'label', label: HUB_LABEL, target: { table: 'hub' } },
+      { type: 'targets', table: 'hub', rules: [{ name: 'no-bob', action: 'deny', destination: [{ afi: 1, address: BOB, length: 32 }], client: [] }] },
+    ]);
+    const counters = forwarderCounters();
+    const hub = new Forwarder({ snapshot: fib.snapshot(), ports: PORTS, address: HUB, pathMtu: 1500, counters });
+    const fromPe = (inner: Buffer): Buffer => mplsGreEncapsulate(inner, labelPush([HUB_LABEL]), ipv4TunnelConfig({ source: PE, destination: HUB }));
+    expect(run(hub, fromPe(ipv4Packet({ source: ALICE, destination: BOB })), PORTS.gre)).toBeNull();
+    const ok = run(hub, fromPe(ipv4Packet({ source: BOB, destination: ALICE })), PORTS.gre);
+    expect([ok?.dst, ok?.out.readUInt32BE(24)]).toEqual([PE, ((DOWN_LABEL << 12) | 0x100 | 255) >>> 0]);
+    expect(readForwarderCounters(counters)).toMatchObject({ 'target-dropped': 1, forwarded: 1 });
+    // Counted in the row of the worker that read the GRE socket.
+    expect(fib.targetCounters('hub')).toEqual({ rules: [{ name: 'no-bob', packets: 1, bytes: 32, dropped: 1 }], unmatched: { packets: 1, bytes: 32 }, hookDrops: 0 });
+  });
+
   it('never throws on junk from any port', () => {
     const { fwd } = setup();
     const out = Buffer.alloc(2048);
