@@ -33,7 +33,11 @@ export function controlHandlers(d: Daemon): ControlHandlers {
   return {
     ping: () => 'pong',
     'show-fib': (req) => (req.counters ? fibCountersView(d.fib, d.config.fib.backend, d.packetPlane) : fibRoutesView(d.fib, req.vrf, req.prefix)),
-    'fib-lookup': (req) => fibLookupView(d.fib, req.address, req.ingress, req.label),
+    'fib-lookup': (req) =>
+      fibLookupView(d.fib, req.address, req.ingress, req.label, (name) => {
+        const s = d.sessions?.get(name);
+        return s && s.tunnel === null ? `pair ${s.pair}` : undefined;
+      }),
     'show-neighbors': (req) => {
       const peers = [...d.peers.values(), ...d.dynamicPeers.values()].filter((p) => req.address === undefined || p.address === req.address);
       if (req.address !== undefined && peers.length === 0) throw new ControlCommandError(`no neighbor ${req.address}`);

@@ -93,7 +93,7 @@ export class Daemon {
       tunnelSource: this.config.fib.tunnelSource ?? this.config.routerId,
       fallback: this.config.fib.fallback,
       owner: (pair, prefix) => this.sessions?.owner(pair, prefix),
-      pairPort: () => null,
+      pairPort: (pair) => this.packetPlane?.pairPort(pair) ?? null,
     });
     // RFC 4724 restarting speaker: a marker that outlives an unclean exit tells the next start it restarted.
     this.marker = join(dirname(this.config.control.socket), 'hdvpnd.running');
@@ -110,6 +110,8 @@ export class Daemon {
     writeFileSync(this.marker, `${process.pid}\n`);
     if (restarted) this.logger.info('previous run did not stop cleanly: announcing graceful restart (R bit) to peers that support it');
     this.applyVrfs(new Set());
+    // Before sessions: a restored session without a tunnel needs its pair's TUN port as next hop.
+    await this.startPacketPlane();
     this.originateConfiguredRoutes();
     this.startSessions();
     for (const n of this.config.neighbors) this.addNeighbor(n);
@@ -123,7 +125,6 @@ export class Daemon {
       await this.listener.listen();
       this.logger.info(`listening for BGP on ${listen.address} port ${this.listener.port}`);
     }
-    await this.startPacketPlane();
     this.control = new ControlServer(this.config.control.socket, controlHandlers(this));
     await this.control.listen();
     this.logger.info(`control socket ${this.config.control.socket}; AS ${this.config.asn}, router id ${this.me.routerId}, ${this.peers.size} neighbor(s)`);
@@ -197,10 +198,12 @@ export class Daemon {
     const log = this.logger.child({ component: 'fib' });
     this.packetPlane = await PacketPlane.start(this.fib, {
       address: fib.tunnelSource ?? this.config.routerId,
+      pairs: this.config.halfDuplex.map((p) => p.name),
       pathMtu: fib.pathMtu,
       onError: (m) => log.error(m),
     });
-    log.info(`userspace packet backend: ${this.packetPlane.ports.map((p) => p.name).join(', ')} sockets, one worker each`);
+    log.info(`userspace packet backend: ports ${this.packetPlane.ports.map((p) => p.name).join(', ')}, one worker each`);
+    this.fibFeed.bindPairPorts(this.config.halfDuplex.map((p) => p.name));
   }
 
   /** The RADIUS client of `address-server: radius` pairs; the secrets are read here, each time the section is (re)applied. */

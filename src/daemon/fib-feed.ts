@@ -177,6 +177,22 @@ export class FibFeed {
     this.flush();
   }
 
+  /**
+   * A pair's TUN port carries its local sessions' packets: bound to the
+   * pair's upstream table once, for all of them (a session ending must not
+   * unbind the others).
+   */
+  bindPairPorts(pairs: readonly string[]): void {
+    for (const name of pairs) {
+      const port = this.opts.pairPort(name);
+      const pair = this.vrfs.pair(name);
+      if (port === null || !pair) continue;
+      this.ensureTable(pair.upstream.name, tableRole(pair.upstream.def));
+      this.pending.push({ type: 'ingress', ingress: { kind: 'port', port, session: `pair ${name}` }, table: pair.upstream.name });
+    }
+    this.flush();
+  }
+
   private ingressOf(s: Session): Ingress | null {
     const t = s.tunnel;
     if (t) {
@@ -184,8 +200,8 @@ export class FibFeed {
       if (remote === null) return null;
       return { kind: 'tunnel', type: t.type, remote, key: t.type === 'gre' ? t.key : null, session: s.client };
     }
-    const port = this.opts.pairPort(s.pair);
-    return port === null ? null : { kind: 'port', port, session: s.client };
+    // Sessions on the pair's TUN share its binding (bindPairPorts).
+    return null;
   }
 
   private flush(): void {

@@ -73,7 +73,7 @@ export function fibRoutesView(fib: Fib, table?: string, prefix?: string): Json {
 }
 
 /** What the data plane does with a packet to `address` entering at `ingress` (a session, or `core` with an optional label). */
-export function fibLookupView(fib: Fib, address: string, ingress = 'core', label?: number): Json {
+export function fibLookupView(fib: Fib, address: string, ingress = 'core', label?: number, sharedBinding: (session: string) => string | undefined = () => undefined): Json {
   const dst = parseIpv4(address);
   if (dst === null) throw new ControlCommandError(`'${address}' is not an IPv4 address`);
   const plane = fib.dataPlane();
@@ -93,7 +93,8 @@ export function fibLookupView(fib: Fib, address: string, ingress = 'core', label
       if (table < 0) return lookupResult(fib, address, ingressView, null, null, DECISION_NAMES.indexOf('unclassified'), -1, `label ${label} is not one of ours`);
     } else table = plane.coreTable;
   } else {
-    const b = fib.sessionBinding(ingress);
+    // A session without a tunnel enters through its pair's TUN, bound once for all of them.
+    const b = fib.sessionBinding(ingress) ?? fib.sessionBinding(sharedBinding(ingress) ?? ingress);
     if (!b) throw new ControlCommandError(`no session ${ingress} is bound to a FIB table`);
     ingressView = b.ingress.kind === 'port' ? { kind: 'session', session: ingress, port: b.ingress.port } : { kind: 'session', session: ingress, tunnel: b.ingress.type, remote: formatIpv4(b.ingress.remote), key: b.ingress.key };
     table = plane.tableOfPort(b.ingress.kind === 'port' ? b.ingress.port : -1);

@@ -6,12 +6,13 @@
  * snapshots go to the workers as control messages; routes and next-hop
  * states they read from shared memory.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Fib } from '../fib/fib';
 import { forwarderCounters, type ForwarderInit, readForwarderCounters } from '../fib/forwarder';
 import { UserspaceBackend, type PortCounters } from '../fib/backends/userspace/backend';
 import { openRawSocket } from '../fib/backends/userspace/raw-socket';
+import { configureTun, openTun } from '../fib/backends/userspace/tun';
 import type { SnapshotMessage } from '../fib/backends/userspace/fib-handler';
 import type { Port } from '../fib/backends/userspace/handler';
 
@@ -32,9 +33,16 @@ function compiled(relative: string): string {
   throw new Error(`${relative.replace(/^\.\.\//, 'src/')} is not built: run npm run build`);
 }
 
+/** The TUN interface of a pair's local sessions: `hd-` and the pair name, cut to Linux's 15 characters. */
+export function pairInterfaceName(pair: string): string {
+  return `hd-${pair}`.slice(0, 15);
+}
+
 export interface PacketPlaneOptions {
   /** This node's address: tunnel source, ICMP error source, and where raw sockets bind. */
   readonly address: number;
+  /** Half-duplex pairs: each gets a TUN device, the local interface of its sessions without a tunnel. */
+  readonly pairs: readonly string[];
   readonly pathMtu: number;
   readonly onError: (message: string) => void;
 }
@@ -43,7 +51,14 @@ export class PacketPlane {
   private constructor(
     private readonly backend: UserspaceBackend,
     private readonly counters: SharedArrayBuffer,
+    /** pair → the port of its TUN device. */
+    private readonly pairPorts: ReadonlyMap<string, number>,
   ) {}
+
+  /** The TUN port of a pair's local sessions; null when the pair has none (added after start). */
+  pairPort(pair: string): number | null {
+    return this.pairPorts.get(pair) ?? null;
+  }
 
   static async start(fib: Fib, opts: PacketPlaneOptions): Promise<PacketPlane> {
     const fds: number[] = [];
@@ -68,11 +83,27 @@ export class PacketPlane {
     backend.addPort('raw', gre, 'gre');
     backend.addPort('raw', ipip, 'ipip');
     backend.addPort('raw', plain, 'plain');
+    const pairPorts = new Map<string, number>();
+    for (const pair of opts.pairs) {
+      const name = pairInterfaceName(pair);
+      const tun = openTun(name);
+      const fd = tun.fds[0];
+      if (fd === undefined) continue;
+      // IPv4 only (the packet path's family): no IPv6 link-local chatter from the kernel into the forwarder.
+      try {
+        writeFileSync(`/proc/sys/net/ipv6/conf/${tun.name}/disable_ipv6`, '1');
+      } catch {
+        // No IPv6 in this kernel: nothing to silence.
+      }
+      // Up, no address: the operator routes local clients' traffic into it (ip rule iif ... lookup ...).
+      configureTun(tun.name, { up: true });
+      pairPorts.set(pair, backend.addPort('tun', fd, tun.name).id);
+    }
     fib.onSnapshot((snapshot) => backend.post({ type: 'fib-snapshot', snapshot } satisfies SnapshotMessage));
     await backend.start();
     // A snapshot published while the workers started would be lost otherwise.
     backend.post({ type: 'fib-snapshot', snapshot: fib.snapshot() } satisfies SnapshotMessage);
-    return new PacketPlane(backend, counters);
+    return new PacketPlane(backend, counters, pairPorts);
   }
 
   get ports(): readonly Port[] {

@@ -57,13 +57,15 @@ export const FwdCounter = {
   TtlExceeded: 5,
   /** Dropped by a hub's per-target rules or hooks. */
   TargetDropped: 10,
+  /** Not an IPv4 packet (the packet path forwards IPv4; IPv6 tables exist, its path does not yet). */
+  NotIpv4: 11,
   FragNeeded: 6,
   Malformed: 7,
   IcmpSent: 8,
   Decapsulated: 9,
 } as const;
-export const FWD_COUNTERS = 11;
-export const FWD_COUNTER_NAMES = ['forwarded', 'fallback', 'unclassified', 'no-route', 'dropped', 'ttl-exceeded', 'frag-needed', 'malformed', 'icmp-sent', 'decapsulated', 'target-dropped'] as const;
+export const FWD_COUNTERS = 12;
+export const FWD_COUNTER_NAMES = ['forwarded', 'fallback', 'unclassified', 'no-route', 'dropped', 'ttl-exceeded', 'frag-needed', 'malformed', 'icmp-sent', 'decapsulated', 'target-dropped', 'not-ipv4'] as const;
 
 export function forwarderCounters(): SharedArrayBuffer {
   return new SharedArrayBuffer(FWD_COUNTERS * 4);
@@ -183,6 +185,7 @@ export class Forwarder {
       this.count(FwdCounter.Decapsulated);
     } else {
       // A session's own interface: a bare IPv4 packet.
+      if (len > 0 && (inBuf[0] ?? 0) >> 4 !== 4) return this.drop(FwdCounter.NotIpv4);
       // RFC 1812 §5.2.2: validate the header before forwarding.
       if (parseIpv4Header(inBuf, 0, len, this.outer, true) !== DropReason.Ok) return this.drop(FwdCounter.Malformed);
       ilen = this.outer.totalLength;

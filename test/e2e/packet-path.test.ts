@@ -23,6 +23,8 @@ const HUB = '198.18.0.10';
 const PE = '198.18.0.20';
 const C1 = '198.18.0.31';
 const C2 = '198.18.0.32';
+/** A client on a local interface: its packets reach the PE's kernel, which routes them into the pair's TUN device. */
+const C3 = '198.18.0.33';
 const CLIENT = join(__dirname, 'helpers/client-router.js');
 
 type Obj = Record<string, unknown>;
@@ -54,6 +56,7 @@ function frames(file: string): string[][] {
   let pe: Dut;
   let c1: LabNode;
   let c2: LabNode;
+  let c3: LabNode;
   const addr = new Map<string, string>();
 
   beforeAll(async () => {
@@ -62,6 +65,7 @@ function frames(file: string): string[][] {
     const peNode = await lab.addNode('pe', PE);
     c1 = await lab.addNode('c1', C1);
     c2 = await lab.addNode('c2', C2);
+    c3 = await lab.addNode('c3', C3);
     hub = new Dut(hubNode, `asn: 65000
 router-id: ${HUB}
 listen: { address: ${HUB}, port: 179 }
@@ -97,13 +101,14 @@ fib: { backend: userspace }
     for (const [client, tunnel] of [
       ['alice', { type: 'gre', remote: C1, key: 7 }],
       ['bob', { type: 'ipip', remote: C2 }],
+      ['carol', undefined],
     ] as const) {
-      const s = (await pe.request({ command: 'session-add', client, tunnel })) as Obj;
+      const s = (await pe.request({ command: 'session-add', client, ...(tunnel ? { tunnel } : {}) })) as Obj;
       addr.set(client, String(s.address));
     }
     // Both directions must be in the FIBs before packets flow: the hub's default at the PE, the clients at the hub.
     await waitFor('upstream default at the PE', async () => ((await pe.request({ command: 'show-fib', vrf: 'red-up' })) as Obj[]).length > 0 || undefined, { timeoutMs: 20000 });
-    await waitFor('clients at the hub', async () => ((await hub.request({ command: 'show-fib', vrf: 'hub' })) as Obj[]).filter((r) => String(r.prefix).startsWith('100.64.0.')).length === 2 || undefined, { timeoutMs: 20000 });
+    await waitFor('clients at the hub', async () => ((await hub.request({ command: 'show-fib', vrf: 'hub' })) as Obj[]).filter((r) => String(r.prefix).startsWith('100.64.0.')).length === 3 || undefined, { timeoutMs: 20000 });
   });
 
   afterAll(async () => {
@@ -176,5 +181,33 @@ fib: { backend: userspace }
     expect(Number(before.rules[1]?.packets)).toBe(10);
     const counters = (await hub.request({ command: 'show-fib', counters: true })) as { forwarding: Obj };
     expect(counters.forwarding).toMatchObject({ 'target-dropped': 3 });
+  });
+
+  it('carries a local session through the pair\'s TUN device: carol → hub → bob and back out of the TUN', async () => {
+    const carol = addr.get('carol') ?? '';
+    const bob = addr.get('bob') ?? '';
+    // The operator's part on the PE: carol's packets from the bridge go into the TUN (hd-red); traffic for her leaves via c3.
+    for (const cmd of [
+      ['sysctl', '-qw', 'net.ipv4.ip_forward=1'],
+      ['sysctl', '-qw', 'net.ipv4.conf.all.rp_filter=0'],
+      ['sysctl', '-qw', 'net.ipv4.conf.hd-red.rp_filter=0'],
+      ['ip', 'rule', 'add', 'iif', 'eth0', 'from', carol, 'lookup', '100', 'priority', '100'],
+      ['ip', 'route', 'add', 'default', 'dev', 'hd-red', 'table', '100'],
+      ['ip', 'route', 'add', `${carol}/32`, 'via', C3],
+    ]) await pe.node.execOk(cmd);
+    await c3.execOk(['ip', 'addr', 'add', `${carol}/32`, 'dev', 'eth0']);
+    await c3.execOk(['ip', 'route', 'add', '100.64.0.0/24', 'via', PE, 'src', carol]);
+    const lookup = (await pe.request({ command: 'fib-lookup', address: bob, ingress: 'carol' })) as Obj;
+    expect(lookup).toMatchObject({ table: 'red-up', decision: 'forward', ingress: { kind: 'session', session: 'carol' } });
+
+    const echo = c2.spawn(['node', CLIENT, '--mode', 'echo', '--tunnel', 'ipip', '--local', C2, '--pe', PE, '--ms', '4000'], join(lab.dir, 'c2-carol.json'));
+    await new Promise((r) => setTimeout(r, 300));
+    const script = `const d=require('dgram').createSocket('udp4');const got=[];d.on('message',(m,r)=>got.push({text:m.toString(),from:r.address}));d.bind(9,'${carol}',()=>{for(let i=1;i<=3;i++)d.send('hdvpn-e2e-'+i,9,'${bob}');setTimeout(()=>{process.stdout.write(JSON.stringify(got));d.close();},2500);});`;
+    const replies = JSON.parse(await c3.execOk(['node', '-e', script])) as { text: string; from: string }[];
+    await echo.exited;
+    const echoed = JSON.parse(readFileSync(join(lab.dir, 'c2-carol.json'), 'utf8')) as { received: Seen[] };
+    // c3's kernel, then the PE's kernel into the TUN, then three hdvpnd hops: TTL 64 → 60 at bob's router.
+    expect(echoed.received.map((p) => [p.src, p.dst, p.ttl])).toEqual(Array(3).fill([carol, bob, 60]));
+    expect(replies.map((r) => [r.from, r.text]).sort()).toEqual([1, 2, 3].map((i) => [bob, `reply:hdvpn-e2e-${i}`]));
   });
 });
