@@ -37,6 +37,8 @@ export type ControlRequest =
   | { readonly command: 'show-fib'; readonly vrf?: string; readonly prefix?: string; readonly counters?: boolean }
   /** `hdvpn fib lookup [--ingress SESSION|core] [--label L] ADDR`: the decision the data plane makes. */
   | { readonly command: 'fib-lookup'; readonly address: string; readonly ingress?: string; readonly label?: number }
+  /** `hdvpn show tunnels [NAME]`: client tunnels and core paths with state and counters (INTERFACE.md fields). */
+  | { readonly command: 'show-tunnels'; readonly name?: string }
   | { readonly command: 'ping' };
 
 /** A session's tunnel as the CLI sends it; stored only until the data plane (issue 8) builds it. */
@@ -53,7 +55,7 @@ export type ControlResponse = { readonly ok: true; readonly result: Json } | { r
 /** Requests are small; anything longer than this is not ours and is refused. */
 export const MAX_REQUEST_LENGTH = 64 * 1024;
 
-const COMMANDS: ReadonlySet<string> = new Set(['show-neighbors', 'show-rib', 'show-vrf', 'show-hub', 'neighbor', 'route-refresh', 'policy-test', 'session-add', 'session-del', 'show-sessions', 'show-fib', 'fib-lookup', 'ping']);
+const COMMANDS: ReadonlySet<string> = new Set(['show-neighbors', 'show-rib', 'show-vrf', 'show-hub', 'neighbor', 'route-refresh', 'policy-test', 'session-add', 'session-del', 'show-sessions', 'show-fib', 'fib-lookup', 'show-tunnels', 'ping']);
 
 function optionalString(o: Record<string, unknown>, key: string): string | undefined | null {
   const v = o[key];
@@ -118,6 +120,8 @@ export function parseRequest(line: string): ControlRequest | { error: string } {
       return { command, client: o.client };
     case 'show-sessions':
       return { command, ...(typeof o.client === 'string' ? { client: o.client } : {}) };
+    case 'show-tunnels':
+      return { command, ...(typeof o.name === 'string' ? { name: o.name } : {}) };
     case 'show-fib':
       if (o.counters !== undefined && typeof o.counters !== 'boolean') return { error: 'counters must be a boolean' };
       return { command, ...(typeof o.vrf === 'string' ? { vrf: o.vrf } : {}), ...(typeof o.prefix === 'string' ? { prefix: o.prefix } : {}), ...(o.counters === true ? { counters: true } : {}) };

@@ -10,6 +10,7 @@ import { policyTest } from './policy-test';
 import { sessionHandlers } from './session-handlers';
 import { hubView, vrfRibView, vrfView } from './vrf-views';
 import { fibCountersView, fibLookupView, fibRoutesView } from './fib-views';
+import { tunnelsView } from './tunnel-views';
 import type { Vrf } from '../vrf/vrf';
 
 function findPeer(d: Daemon, address: string): Peer {
@@ -32,6 +33,7 @@ function findVrf(d: Daemon, name: string): Vrf {
 export function controlHandlers(d: Daemon): ControlHandlers {
   return {
     ping: () => 'pong',
+    'show-tunnels': (req) => tunnelsView(d.fib, d.sessions, d.config.fib.tunnelSource ?? d.config.routerId, req.name),
     'show-fib': (req) => (req.counters ? fibCountersView(d.fib, d.config.fib.backend, d.packetPlane) : fibRoutesView(d.fib, req.vrf, req.prefix)),
     'fib-lookup': (req) =>
       fibLookupView(d.fib, req.address, req.ingress, req.label, (name) => {

@@ -49,6 +49,8 @@ async function dispatch(handlers: ControlHandlers, req: ControlRequest): Promise
       return handlers['show-fib'](req);
     case 'fib-lookup':
       return handlers['fib-lookup'](req);
+    case 'show-tunnels':
+      return handlers['show-tunnels'](req);
     default: {
       const never: never = req;
       throw new ControlCommandError(`unknown command ${JSON.stringify(never)}`);

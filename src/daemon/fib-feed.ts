@@ -198,7 +198,7 @@ export class FibFeed {
     if (t) {
       const remote = parseIpv4(t.remote);
       if (remote === null) return null;
-      return { kind: 'tunnel', type: t.type, remote, key: t.type === 'gre' ? t.key : null, session: s.client };
+      return { kind: 'tunnel', type: t.type, remote, key: t.type === 'gre' ? t.key : null, session: s.client, tunnel: sessionTunnelName(s) };
     }
     // Sessions on the pair's TUN share its binding (bindPairPorts).
     return null;

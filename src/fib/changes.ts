@@ -32,7 +32,15 @@ export type TableRole = 'global' | 'vrf' | 'upstream' | 'downstream' | 'hub';
 /** Where a packet entered: a session's own interface, a client tunnel, or the core. */
 export type Ingress =
   | { readonly kind: 'port'; readonly port: number; readonly session: string }
-  | { readonly kind: 'tunnel'; readonly type: 'gre' | 'ipip'; readonly remote: number; readonly key: number | null; readonly session: string };
+  | {
+      readonly kind: 'tunnel';
+      readonly type: 'gre' | 'ipip';
+      readonly remote: number;
+      readonly key: number | null;
+      readonly session: string;
+      /** The tunnel's name (as next hops toward it name it), for its counters. */
+      readonly tunnel: string;
+    };
 
 /** Where a label received from the core leads (RFC 4364 §5): a table (per-VRF label) or straight to next hops (per-prefix label). */
 export type LabelTarget = { readonly table: string } | { readonly nextHops: readonly NextHop[] };

@@ -13,6 +13,7 @@ import { Lpm6Reader, type Lpm6Shared } from './lpm6';
 import type { TableRole } from './changes';
 import type { NextHopShared } from './next-hop-table';
 import type { TargetRulesShared } from './target-rules';
+import type { TunnelCountersShared } from './tunnel-counters';
 import { FLAG_DOWN, FLAG_FALLBACK, KIND_DROP, KIND_GROUP, KIND_PLAIN, RECORD_WORDS, W_COUNT, W_FLAGS, W_ITEMS, W_KIND } from './next-hop-table';
 
 export interface TableSnapshot {
@@ -35,8 +36,9 @@ export interface FibSnapshot {
   readonly tables: readonly TableSnapshot[];
   /** [port, table id, session] */
   readonly ports: readonly (readonly [number, number, string])[];
-  /** [type, remote, key or NO_KEY, table id, session] */
-  readonly tunnels: readonly (readonly [number, number, number, number, string])[];
+  /** [type, remote, key or NO_KEY, table id, session, tunnel id] */
+  readonly tunnels: readonly (readonly [number, number, number, number, string, number])[];
+  readonly tunnelCounters: TunnelCountersShared;
   /** [label, table id or -1, next-hop record or -1] */
   readonly labels: readonly (readonly [number, number, number])[];
   /** The table for unlabelled packets from the core; -1: none. */
@@ -84,6 +86,9 @@ export class DataPlane {
   /** remote → key → table: the GRE key (RFC 2890) tells tunnels from one router apart. */
   private readonly gre = new Map<number, Map<number, number>>();
   private readonly ipip = new Map<number, number>();
+  /** Tunnel ids of client tunnel ingresses, keyed like the tables: remote → key → id. */
+  private readonly greIds = new Map<number, Map<number, number>>();
+  private readonly ipipIds = new Map<number, number>();
   private readonly labelTables = new Map<number, number>();
   private readonly labelNextHops = new Map<number, number>();
   readonly coreTable: number;
@@ -100,12 +105,17 @@ export class DataPlane {
       this.ports.set(port, table);
       this.sessionsByPort.set(port, session);
     }
-    for (const [type, remote, key, table] of snapshot.tunnels) {
-      if (type === TUNNEL_IPIP) this.ipip.set(remote, table);
-      else {
+    for (const [type, remote, key, table, , id] of snapshot.tunnels) {
+      if (type === TUNNEL_IPIP) {
+        this.ipip.set(remote, table);
+        this.ipipIds.set(remote, id);
+      } else {
         let byKey = this.gre.get(remote);
         if (!byKey) this.gre.set(remote, (byKey = new Map()));
         byKey.set(key, table);
+        let ids = this.greIds.get(remote);
+        if (!ids) this.greIds.set(remote, (ids = new Map()));
+        ids.set(key, id);
       }
     }
     for (const [label, table, nh] of snapshot.labels) {
@@ -128,6 +138,15 @@ export class DataPlane {
 
   tableOfIpip(remote: number): number {
     return this.ipip.get(remote) ?? -1;
+  }
+
+  /** The tunnel id of a client GRE ingress (for its counters); -1: none. */
+  tunnelOfGre(remote: number, key: number): number {
+    return this.greIds.get(remote)?.get(key) ?? -1;
+  }
+
+  tunnelOfIpip(remote: number): number {
+    return this.ipipIds.get(remote) ?? -1;
   }
 
   tableOfLabel(label: number): number {

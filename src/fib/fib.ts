@@ -14,6 +14,7 @@ import { Lpm4Table, NO_ROUTE } from './lpm4';
 import { Lpm6Table } from './lpm6';
 import type { NextHop } from './next-hop';
 import { NextHopTable } from './next-hop-table';
+import { createTunnelCounters, ensureTunnelCapacity, readTunnelTraffic, type TunnelTraffic } from './tunnel-counters';
 import { compileTargetRules, readTargetCounters, type TargetCounters, type TargetRulesShared } from './target-rules';
 
 export class FibError extends Error {
@@ -50,7 +51,8 @@ export interface FibRoute {
 }
 
 export class Fib {
-  readonly nextHops = new NextHopTable();
+  private readonly tunnelCounters = createTunnelCounters();
+  readonly nextHops = new NextHopTable((count) => ensureTunnelCapacity(this.tunnelCounters, count));
   private readonly tables = new Map<string, Table>();
   private readonly tableIds: (Table | undefined)[] = [];
   private readonly ports = new Map<number, { table: string; session: string }>();
@@ -225,8 +227,9 @@ export class Fib {
       tables: [...this.tables.values()].map((t) => ({ id: t.id, name: t.name, role: t.role, v4: t.v4.shared(), v6: t.v6.shared() })),
       ports: [...this.ports].map(([port, b]) => [port, id(b.table), b.session] as const),
       tunnels: [...this.tunnels.values()].map(
-        ({ ingress: i, table }) => [i.type === 'gre' ? TUNNEL_GRE : TUNNEL_IPIP, i.remote, i.key ?? NO_KEY, id(table), i.session] as const,
+        ({ ingress: i, table }) => [i.type === 'gre' ? TUNNEL_GRE : TUNNEL_IPIP, i.remote, i.key ?? NO_KEY, id(table), i.session, this.nextHops.tunnelId(i.tunnel)] as const,
       ),
+      tunnelCounters: this.tunnelCounters,
       labels: [...this.labels].map(([label, b]) => [label, id(b.table), b.record] as const),
       coreTable: id(this.coreTable),
       targets: [...this.targets].map(([name, rules]) => [id(name), rules] as const),
@@ -309,6 +312,12 @@ export class Fib {
 
   labelBinding(label: number): { table: string | null; record: number } | null {
     return this.labels.get(label) ?? null;
+  }
+
+  /** A tunnel's packets and bytes each way, all packet workers added up; null: the FIB never saw it. */
+  tunnelTraffic(name: string): TunnelTraffic | null {
+    const id = this.nextHops.tunnels().get(name);
+    return id === undefined ? null : readTunnelTraffic(this.tunnelCounters, id);
   }
 
   /** What the per-target rules of a hub table did, all packet workers added up; null: the table has none. */

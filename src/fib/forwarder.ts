@@ -22,7 +22,8 @@ import { flowHashIpv4 } from '../tunnels/flow-hash';
 import { createMplsDecapResult, encapsulateMplsGre, labelOf, labelPush, MPLS_ENTRY_LENGTH, parseLabelStack } from '../tunnels/mpls';
 import { D_FALLBACK, D_FORWARD, D_NO_ROUTE, D_UNCLASSIFIED, DataPlane, type FibSnapshot, newDecision, NO_KEY } from './data-plane';
 import { TargetFilter, type TargetHook } from './target-rules';
-import { FLAG_KEY, KIND_GRE, KIND_IPIP, KIND_LOCAL, KIND_MPLS, KIND_PLAIN, RECORD_WORDS, W_COUNT, W_FLAGS, W_ITEMS, W_KEY, W_KIND, W_LOCAL, W_PORT, W_REMOTE } from './next-hop-table';
+import { TunnelCounterWriter } from './tunnel-counters';
+import { FLAG_KEY, KIND_GRE, KIND_IPIP, KIND_LOCAL, KIND_MPLS, KIND_PLAIN, RECORD_WORDS, W_COUNT, W_FLAGS, W_ITEMS, W_KEY, W_KIND, W_LOCAL, W_PORT, W_REMOTE, W_TUNNEL } from './next-hop-table';
 
 /** What each raw port of the backend is for; TUN ports are the sessions' interfaces. */
 export interface ForwarderPorts {
@@ -100,6 +101,10 @@ export class Forwarder {
   private readonly hooks: readonly TargetHook[];
   /** Per table id: the hub's per-target filter, built for this worker's counter row on first use. */
   private filters: (TargetFilter | null | undefined)[] = [];
+  /** Per-tunnel counters, one writer per port this forwarder reads (its worker's row). */
+  private readonly tunnelWriters: (TunnelCounterWriter | undefined)[] = [];
+  /** Coarse clock for "last seen", refreshed between batches (idle) rather than per packet. */
+  private now = Date.now();
   // The ingress of the packet in hand, for errors sent back.
   private via = VIA_PORT;
   private viaPort = -1;
@@ -113,6 +118,17 @@ export class Forwarder {
     this.origin = icmpErrorOrigin(init.address);
     // Operator-supplied hook modules, loaded once per worker (they run on its thread).
     this.hooks = (init.targetHooks ?? []).map((m) => (require(m) as { hook: TargetHook }).hook);
+  }
+
+  /** Between batches: refresh the coarse clock. */
+  idle(): void {
+    this.now = Date.now();
+  }
+
+  private tunnels(port: number): TunnelCounterWriter {
+    let w = this.tunnelWriters[port];
+    if (!w) this.tunnelWriters[port] = w = new TunnelCounterWriter(this.plane.snapshot.tunnelCounters, port);
+    return w;
   }
 
   /** A new snapshot from the FIB (tables or classifier changed). */
@@ -161,6 +177,7 @@ export class Forwarder {
         this.via = VIA_GRE;
         this.viaKey = this.gre.key === null ? NO_KEY : this.gre.key | 0;
         table = plane.tableOfGre(this.outer.source, this.viaKey);
+        this.tunnels(ingress).rx(plane.tunnelOfGre(this.outer.source, this.viaKey), len, this.now);
         if (finishIpv4Decap(inBuf, payload, end - payload, outerTos, DEFAULT_DECAP_OPTIONS, this.decap) !== DropReason.Ok) return this.drop(FwdCounter.Malformed);
       } else if (this.gre.protocol === GreProtocol.MplsUnicast) {
         // RFC 4023 §4 from another PE or the hub: the VPN label says which table or next hop (RFC 4364 §5).
@@ -180,6 +197,7 @@ export class Forwarder {
       this.via = VIA_IPIP;
       this.viaRemote = this.decap.outerSource;
       table = plane.tableOfIpip(this.decap.outerSource);
+      this.tunnels(ingress).rx(plane.tunnelOfIpip(this.decap.outerSource), len, this.now);
       off = this.decap.offset;
       ilen = this.decap.length;
       this.count(FwdCounter.Decapsulated);
@@ -283,6 +301,7 @@ export class Forwarder {
     if (reason !== DropReason.Ok || this.encap.offset !== 0) return this.drop(FwdCounter.Malformed);
     to.dst = remote;
     this.count(FwdCounter.Forwarded);
+    this.tunnels(this.viaPort).tx(w[base + W_TUNNEL] ?? -1, this.encap.length);
     return this.encap.length;
   }
 

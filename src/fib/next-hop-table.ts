@@ -20,6 +20,8 @@ export const W_LOCAL = 2;
 export const W_REMOTE = 3;
 export const W_KEY = 4;
 export const W_PORT = 5;
+/** gre, ipip, mpls: the tunnel's id, for its counters (tunnel-counters.ts). */
+export const W_TUNNEL = 5;
 /** Label count (mpls) or member count (group). */
 export const W_COUNT = 6;
 /** Labels (mpls, outermost first) or member record indices (group). */
@@ -71,8 +73,10 @@ export class NextHopTable {
   private readonly free: number[] = [];
   private freeHead = 0;
   private readonly down = new Set<string>();
+  private readonly tunnelIds = new Map<string, number>();
 
-  constructor() {
+  /** `onNewTunnel(count)`: a tunnel id was handed out; ids below count are in use (room for counters). */
+  constructor(private readonly onNewTunnel: (count: number) => void = () => undefined) {
     this.buffer = new SharedArrayBuffer(INITIAL_RECORDS * RECORD_WORDS * 4, { maxByteLength: MAX_RECORDS * RECORD_WORDS * 4 });
     this.words = new Int32Array(this.buffer);
   }
@@ -157,6 +161,22 @@ export class NextHopTable {
     return this.byKey.size;
   }
 
+  /** A small stable number per tunnel name, for counters; handed out on first use. */
+  tunnelId(name: string): number {
+    let id = this.tunnelIds.get(name);
+    if (id === undefined) {
+      id = this.tunnelIds.size;
+      this.tunnelIds.set(name, id);
+      this.onNewTunnel(id + 1);
+    }
+    return id;
+  }
+
+  /** Every tunnel name with its id. */
+  tunnels(): ReadonlyMap<string, number> {
+    return this.tunnelIds;
+  }
+
   isDown(tunnel: string): boolean {
     return this.down.has(tunnel);
   }
@@ -231,6 +251,7 @@ export class NextHopTable {
     if (nh.kind === 'gre' || nh.kind === 'ipip' || nh.kind === 'mpls') {
       w[base + W_LOCAL] = nh.local | 0;
       w[base + W_REMOTE] = nh.remote | 0;
+      w[base + W_TUNNEL] = this.tunnelId(nh.tunnel);
       if (nh.fallback) flags |= FLAG_FALLBACK;
       if (this.down.has(nh.tunnel)) flags |= FLAG_DOWN;
     }

@@ -164,6 +164,12 @@ fib: { backend: userspace }
     expect(h.filter((r) => r[1]?.startsWith(`${HUB},`)).length).toBe(10);
     const counters = (await pe.request({ command: 'show-fib', counters: true })) as { forwarding: Obj };
     expect(counters.forwarding).toMatchObject({ forwarded: 20, unclassified: 0, 'no-route': 0, malformed: 0 });
+    // Per tunnel, as show tunnels reports it: five packets each way through each client tunnel, ten up the core path.
+    const tunnels = new Map(((await pe.request({ command: 'show-tunnels' })) as Obj[]).map((t) => [String(t.name), t]));
+    expect(tunnels.get('gre-alice')).toMatchObject({ type: 'gre', local: PE, remote: C1, key: 7, state: 'up', 'rx-packets': 5, 'tx-packets': 5 });
+    expect(tunnels.get('ipip-bob')).toMatchObject({ type: 'ipip', remote: C2, key: null, state: 'up', 'rx-packets': 5, 'tx-packets': 5 });
+    expect(tunnels.get(`core-${HUB}`)).toMatchObject({ type: 'mpls-gre', remote: HUB, 'tx-packets': 10 });
+    expect(typeof tunnels.get('gre-alice')?.['last-seen']).toBe('string');
   });
 
   it('applies the hub\'s per-target rules to real packets: a quarantined destination never comes back down', async () => {

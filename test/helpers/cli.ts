@@ -32,6 +32,7 @@ export function stubHandlers(given: Partial<ControlHandlers>): ControlHandlers {
     'show-hub': () => [],
     'show-sessions': () => [],
     'show-fib': () => [],
+    'show-tunnels': () => [],
     'fib-lookup': (req) => ({ address: req.address }),
     'session-add': () => null,
     'session-del': () => null,

@@ -9,6 +9,7 @@ import { formatPrefix, parsePrefix } from '../../bgp/wire/values/prefix';
 import { parseIp } from '../../bgp/wire/values/ip';
 import { registerShowSessions } from './show-sessions';
 import { registerShowFib } from './fib';
+import { registerShowTunnels } from './show-tunnels';
 
 type Obj = { [k: string]: Json };
 
@@ -150,6 +151,7 @@ export function registerShowCommands(program: Command): void {
     });
   registerShowSessions(show);
   registerShowFib(show);
+  registerShowTunnels(show);
 }
 
 interface RibOptions {

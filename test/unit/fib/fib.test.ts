@@ -57,7 +57,7 @@ describe('Fib', () => {
     const fib = pairFib();
     expect(() => fib.apply([{ type: 'ingress', ingress: { kind: 'port', port: 3, session: 'alice' }, table: 'red-down' }])).toThrow(FibError);
     expect(() =>
-      fib.apply([{ type: 'ingress', ingress: { kind: 'tunnel', type: 'gre', remote: ip('198.18.0.10'), key: 7, session: 'alice' }, table: 'red-down' }]),
+      fib.apply([{ type: 'ingress', ingress: { kind: 'tunnel', type: 'gre', remote: ip('198.18.0.10'), key: 7, session: 'alice', tunnel: 't-alice' }, table: 'red-down' }]),
     ).toThrow(/cannot be bound to downstream table red-down/);
     // Property: whatever sequence of bindings is tried, no client ingress of the published plane reaches a downstream table.
     fc.assert(
@@ -82,8 +82,8 @@ describe('Fib', () => {
   it('classifies client tunnels by remote and GRE key, and core packets by label', () => {
     const fib = pairFib();
     fib.apply([
-      { type: 'ingress', ingress: { kind: 'tunnel', type: 'gre', remote: ip('198.18.0.10'), key: 7, session: 'alice' }, table: 'red-up' },
-      { type: 'ingress', ingress: { kind: 'tunnel', type: 'ipip', remote: ip('198.18.0.11'), key: null, session: 'bob' }, table: 'red-up' },
+      { type: 'ingress', ingress: { kind: 'tunnel', type: 'gre', remote: ip('198.18.0.10'), key: 7, session: 'alice', tunnel: 't-alice' }, table: 'red-up' },
+      { type: 'ingress', ingress: { kind: 'tunnel', type: 'ipip', remote: ip('198.18.0.11'), key: null, session: 'bob', tunnel: 't-bob' }, table: 'red-up' },
       { type: 'route', table: 'red-down', prefix: p4('100.64.0.1/32'), nextHops: [gre('198.18.0.10')] },
       { type: 'label', label: 17, target: { table: 'red-down' } },
       { type: 'label', label: 18, target: { nextHops: [gre('198.18.0.99', false, null)] } },

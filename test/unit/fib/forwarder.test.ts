@@ -44,8 +44,8 @@ function setup(): { fib: Fib; fwd: Forwarder; counters: SharedArrayBuffer } {
     { type: 'route', table: 'red-down', prefix: { afi: 1, address: ALICE, length: 32 }, nextHops: [toAlice] },
     { type: 'route', table: 'red-down', prefix: { afi: 1, address: BOB, length: 32 }, nextHops: [toBob] },
     { type: 'label', label: DOWN_LABEL, target: { table: 'red-down' } },
-    { type: 'ingress', ingress: { kind: 'tunnel', type: 'gre', remote: ALICE_ROUTER, key: 7, session: 'alice' }, table: 'red-up' },
-    { type: 'ingress', ingress: { kind: 'tunnel', type: 'ipip', remote: BOB_ROUTER, key: null, session: 'bob' }, table: 'red-up' },
+    { type: 'ingress', ingress: { kind: 'tunnel', type: 'gre', remote: ALICE_ROUTER, key: 7, session: 'alice', tunnel: 't-alice' }, table: 'red-up' },
+    { type: 'ingress', ingress: { kind: 'tunnel', type: 'ipip', remote: BOB_ROUTER, key: null, session: 'bob', tunnel: 't-bob' }, table: 'red-up' },
     { type: 'ingress', ingress: { kind: 'port', port: TUN, session: 'carol' }, table: 'red-up' },
   ]);
   const counters = forwarderCounters();

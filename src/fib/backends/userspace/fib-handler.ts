@@ -21,6 +21,7 @@ export const createHandler: HandlerFactory = (init: unknown): PacketHandler => {
   const forwarder = new Forwarder(init as ForwarderInit);
   return {
     handle: (inBuf: Buffer, len: number, ingress: number, out: Buffer, result: EmitResult): number => forwarder.handle(inBuf, len, ingress, out, result),
+    idle: (): void => forwarder.idle(),
     control: (message: unknown): void => {
       if (isSnapshotMessage(message)) forwarder.update(message.snapshot);
     },
