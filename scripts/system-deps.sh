@@ -16,6 +16,8 @@ declare -A PKG=(
   [exabgp]=exabgp
   [bgpctl]=openbgpd                # OpenBGPD's daemon is /usr/sbin/bgpd; bgpctl is unambiguous
   [/usr/sbin/freeradius]=freeradius  # the RADIUS address server of test/integration/daemon-radius.test.ts
+  [clang]=clang                    # compiles the kernel backend's eBPF encapsulation (src/fib/backends/kernel)
+  [/usr/include/bpf/bpf_helpers.h]=libbpf-dev
 )
 have() {
   case $1 in

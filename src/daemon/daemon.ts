@@ -29,6 +29,7 @@ import { SqliteSessionStore } from '../sessions/sqlite-session-store';
 import { Fib } from '../fib/fib';
 import { FibFeed } from './fib-feed';
 import { PacketPlane } from './packet-plane';
+import { KernelBackend } from '../fib/backends/kernel/kernel-backend';
 
 export interface DaemonOptions {
   readonly config: Config;
@@ -59,6 +60,8 @@ export class Daemon {
   private readonly fibFeed: FibFeed;
   /** The packet workers (`fib: { backend: userspace }`); null with no backend. */
   packetPlane: PacketPlane | null = null;
+  /** The kernel backend (`fib: { backend: kernel }`): Linux forwards, programmed from the FIB. */
+  kernelFib: KernelBackend | null = null;
   readonly peers = new Map<string, Peer>();
   readonly dynamicPeers = new Map<string, Peer>();
   private readonly clock: Clock;
@@ -140,6 +143,7 @@ export class Daemon {
     await this.control?.close();
     this.sessions?.close();
     await this.packetPlane?.stop();
+    await this.kernelFib?.close();
     if (existsSync(this.marker)) unlinkSync(this.marker);
   }
 
@@ -191,11 +195,27 @@ export class Daemon {
   private async startPacketPlane(): Promise<void> {
     const fib = this.config.fib;
     if (fib.backend === 'none') return;
+    const log = this.logger.child({ component: 'fib' });
     if (fib.backend === 'kernel') {
-      this.logger.warn('fib backend kernel is not wired into the daemon yet; packets are not forwarded');
+      const kernel = await KernelBackend.open({
+        // Sessions on local interfaces are the userspace backend's (TUN); the kernel backend binds none yet.
+        interfaceOf: () => null,
+        onUnsupported: (u) => {
+          log.warn(`kernel backend: ${u.change.type} not installed: ${u.reason}`);
+        },
+      });
+      this.kernelFib = kernel;
+      const report = (e: unknown): void => {
+        log.error(`kernel backend: ${e instanceof Error ? e.message : String(e)}`);
+      };
+      // What the FIB already holds, then every batch as it comes (applied in order by the backend's queue).
+      kernel.apply(this.fib.asChanges()).catch(report);
+      this.fib.onChanges((changes) => {
+        kernel.apply(changes).catch(report);
+      });
+      log.info('kernel FIB backend: routes, rules and shared nexthop objects; GRE, IP-in-IP and MPLS in GRE by eBPF where supported');
       return;
     }
-    const log = this.logger.child({ component: 'fib' });
     this.packetPlane = await PacketPlane.start(this.fib, {
       address: fib.tunnelSource ?? this.config.routerId,
       pairs: this.config.halfDuplex.map((p) => p.name),

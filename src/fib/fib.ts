@@ -15,7 +15,7 @@ import { Lpm6Table } from './lpm6';
 import type { NextHop } from './next-hop';
 import { NextHopTable } from './next-hop-table';
 import { createTunnelCounters, ensureTunnelCapacity, readTunnelTraffic, type TunnelTraffic } from './tunnel-counters';
-import { compileTargetRules, readTargetCounters, type TargetCounters, type TargetRulesShared } from './target-rules';
+import { compileTargetRules, readTargetCounters, type TargetCounters, type TargetRule, type TargetRulesShared } from './target-rules';
 
 export class FibError extends Error {
   constructor(message: string) {
@@ -60,6 +60,8 @@ export class Fib {
   private readonly labels = new Map<number, { table: string | null; record: number }>();
   private coreTable: string | null = null;
   private readonly targets = new Map<string, TargetRulesShared>();
+  private readonly targetRules = new Map<string, readonly TargetRule[]>();
+  private readonly changeListeners: ((changes: readonly FibChange[]) => void)[] = [];
   private version = 0;
   private plane: DataPlane | null = null;
   private readonly listeners: ((snapshot: FibSnapshot) => void)[] = [];
@@ -70,8 +72,14 @@ export class Fib {
     this.listeners.push(listener);
   }
 
+  /** Every batch applied, after it was: a kernel backend mirrors the FIB from these. */
+  onChanges(listener: (changes: readonly FibChange[]) => void): void {
+    this.changeListeners.push(listener);
+  }
+
   apply(changes: readonly FibChange[]): void {
     for (const c of changes) this.applyOne(c);
+    for (const l of this.changeListeners) l(changes);
     for (const t of this.tables.values()) {
       if (t.v4.generation !== t.published4 || t.v6.generation !== t.published6) this.dirty = true;
     }
@@ -97,8 +105,13 @@ export class Fib {
         return;
       case 'targets':
         this.table(c.table);
-        if (c.rules.length === 0) this.targets.delete(c.table);
-        else this.targets.set(c.table, compileTargetRules(c.rules));
+        if (c.rules.length === 0) {
+          this.targets.delete(c.table);
+          this.targetRules.delete(c.table);
+        } else {
+          this.targets.set(c.table, compileTargetRules(c.rules));
+          this.targetRules.set(c.table, c.rules);
+        }
         this.dirty = true;
         return;
       default: {
@@ -141,6 +154,7 @@ export class Fib {
     for (const [label, b] of this.labels) if (b.table === name) this.labels.delete(label);
     if (this.coreTable === name) this.coreTable = null;
     this.targets.delete(name);
+    this.targetRules.delete(name);
     this.dirty = true;
   }
 
@@ -217,6 +231,24 @@ export class Fib {
     this.coreTable = name;
     this.dirty = true;
     this.publish();
+  }
+
+  /** The whole FIB as one batch of changes, for a backend that starts after it was filled. */
+  asChanges(): FibChange[] {
+    const out: FibChange[] = [];
+    const hops = (record: number): NextHop[] => {
+      const members = this.nextHops.members(record);
+      const list = members.length > 0 ? members.map((m) => this.nextHops.get(m)) : [this.nextHops.get(record)];
+      return list.filter((nh): nh is NextHop => nh !== null);
+    };
+    for (const t of this.tables.values()) out.push({ type: 'table', table: t.name, role: t.role });
+    for (const r of this.routes()) out.push({ type: 'route', table: r.table, prefix: r.prefix, nextHops: hops(r.record) });
+    for (const [port, b] of this.ports) out.push({ type: 'ingress', ingress: { kind: 'port', port, session: b.session }, table: b.table });
+    for (const b of this.tunnels.values()) out.push({ type: 'ingress', ingress: b.ingress, table: b.table });
+    for (const [label, b] of this.labels) out.push({ type: 'label', label, target: b.table !== null ? { table: b.table } : { nextHops: hops(b.record) } });
+    for (const name of this.nextHops.tunnels().keys()) if (this.nextHops.isDown(name)) out.push({ type: 'tunnel-state', tunnel: name, up: false });
+    for (const [table, rules] of this.targetRules) out.push({ type: 'targets', table, rules });
+    return out;
   }
 
   snapshot(): FibSnapshot {
