@@ -33,7 +33,7 @@ function findVrf(d: Daemon, name: string): Vrf {
 export function controlHandlers(d: Daemon): ControlHandlers {
   return {
     ping: () => 'pong',
-    'show-tunnels': (req) => tunnelsView(d.fib, d.sessions, d.config.fib.tunnelSource ?? d.config.routerId, req.name),
+    'show-tunnels': (req) => tunnelsView(d.fib, d.sessions, d.config.fib.tunnelSource ?? d.config.routerId, req.name, d.tunnelMonitor),
     'show-fib': (req) => (req.counters ? fibCountersView(d.fib, d.config.fib.backend, d.packetPlane) : fibRoutesView(d.fib, req.vrf, req.prefix)),
     'fib-lookup': (req) =>
       fibLookupView(d.fib, req.address, req.ingress, req.label, (name) => {

@@ -30,6 +30,7 @@ import { Fib } from '../fib/fib';
 import { FibFeed } from './fib-feed';
 import { PacketPlane } from './packet-plane';
 import { KernelBackend } from '../fib/backends/kernel/kernel-backend';
+import { TunnelMonitor } from './tunnel-monitor';
 
 export interface DaemonOptions {
   readonly config: Config;
@@ -62,6 +63,8 @@ export class Daemon {
   packetPlane: PacketPlane | null = null;
   /** The kernel backend (`fib: { backend: kernel }`): Linux forwards, programmed from the FIB. */
   kernelFib: KernelBackend | null = null;
+  /** Tunnel liveness probes (`fib: { probe-interval }`), with the userspace backend. */
+  tunnelMonitor: TunnelMonitor | null = null;
   readonly peers = new Map<string, Peer>();
   readonly dynamicPeers = new Map<string, Peer>();
   private readonly clock: Clock;
@@ -142,6 +145,7 @@ export class Daemon {
     await this.listener?.close(message);
     await this.control?.close();
     this.sessions?.close();
+    this.tunnelMonitor?.close();
     await this.packetPlane?.stop();
     await this.kernelFib?.close();
     if (existsSync(this.marker)) unlinkSync(this.marker);
@@ -224,6 +228,16 @@ export class Daemon {
     });
     log.info(`userspace packet backend: ports ${this.packetPlane.ports.map((p) => p.name).join(', ')}, one worker each`);
     this.fibFeed.bindPairPorts(this.config.halfDuplex.map((p) => p.name));
+    if (fib.probeInterval > 0) {
+      this.tunnelMonitor = new TunnelMonitor(this.fib, this.packetPlane, {
+        intervalMs: fib.probeInterval,
+        multiplier: fib.probeMultiplier,
+        address: fib.tunnelSource ?? this.config.routerId,
+        log: (level, m) => log[level](m),
+      });
+      await this.tunnelMonitor.listen();
+      log.info(`tunnel probes every ${fib.probeInterval} ms, down after ${fib.probeInterval * fib.probeMultiplier} ms without an answer`);
+    }
   }
 
   /** The RADIUS client of `address-server: radius` pairs; the secrets are read here, each time the section is (re)applied. */

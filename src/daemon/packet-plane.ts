@@ -11,7 +11,8 @@ import { join, resolve } from 'node:path';
 import type { Fib } from '../fib/fib';
 import { forwarderCounters, type ForwarderInit, readForwarderCounters } from '../fib/forwarder';
 import { UserspaceBackend, type PortCounters } from '../fib/backends/userspace/backend';
-import { openRawSocket } from '../fib/backends/userspace/raw-socket';
+import { openRawSocket, sockaddrIn, SOCKADDR_IN_SIZE } from '../fib/backends/userspace/raw-socket';
+import { libcIo } from '../fib/backends/userspace/libc-io';
 import { configureTun, openTun } from '../fib/backends/userspace/tun';
 import type { SnapshotMessage } from '../fib/backends/userspace/fib-handler';
 import type { Port } from '../fib/backends/userspace/handler';
@@ -66,7 +67,6 @@ export class PacketPlane {
       // Not bound to one address: tunnels may arrive on any of the node's addresses.
       for (const protocol of [PROTO_GRE, PROTO_IPIP, PROTO_RAW]) fds.push(openRawSocket({ protocol, receiveBufferBytes: 4 << 20, sendBufferBytes: 4 << 20 }));
     } catch (e) {
-      const { libcIo } = await import('../fib/backends/userspace/libc-io');
       for (const fd of fds) libcIo().close(fd);
       throw e;
     }
@@ -104,6 +104,17 @@ export class PacketPlane {
     // A snapshot published while the workers started would be lost otherwise.
     backend.post({ type: 'fib-snapshot', snapshot: fib.snapshot() } satisfies SnapshotMessage);
     return new PacketPlane(backend, counters, pairPorts);
+  }
+
+  /**
+   * Sends a whole IPv4 packet (outer header included, IP_HDRINCL) on the GRE
+   * or IP-in-IP socket from the main thread: liveness probes, a few per
+   * second, not the packet path. False when the kernel refused it.
+   */
+  send(socket: 'gre' | 'ipip', packet: Buffer, destination: number): boolean {
+    const port = this.backend.ports.find((p) => p.name === socket);
+    if (!port) return false;
+    return libcIo().sendto(port.fd, packet, packet.length, 0, sockaddrIn(destination), SOCKADDR_IN_SIZE) === packet.length;
   }
 
   get ports(): readonly Port[] {

@@ -9,6 +9,7 @@ import type { Fib } from '../fib/fib';
 import type { SessionManager } from '../sessions/session-manager';
 import { ControlCommandError } from './control-server';
 import { sessionTunnelName } from './fib-feed';
+import type { TunnelMonitor } from './tunnel-monitor';
 
 interface TunnelRow {
   readonly name: string;
@@ -35,18 +36,20 @@ function rows(fib: Fib, sessions: SessionManager | null, tunnelSource: number): 
   return out;
 }
 
-export function tunnelsView(fib: Fib, sessions: SessionManager | null, tunnelSource: number, name?: string, state: (tunnel: string) => string = (t) => (fib.nextHops.isDown(t) ? 'down' : 'up')): Json {
+export function tunnelsView(fib: Fib, sessions: SessionManager | null, tunnelSource: number, name?: string, monitor: TunnelMonitor | null = null): Json {
   const all = rows(fib, sessions, tunnelSource).filter((r) => name === undefined || r.name === name);
   if (name !== undefined && all.length === 0) throw new ControlCommandError(`no tunnel ${name}`);
   return all.map((r) => {
     const t = fib.tunnelTraffic(r.name);
+    const live = monitor?.state(r.name) ?? null;
     return {
       name: r.name,
       type: r.type,
       local: r.local,
       remote: r.remote,
       key: r.key,
-      state: state(r.name),
+      // Probed: the liveness verdict ('init' until the first answer); not probed: the FIB's state.
+      state: live ? live.state : fib.nextHops.isDown(r.name) ? 'down' : 'up',
       'rx-packets': t?.rxPackets ?? 0,
       'tx-packets': t?.txPackets ?? 0,
       'rx-bytes': t?.rxBytes ?? 0,
@@ -54,6 +57,7 @@ export function tunnelsView(fib: Fib, sessions: SessionManager | null, tunnelSou
       'last-seen': t && t.lastRx > 0 ? new Date(t.lastRx).toISOString() : null,
       session: r.session,
       pair: r.pair,
+      ...(live ? { 'state-since': new Date(live.since).toISOString(), 'last-failover-ms': live.lastFailoverMs, 'last-recovery-ms': live.lastRecoveryMs } : {}),
     };
   });
 }

@@ -19,6 +19,7 @@ import { decapsulateIpip, encapsulateIpip, IPIP_OVERHEAD } from '../tunnels/ipip
 import { createIpv4Header, forwardIpv4Ttl, IPV4_HEADER_LENGTH, parseIpv4Header } from '../tunnels/ipv4-header';
 import { createDecapResult, createEncapResult, DEFAULT_DECAP_OPTIONS, finishIpv4Decap, ipv4TunnelConfig } from '../tunnels/ipv4-tunnel';
 import { flowHashIpv4 } from '../tunnels/flow-hash';
+import { createEcho, ECHO_PORT, readEcho } from '../tunnels/echo';
 import { createMplsDecapResult, encapsulateMplsGre, labelOf, labelPush, MPLS_ENTRY_LENGTH, parseLabelStack } from '../tunnels/mpls';
 import { D_FALLBACK, D_FORWARD, D_NO_ROUTE, D_UNCLASSIFIED, DataPlane, type FibSnapshot, newDecision, NO_KEY } from './data-plane';
 import { TargetFilter, type TargetHook } from './target-rules';
@@ -60,13 +61,15 @@ export const FwdCounter = {
   TargetDropped: 10,
   /** Not an IPv4 packet (the packet path forwards IPv4; IPv6 tables exist, its path does not yet). */
   NotIpv4: 11,
+  /** Liveness probes that came out of a tunnel and were sent on toward their destination as plain IP. */
+  EchoReflected: 12,
   FragNeeded: 6,
   Malformed: 7,
   IcmpSent: 8,
   Decapsulated: 9,
 } as const;
-export const FWD_COUNTERS = 12;
-export const FWD_COUNTER_NAMES = ['forwarded', 'fallback', 'unclassified', 'no-route', 'dropped', 'ttl-exceeded', 'frag-needed', 'malformed', 'icmp-sent', 'decapsulated', 'target-dropped', 'not-ipv4'] as const;
+export const FWD_COUNTERS = 13;
+export const FWD_COUNTER_NAMES = ['forwarded', 'fallback', 'unclassified', 'no-route', 'dropped', 'ttl-exceeded', 'frag-needed', 'malformed', 'icmp-sent', 'decapsulated', 'target-dropped', 'not-ipv4', 'echo-reflected'] as const;
 
 export function forwarderCounters(): SharedArrayBuffer {
   return new SharedArrayBuffer(FWD_COUNTERS * 4);
@@ -90,6 +93,7 @@ export class Forwarder {
   private readonly outer = createIpv4Header();
   private readonly gre = createGreHeader();
   private readonly decap = createDecapResult();
+  private readonly echo = createEcho();
   private readonly mpls = createMplsDecapResult();
   private readonly encap = createEncapResult();
   private readonly tunnel;
@@ -208,6 +212,13 @@ export class Forwarder {
       if (parseIpv4Header(inBuf, 0, len, this.outer, true) !== DropReason.Ok) return this.drop(FwdCounter.Malformed);
       ilen = this.outer.totalLength;
       table = plane.tableOfPort(ingress);
+    }
+    // A liveness probe (tunnels/echo.ts) out of any tunnel, ours or not: routed home as plain IP, as a router
+    // decapsulating a GRE keepalive does; it needs no table and no session.
+    if (this.via !== VIA_PORT && inBuf[off + 9] === 17 && ilen >= 28 && inBuf.readUInt16BE(off + ((inBuf[off] ?? 0x45) & 0x0f) * 4 + 2) === ECHO_PORT && readEcho(inBuf, off, ilen, this.echo)) {
+      if (forwardIpv4Ttl(inBuf, off) !== DropReason.Ok) return this.drop(FwdCounter.TtlExceeded);
+      this.count(FwdCounter.EchoReflected);
+      return this.plain(inBuf, off, ilen, this.echo.destination, out, to);
     }
     if (table < 0 && labelled < 0) return this.drop(FwdCounter.Unclassified);
     // RFC 1812 §5.3.1: TTL decremented once per hop, here; expiry answered along the way back.

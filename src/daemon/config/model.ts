@@ -48,6 +48,10 @@ export interface FibConfig {
   readonly fallback: boolean;
   /** MTU of the paths to tunnel endpoints, outer header included (RFC 2003 §5.1). */
   readonly pathMtu: number;
+  /** Tunnel liveness probes (src/tunnels/liveness.ts): every this many ms; 0: no probing (tunnels are taken as up). */
+  readonly probeInterval: number;
+  /** Probes missed in a row before a tunnel is down (detection time = interval x multiplier). */
+  readonly probeMultiplier: number;
 }
 
 export interface LoggingConfig {

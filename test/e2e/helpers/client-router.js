@@ -6,6 +6,9 @@
  *   send: N inner UDP packets from --src to --dst into the tunnel, then collect replies.
  *   echo: for --ms, answer every inner UDP packet that arrives through the tunnel
  *         with a reply back through the tunnel (inner addresses swapped).
+ *   reflect: for --ms, only route liveness probes (UDP 3785 inside the tunnel) home as
+ *         plain IP, as a router decapsulating a GRE keepalive does. The other modes do it
+ *         too unless --no-reflect (a test playing a dead tunnel keeps one running apart).
  * Prints one JSON object. Usage:
  *   node client-router.js --mode send|echo --tunnel gre|ipip --local A --pe B [--key K]
  *        [--src S --dst D --count N] [--ms T] [--ttl TTL]
@@ -21,6 +24,7 @@ const { values: o } = parseArgs({
     mode: { type: 'string' }, tunnel: { type: 'string' }, local: { type: 'string' }, pe: { type: 'string' }, key: { type: 'string' },
     src: { type: 'string' }, dst: { type: 'string' }, count: { type: 'string', default: '5' }, ms: { type: 'string', default: '3000' },
     ttl: { type: 'string', default: '64' }, interval: { type: 'string', default: '100' },
+    'no-reflect': { type: 'boolean', default: false },
   },
 });
 const ip = (s) => s.split('.').reduce((a, x) => ((a << 8) | Number(x)) >>> 0, 0);
@@ -30,6 +34,8 @@ const gre = o.tunnel === 'gre';
 const key = o.key === undefined ? null : Number(o.key);
 const fd = openRawSocket({ protocol: gre ? 47 : 4, bindAddress: o.local, headerIncluded: false });
 const pe = sockaddrIn(ip(o.pe));
+// IPPROTO_RAW: whole IPv4 packets, sent as they are (the reflected probes).
+const rawOut = openRawSocket({ protocol: 255 });
 
 function checksum(b, off, len) {
   let s = 0;
@@ -85,6 +91,17 @@ function parse(buf, n) {
   }
   if (n < at + 28 || buf[at + 9] !== 17) return null;
   const iihl = (buf[at] & 0x0f) * 4;
+  if (buf.readUInt16BE(at + iihl + 2) === 3785) {
+    if (o['no-reflect']) return null;
+    // A liveness probe: home it goes as plain IP, the TTL decremented and the checksum recomputed.
+    const inner = Buffer.from(buf.subarray(at, at + buf.readUInt16BE(at + 2)));
+    inner[8] -= 1;
+    inner.writeUInt16BE(0, 10);
+    inner.writeUInt16BE(checksum(inner, 0, iihl), 10);
+    io.sendto(rawOut, inner, inner.length, 0, sockaddrIn(inner.readUInt32BE(16)), 16);
+    reflected++;
+    return null;
+  }
   return {
     outerSrc: fmt(outerSrc), outerDst: fmt(buf.readUInt32BE(16)), key: greKey,
     src: fmt(buf.readUInt32BE(at + 12)), dst: fmt(buf.readUInt32BE(at + 16)), ttl: buf[at + 8],
@@ -93,6 +110,7 @@ function parse(buf, n) {
   };
 }
 
+let reflected = 0;
 const pollFds = Buffer.alloc(8);
 pollFds.writeInt32LE(fd, 0);
 pollFds.writeInt16LE(POLLIN, 4);
@@ -118,7 +136,10 @@ if (o.mode === 'send') {
     receive(Date.now() + Number(o.interval), (p) => got.push(p));
   }
   receive(Date.now() + Number(o.ms), (p) => got.push(p));
-  process.stdout.write(`${JSON.stringify({ sent, received: got })}\n`);
+  process.stdout.write(`${JSON.stringify({ sent, received: got, reflected })}\n`);
+} else if (o.mode === 'reflect') {
+  receive(Date.now() + Number(o.ms), () => undefined);
+  process.stdout.write(`${JSON.stringify({ reflected })}\n`);
 } else {
   let replied = 0;
   receive(Date.now() + Number(o.ms), (p) => {
@@ -126,6 +147,7 @@ if (o.mode === 'send') {
     if (!p.text.startsWith('hdvpn-e2e-')) return;
     if (send(innerUdp(ip(p.dst), ip(p.src), `reply:${p.text}`, 1, 64))) replied++;
   });
-  process.stdout.write(`${JSON.stringify({ received: got, replied })}\n`);
+  process.stdout.write(`${JSON.stringify({ received: got, replied, reflected })}\n`);
 }
 io.close(fd);
+io.close(rawOut);

@@ -87,13 +87,20 @@ export function readSessions(root: MapReader): SessionsConfig | undefined {
 /** The forwarding plane: which backend moves packets, the tunnel source, fallback and path MTU (docs/fib.md). */
 export function readFib(root: MapReader): FibConfig | undefined {
   if (!root.has('fib')) return DEFAULT_FIB;
-  const fib = root.map('fib', 'fib', ['backend', 'tunnel-source', 'fallback', 'path-mtu']);
+  const fib = root.map('fib', 'fib', ['backend', 'tunnel-source', 'fallback', 'path-mtu', 'probe-interval', 'probe-multiplier']);
   if (!fib) return undefined;
   const backend = fib.has('backend') ? fib.enumOf('backend', ['none', 'userspace', 'kernel'] as const) : DEFAULT_FIB.backend;
   const tunnelSource = fib.has('tunnel-source') ? field(fib, 'tunnel-source', ipv4Value) : DEFAULT_FIB.tunnelSource;
   const fallback = fib.has('fallback') ? fib.boolean('fallback') : DEFAULT_FIB.fallback;
   // RFC 791: every IPv4 host takes 576-octet datagrams; 65535 is the Total Length limit.
   const pathMtu = fib.has('path-mtu') ? fib.integer('path-mtu', 576, 65535) : DEFAULT_FIB.pathMtu;
-  if (backend === undefined || tunnelSource === undefined || fallback === undefined || pathMtu === undefined) return undefined;
-  return { backend, tunnelSource, fallback, pathMtu };
+  // Milliseconds; 0 turns probing off. Below 10 ms the event loop's timers are not that precise.
+  const probeInterval = fib.has('probe-interval') ? fib.integer('probe-interval', 0, 3_600_000) : DEFAULT_FIB.probeInterval;
+  const probeMultiplier = fib.has('probe-multiplier') ? fib.integer('probe-multiplier', 1, 255) : DEFAULT_FIB.probeMultiplier;
+  if (backend === undefined || tunnelSource === undefined || fallback === undefined || pathMtu === undefined || probeInterval === undefined || probeMultiplier === undefined) return undefined;
+  if (probeInterval > 0 && probeInterval < 10) {
+    fib.src.diag.error(fib.valueLine('probe-interval'), `probe-interval ${probeInterval} ms is too short: 0 (off) or at least 10`);
+    return undefined;
+  }
+  return { backend, tunnelSource, fallback, pathMtu, probeInterval, probeMultiplier };
 }
