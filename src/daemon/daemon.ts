@@ -31,6 +31,8 @@ import { FibFeed } from './fib-feed';
 import { PacketPlane } from './packet-plane';
 import { KernelBackend } from '../fib/backends/kernel/kernel-backend';
 import { TunnelMonitor } from './tunnel-monitor';
+import { ClientAnnouncer } from './client-announcer';
+import { routeTargetKey } from '../vrf/route-targets';
 
 export interface DaemonOptions {
   readonly config: Config;
@@ -63,6 +65,8 @@ export class Daemon {
   packetPlane: PacketPlane | null = null;
   /** The kernel backend (`fib: { backend: kernel }`): Linux forwards, programmed from the FIB. */
   kernelFib: KernelBackend | null = null;
+  /** VPN clients announced to client routers (`inform-clients`); null when off. */
+  clientAnnouncer: ClientAnnouncer | null = null;
   /** Tunnel liveness probes (`fib: { probe-interval }`), with the userspace backend. */
   tunnelMonitor: TunnelMonitor | null = null;
   readonly peers = new Map<string, Peer>();
@@ -101,6 +105,14 @@ export class Daemon {
       owner: (pair, prefix) => this.sessions?.owner(pair, prefix),
       pairPort: (pair) => this.packetPlane?.pairPort(pair) ?? null,
     });
+    if (this.config.informClients) {
+      this.clientAnnouncer = new ClientAnnouncer(this.speaker, {
+        // The spoke targets: what every pair's downstream half exports (RFC 7024 §3).
+        targets: () => new Set([...this.vrfs.all()].filter((v) => v.def.role === 'downstream').flatMap((v) => v.def.export.map(routeTargetKey))),
+        tunnel: this.config.informClients.tunnel,
+        tunnelSource: this.config.fib.tunnelSource ?? this.config.routerId,
+      });
+    }
     // RFC 4724 restarting speaker: a marker that outlives an unclean exit tells the next start it restarted.
     this.marker = join(dirname(this.config.control.socket), 'hdvpnd.running');
   }

@@ -20,6 +20,8 @@ export interface LocalRouteSpec {
   readonly localPref: number | null;
   /** VPN routes (RFC 4364): RD, route targets and the label the peer must push. */
   readonly vpn?: { readonly rd: RouteDistinguisher; readonly routeTargets: readonly RouteTargetLike[]; readonly label: number };
+  /** Further attributes carried as given (e.g. RFC 9012 TUNNEL_ENCAPSULATION on routes for client routers). */
+  readonly attributes?: readonly PathAttribute[];
 }
 
 /** Marks "use the session's local address" in an attribute set's next hop. */
@@ -40,6 +42,7 @@ export function localRoute(spec: LocalRouteSpec, source: RouteSource, interner: 
   if (spec.communities.length) attrs.push({ type: 'communities', communities: spec.communities });
   if (spec.vpn && spec.vpn.routeTargets.length) attrs.push({ type: 'extended-communities', communities: spec.vpn.routeTargets });
   if (spec.largeCommunities.length) attrs.push({ type: 'large-communities', communities: spec.largeCommunities });
+  if (spec.attributes) attrs.push(...spec.attributes);
   const afi = spec.prefix.afi;
   const safi = spec.vpn ? 128 : 1;
   const nlri: RoutableNlri = spec.vpn

@@ -60,6 +60,8 @@ function builtinConfigUnfrozen(env: NodeJS.ProcessEnv = process.env, uid: number
     radius: null,
     sessions: DEFAULT_SESSIONS,
     fib: DEFAULT_FIB,
+    informClients: null,
+    clientRouter: null,
     prefixLists: [],
     policies: [],
     routeServer: NO_ROUTE_SERVER_POLICY,

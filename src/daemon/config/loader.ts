@@ -9,7 +9,7 @@ import { ConfigError, Diagnostics, type Diagnostic } from './diagnostics';
 import { deepFreeze } from './freeze';
 import type { Config } from './model';
 import { readSecret, type SecretSources } from './secrets';
-import { readAsn, readClusterId, readControl, readDecision, readListen, readLogging, readRouterId, readSessions, readFib } from './sections/global';
+import { readAsn, readClusterId, readControl, readDecision, readListen, readLogging, readRouterId, readSessions, readFib, readInformClients, readClientRouter } from './sections/global';
 import { readDynamicNeighbors, readNeighbors } from './sections/neighbors';
 import { readPolicies } from './sections/policies';
 import { readPrefixLists } from './sections/prefix-lists';
@@ -20,7 +20,7 @@ import { readVrfSections } from './sections/vrfs';
 import { MapReader, Source } from './yaml-reader';
 
 const TOP_LEVEL_KEYS = [
-  'asn', 'router-id', 'listen', 'control', 'logging', 'neighbors', 'dynamic-neighbors', 'routes', 'vrfs', 'half-duplex', 'radius', 'sessions', 'fib',
+  'asn', 'router-id', 'listen', 'control', 'logging', 'neighbors', 'dynamic-neighbors', 'routes', 'vrfs', 'half-duplex', 'radius', 'sessions', 'fib', 'inform-clients', 'client-router',
   'prefix-lists', 'policies', 'route-server', 'cluster-id', 'decision',
 ];
 
@@ -66,13 +66,15 @@ function readSections(root: MapReader, defaultSocket: string): Config | undefine
   const radius = readRadius(root);
   const sessions = readSessions(root);
   const fib = readFib(root);
+  const informClients = readInformClients(root);
+  const clientRouter = readClientRouter(root);
   if (radius === null) {
     for (const pair of radiusPairs) root.src.diag.error(pair.line, `pair '${pair.name}' uses address-server radius, but there is no radius section`);
   }
   if (asn === undefined || routerId === undefined || !listen || !control || !logging || radius === undefined) return undefined;
-  if (clusterId === undefined || decision === undefined || routeServer === undefined || sessions === undefined || fib === undefined) return undefined;
+  if (clusterId === undefined || decision === undefined || routeServer === undefined || sessions === undefined || fib === undefined || informClients === undefined || clientRouter === undefined) return undefined;
   return {
-    asn, routerId, listen, control, logging, neighbors, dynamicNeighbors, routes, vrfs, halfDuplex, radius, sessions, fib,
+    asn, routerId, listen, control, logging, neighbors, dynamicNeighbors, routes, vrfs, halfDuplex, radius, sessions, fib, informClients, clientRouter,
     prefixLists: prefixLists.lists, policies: policies.policies, routeServer, clusterId, decision,
   };
 }

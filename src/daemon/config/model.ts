@@ -54,6 +54,18 @@ export interface FibConfig {
   readonly probeMultiplier: number;
 }
 
+/** Informing client routers (issue 8): VPN client routes as IPv4 unicast with an RFC 9012 tunnel attribute. */
+export interface InformClientsConfig {
+  readonly tunnel: 'gre' | 'ipip';
+}
+
+/** hdvpnd on a client router (issue 8): the tunnel to the backbone and the prefixes behind this router. */
+export interface ClientRouterConfig {
+  readonly backbone: { readonly type: 'gre' | 'ipip'; readonly remote: number; readonly key: number | null };
+  /** Delivered into the LAN TUN device (hd-lan); everything else learnt from the backbone goes into the tunnel. */
+  readonly lan: readonly Prefix[];
+}
+
 export interface LoggingConfig {
   readonly level: LogLevel;
   readonly format: LogFormat;
@@ -240,6 +252,10 @@ export interface Config {
   readonly radius: RadiusConfig | null;
   readonly sessions: SessionsConfig;
   readonly fib: FibConfig;
+  /** null: this node does not announce VPN clients to client routers. */
+  readonly informClients: InformClientsConfig | null;
+  /** null: not a client router. */
+  readonly clientRouter: ClientRouterConfig | null;
   readonly prefixLists: readonly PrefixListDefinition[];
   readonly policies: readonly PolicyDefinition[];
   readonly routeServer: RouteServerConfig;

@@ -159,6 +159,16 @@ export function configToPlain(c: Config): Out {
     ['radius', c.radius ? radiusOut(c.radius) : undefined],
     ['sessions', c.sessions.store === null ? undefined : { store: c.sessions.store }],
     ['fib', fibOut(c.fib)],
+    ['inform-clients', c.informClients ? { tunnel: c.informClients.tunnel } : undefined],
+    [
+      'client-router',
+      c.clientRouter
+        ? {
+            backbone: { type: c.clientRouter.backbone.type, remote: formatIpv4(c.clientRouter.backbone.remote), ...(c.clientRouter.backbone.key !== null ? { key: c.clientRouter.backbone.key } : {}) },
+            lan: c.clientRouter.lan.map(formatPrefix),
+          }
+        : undefined,
+    ],
     ['prefix-lists', c.prefixLists.map(prefixListOut)],
     ['policies', policiesOut(c.policies)],
     ['route-server', routeServerOut(c)],

@@ -1,7 +1,7 @@
 /** Top-level scalars and small sections: asn, router-id, listen, control, logging, cluster-id, decision, sessions. */
 import { BGP_PORT, DEFAULT_DECISION, DEFAULT_FIB, DEFAULT_LOGGING, DEFAULT_SESSIONS } from '../defaults';
-import { LOG_LEVELS, type ControlConfig, type FibConfig, type DecisionConfig, type ListenConfig, type LoggingConfig, type SessionsConfig } from '../model';
-import { addressValue, asnValue, field, ipv4Value } from '../values';
+import { LOG_LEVELS, type ClientRouterConfig, type ControlConfig, type FibConfig, type InformClientsConfig, type DecisionConfig, type ListenConfig, type LoggingConfig, type SessionsConfig } from '../model';
+import { addressValue, asnValue, field, ipv4Value, listField, prefixValue } from '../values';
 import type { MapReader } from '../yaml-reader';
 
 export function readAsn(root: MapReader): number | undefined {
@@ -103,4 +103,33 @@ export function readFib(root: MapReader): FibConfig | undefined {
     return undefined;
   }
   return { backend, tunnelSource, fallback, pathMtu, probeInterval, probeMultiplier };
+}
+
+/** `inform-clients: { tunnel: gre|ipip }`: announce VPN clients to client routers (client-announcer.ts). */
+export function readInformClients(root: MapReader): InformClientsConfig | null | undefined {
+  if (!root.has('inform-clients')) return null;
+  const m = root.map('inform-clients', 'inform-clients', ['tunnel']);
+  if (!m) return undefined;
+  const tunnel = m.has('tunnel') ? m.enumOf('tunnel', ['gre', 'ipip'] as const) : 'gre';
+  return tunnel === undefined ? undefined : { tunnel };
+}
+
+/** `client-router: { backbone: { type, remote, key }, lan: [prefixes] }`: this hdvpnd is a client router. */
+export function readClientRouter(root: MapReader): ClientRouterConfig | null | undefined {
+  if (!root.has('client-router')) return null;
+  const m = root.map('client-router', 'client-router', ['backbone', 'lan']);
+  if (!m || !m.require('backbone')) return undefined;
+  const b = m.map('backbone', 'client-router backbone', ['type', 'remote', 'key']);
+  if (!b || !b.require('remote')) return undefined;
+  const type = b.has('type') ? b.enumOf('type', ['gre', 'ipip'] as const) : 'gre';
+  const remote = field(b, 'remote', ipv4Value);
+  // RFC 2890 §2.1: a 32-bit key, GRE only.
+  const key = b.has('key') ? b.integer('key', 0, 0xffffffff) : null;
+  if (type === 'ipip' && key !== null && key !== undefined) {
+    b.src.diag.error(b.valueLine('key'), 'an ipip backbone tunnel has no key (RFC 2003); remove key or use type gre');
+    return undefined;
+  }
+  const lan = m.has('lan') ? listField(m, 'lan', prefixValue) : [];
+  if (type === undefined || remote === undefined || key === undefined || lan === undefined) return undefined;
+  return { backbone: { type, remote, key }, lan };
 }
