@@ -16,6 +16,7 @@ declare -A PKG=(
   [exabgp]=exabgp
   [bgpctl]=openbgpd                # OpenBGPD's daemon is /usr/sbin/bgpd; bgpctl is unambiguous
   [/usr/sbin/freeradius]=freeradius  # the RADIUS address server of test/integration/daemon-radius.test.ts
+  [ping]=iputils-ping               # real ICMP from plain hosts in test/e2e
   [clang]=clang                    # compiles the kernel backend's eBPF encapsulation (src/fib/backends/kernel)
   [/usr/include/bpf/bpf_helpers.h]=libbpf-dev
 )

@@ -32,6 +32,7 @@ import { PacketPlane } from './packet-plane';
 import { KernelBackend } from '../fib/backends/kernel/kernel-backend';
 import { TunnelMonitor } from './tunnel-monitor';
 import { ClientAnnouncer } from './client-announcer';
+import { ClientRouter, LAN_INTERFACE } from './client-router';
 import { routeTargetKey } from '../vrf/route-targets';
 
 export interface DaemonOptions {
@@ -65,6 +66,8 @@ export class Daemon {
   packetPlane: PacketPlane | null = null;
   /** The kernel backend (`fib: { backend: kernel }`): Linux forwards, programmed from the FIB. */
   kernelFib: KernelBackend | null = null;
+  /** Client-router mode (`client-router`); null otherwise. */
+  clientRouter: ClientRouter | null = null;
   /** VPN clients announced to client routers (`inform-clients`); null when off. */
   clientAnnouncer: ClientAnnouncer | null = null;
   /** Tunnel liveness probes (`fib: { probe-interval }`), with the userspace backend. */
@@ -235,11 +238,21 @@ export class Daemon {
     this.packetPlane = await PacketPlane.start(this.fib, {
       address: fib.tunnelSource ?? this.config.routerId,
       pairs: this.config.halfDuplex.map((p) => p.name),
+      tuns: this.config.clientRouter ? [LAN_INTERFACE] : [],
       pathMtu: fib.pathMtu,
       onError: (m) => log.error(m),
     });
     log.info(`userspace packet backend: ports ${this.packetPlane.ports.map((p) => p.name).join(', ')}, one worker each`);
     this.fibFeed.bindPairPorts(this.config.halfDuplex.map((p) => p.name));
+    if (this.config.clientRouter) {
+      this.clientRouter = new ClientRouter(this.fib, this.speaker, {
+        config: this.config.clientRouter,
+        tunnelSource: fib.tunnelSource ?? this.config.routerId,
+        fallback: fib.fallback,
+        lanPort: this.packetPlane.tunPort(LAN_INTERFACE),
+      });
+      log.info(`client router: backbone ${this.config.clientRouter.backbone.type} tunnel, LAN on ${LAN_INTERFACE}`);
+    }
     if (fib.probeInterval > 0) {
       this.tunnelMonitor = new TunnelMonitor(this.fib, this.packetPlane, {
         intervalMs: fib.probeInterval,

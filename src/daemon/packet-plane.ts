@@ -39,11 +39,28 @@ export function pairInterfaceName(pair: string): string {
   return `hd-${pair}`.slice(0, 15);
 }
 
+/** A TUN device as a port: up, no address (the operator routes into it), IPv4 only. */
+function addTun(backend: UserspaceBackend, name: string): number {
+  const tun = openTun(name);
+  const fd = tun.fds[0];
+  if (fd === undefined) throw new Error(`TUN ${name}: no descriptor`);
+  // IPv4 only (the packet path's family): no IPv6 link-local chatter from the kernel into the forwarder.
+  try {
+    writeFileSync(`/proc/sys/net/ipv6/conf/${tun.name}/disable_ipv6`, '1');
+  } catch {
+    // No IPv6 in this kernel: nothing to silence.
+  }
+  configureTun(tun.name, { up: true });
+  return backend.addPort('tun', fd, tun.name).id;
+}
+
 export interface PacketPlaneOptions {
   /** This node's address: tunnel source, ICMP error source, and where raw sockets bind. */
   readonly address: number;
   /** Half-duplex pairs: each gets a TUN device, the local interface of its sessions without a tunnel. */
   readonly pairs: readonly string[];
+  /** Further TUN devices by name (a client router's LAN side). */
+  readonly tuns?: readonly string[];
   readonly pathMtu: number;
   readonly onError: (message: string) => void;
 }
@@ -54,7 +71,13 @@ export class PacketPlane {
     private readonly counters: SharedArrayBuffer,
     /** pair → the port of its TUN device. */
     private readonly pairPorts: ReadonlyMap<string, number>,
+    private readonly tunPorts: ReadonlyMap<string, number>,
   ) {}
+
+  /** The port of a TUN device given in `tuns`. */
+  tunPort(name: string): number | null {
+    return this.tunPorts.get(name) ?? null;
+  }
 
   /** The TUN port of a pair's local sessions; null when the pair has none (added after start). */
   pairPort(pair: string): number | null {
@@ -84,26 +107,14 @@ export class PacketPlane {
     backend.addPort('raw', ipip, 'ipip');
     backend.addPort('raw', plain, 'plain');
     const pairPorts = new Map<string, number>();
-    for (const pair of opts.pairs) {
-      const name = pairInterfaceName(pair);
-      const tun = openTun(name);
-      const fd = tun.fds[0];
-      if (fd === undefined) continue;
-      // IPv4 only (the packet path's family): no IPv6 link-local chatter from the kernel into the forwarder.
-      try {
-        writeFileSync(`/proc/sys/net/ipv6/conf/${tun.name}/disable_ipv6`, '1');
-      } catch {
-        // No IPv6 in this kernel: nothing to silence.
-      }
-      // Up, no address: the operator routes local clients' traffic into it (ip rule iif ... lookup ...).
-      configureTun(tun.name, { up: true });
-      pairPorts.set(pair, backend.addPort('tun', fd, tun.name).id);
-    }
+    for (const pair of opts.pairs) pairPorts.set(pair, addTun(backend, pairInterfaceName(pair)));
     fib.onSnapshot((snapshot) => backend.post({ type: 'fib-snapshot', snapshot } satisfies SnapshotMessage));
     await backend.start();
     // A snapshot published while the workers started would be lost otherwise.
     backend.post({ type: 'fib-snapshot', snapshot: fib.snapshot() } satisfies SnapshotMessage);
-    return new PacketPlane(backend, counters, pairPorts);
+    const tunPorts = new Map<string, number>();
+    for (const name of opts.tuns ?? []) tunPorts.set(name, addTun(backend, name));
+    return new PacketPlane(backend, counters, pairPorts, tunPorts);
   }
 
   /**

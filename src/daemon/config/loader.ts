@@ -68,6 +68,9 @@ function readSections(root: MapReader, defaultSocket: string): Config | undefine
   const fib = readFib(root);
   const informClients = readInformClients(root);
   const clientRouter = readClientRouter(root);
+  if (clientRouter && fib && fib.backend !== 'userspace') {
+    root.src.diag.error(root.keyLine('client-router'), 'a client router moves packets itself: it needs fib: { backend: userspace }');
+  }
   if (radius === null) {
     for (const pair of radiusPairs) root.src.diag.error(pair.line, `pair '${pair.name}' uses address-server radius, but there is no radius section`);
   }

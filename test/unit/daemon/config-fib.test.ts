@@ -24,3 +24,19 @@ describe('config: fib', () => {
     expect(errorsOf(yaml(...HEAD, 'fib: { backen: userspace }'))[0]).toMatch(/^test\.yaml:3: unknown key 'backen' in fib/);
   });
 });
+
+describe('config: inform-clients and client-router', () => {
+  it('reads both, prints them back, and reads the print the same', () => {
+    const c = load(yaml(...HEAD, 'fib: { backend: userspace }', 'inform-clients: { tunnel: gre }', 'client-router:', '  backbone: { type: gre, remote: 198.18.0.20, key: 7 }', '  lan: [10.10.1.0/24]'));
+    expect(c.informClients).toEqual({ tunnel: 'gre' });
+    expect(c.clientRouter).toEqual({ backbone: { type: 'gre', remote: 0xc6120014, key: 7 }, lan: [{ afi: 1, address: 0x0a0a0100, length: 24 }] });
+    const again = load(printConfig(c));
+    expect([again.informClients, again.clientRouter]).toEqual([c.informClients, c.clientRouter]);
+  });
+
+  it('refuses a client router without the userspace backend, a key on ipip, and a bad LAN prefix, each at its line', () => {
+    expect(errorsOf(yaml(...HEAD, 'client-router:', '  backbone: { remote: 198.18.0.20 }'))).toEqual(['test.yaml:3: a client router moves packets itself: it needs fib: { backend: userspace }']);
+    expect(errorsOf(yaml(...HEAD, 'fib: { backend: userspace }', 'client-router:', '  backbone: { type: ipip, remote: 198.18.0.20, key: 7 }'))[0]).toMatch(/^test\.yaml:5: an ipip backbone tunnel has no key/);
+    expect(errorsOf(yaml(...HEAD, 'fib: { backend: userspace }', 'client-router:', '  backbone: { remote: 198.18.0.20 }', '  lan: [10.10.1.1/24]'))[0]).toMatch(/^test\.yaml:6: /);
+  });
+});
