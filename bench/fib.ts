@@ -19,7 +19,7 @@
  *   table (each pair counts as two updates).
  *
  * Options: --lookups N (default 4,000,000; the reference trie gets 1/8),
- * --rounds R (5), --target N (1,000,000), --v6-extra N (200,000), --quick
+ * --rounds R (9), --target N (1,000,000), --v6-extra N (200,000), --quick
  * (the real tables only). The run checks that every structure returns the
  * same results for the in-table addresses and says so.
  */
@@ -69,7 +69,7 @@ function parseOptions(): Options {
   return {
     mrt: at > 0 ? (process.argv[at + 1] ?? DEFAULT_MRT) : DEFAULT_MRT,
     lookups: option('--lookups', 4_000_000),
-    rounds: option('--rounds', 5),
+    rounds: option('--rounds', 9),
     target: option('--target', 1_000_000),
     v6Extra: option('--v6-extra', 200_000),
     quick: process.argv.includes('--quick'),
@@ -81,16 +81,16 @@ function entries4(t: Table4): [number, number, number][] {
   return Array.from(t.address, (a, i) => [a, t.length[i] as number, t.value[i] as number]);
 }
 
-function bench4(t: Table4, o: Options): Row[] {
+async function bench4(t: Table4, o: Options): Promise<Row[]> {
   const rows: Row[] = [];
   const entries = entries4(t);
   const random = m.randomAddresses4(o.lookups, 11);
   const inTable = m.tableAddresses4(t, o.lookups, 12);
   const n = t.address.length;
   for (const stride of [24, 16] as Lpm4Stride[]) {
-    const before = m.usedBytes();
+    const before = await m.usedBytes();
     const [table, bulkSeconds] = m.seconds(() => Lpm4Table.build(entries, { stride }));
-    const usedDelta = m.usedBytes() - before;
+    const usedDelta = await m.usedBytes() - before;
     const [inc, insertSeconds] = m.seconds(() => {
       const x = new Lpm4Table({ stride });
       for (let i = 0; i < n; i++) x.insert(t.address[i] as number, t.length[i] as number, t.value[i] as number);
@@ -115,13 +115,13 @@ function bench4(t: Table4, o: Options): Row[] {
       groups: table.groupCount, random: rateRandom, inTable: rateIn, reader: rateReader, updates: (2 * o.updatePairs) / updateSeconds, checksum,
     });
   }
-  const before = m.usedBytes();
+  const before = await m.usedBytes();
   const [ref, insertSeconds] = m.seconds(() => {
     const x = new ReferenceTrie4();
     for (let i = 0; i < n; i++) x.insert(t.address[i] as number, t.length[i] as number, t.value[i] as number);
     return x;
   });
-  const usedDelta = m.usedBytes() - before;
+  const usedDelta = await m.usedBytes() - before;
   const few = Math.floor(o.lookups / 8);
   const rnd = prng(13);
   const pairs = Math.floor(o.updatePairs / 4);
@@ -141,15 +141,15 @@ function bench4(t: Table4, o: Options): Row[] {
   return rows;
 }
 
-function bench6(t: Table6, o: Options): Row[] {
+async function bench6(t: Table6, o: Options): Promise<Row[]> {
   const n = t.length.length;
   const entries = Array.from({ length: n }, (_, i) => [[t.words[i * 4] as number, t.words[i * 4 + 1] as number, t.words[i * 4 + 2] as number, t.words[i * 4 + 3] as number], t.length[i] as number, t.value[i] as number] as const);
   const count = Math.floor(o.lookups / 2);
   const random = m.addresses6(null, count, 21);
   const inTable = m.addresses6(t, count, 22);
-  const before = m.usedBytes();
+  const before = await m.usedBytes();
   const [table, bulkSeconds] = m.seconds(() => Lpm6Table.build(entries));
-  const usedDelta = m.usedBytes() - before;
+  const usedDelta = await m.usedBytes() - before;
   const [inc, insertSeconds] = m.seconds(() => {
     const x = new Lpm6Table();
     for (const [w, l, v] of entries) x.insert(w[0], w[1], w[2], w[3], l, v);
@@ -176,13 +176,13 @@ function bench6(t: Table6, o: Options): Row[] {
   }];
   const bytes = m.wordsToBytes(inTable);
   const bytesRate = m.bestRate(count, o.rounds, () => m.loopBytes6(table, bytes));
-  const refBefore = m.usedBytes();
+  const refBefore = await m.usedBytes();
   const [ref, refSeconds] = m.seconds(() => {
     const x = new ReferenceTrie(128);
     for (const [w, l, v] of entries) x.insert(w, l, v);
     return x;
   });
-  const refDelta = m.usedBytes() - refBefore;
+  const refDelta = await m.usedBytes() - refBefore;
   const few = Math.floor(count / 8);
   const pairs = Math.floor(o.updatePairs / 4);
   const rnd2 = prng(23);
@@ -251,11 +251,11 @@ async function main(): Promise<void> {
   if (!global.gc) process.stdout.write('(run with --expose-gc for the memory column)\n');
   const v4Tables = o.quick ? [real.v4] : [real.v4, derive4(real.v4, o.target)];
   const rows4: Row[] = [];
-  for (const t of v4Tables) rows4.push(...bench4(t, o));
+  for (const t of v4Tables) rows4.push(...(await bench4(t, o)));
   printRows('IPv4', rows4);
   const v6Tables = o.quick || o.v6Extra === 0 ? [real.v6] : [real.v6, derive6(real.v6, o.v6Extra)];
   const rows6: Row[] = [];
-  for (const t of v6Tables) if (t.length.length > 0) rows6.push(...bench6(t, o));
+  for (const t of v6Tables) if (t.length.length > 0) rows6.push(...(await bench6(t, o)));
   printRows('IPv6', rows6);
   const forwarding = forwardingSection(o);
   if (forwarding !== null) process.stdout.write(`\n${forwarding}\n`);

@@ -14,12 +14,22 @@ export function seconds<T>(f: () => T): [T, number] {
   return [r, Number(process.hrtime.bigint() - t0) / 1e9];
 }
 
-/** Heap plus ArrayBuffer/SharedArrayBuffer bytes in use after a full GC (needs --expose-gc). */
-export function usedBytes(): number {
-  global.gc?.();
-  global.gc?.();
-  const m = process.memoryUsage();
-  return m.heapUsed + m.arrayBuffers;
+/**
+ * Heap plus ArrayBuffer/SharedArrayBuffer bytes in use after full GCs (needs
+ * --expose-gc). Backing stores of collected buffers are released by a
+ * background sweeper, so this waits for the figure to settle.
+ */
+export async function usedBytes(): Promise<number> {
+  let last = -1;
+  for (let i = 0; i < 20; i++) {
+    global.gc?.();
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    const m = process.memoryUsage();
+    const now = m.heapUsed + m.arrayBuffers;
+    if (Math.abs(now - last) < 64 * 1024) return now;
+    last = now;
+  }
+  return last;
 }
 
 function mask4(length: number): number {

@@ -12,9 +12,9 @@
  *   random prefix of /24 or shorter (host and customer routes). Each takes the
  *   value of its base, as deaggregation does. Global tables grow by /24s, and
  *   a VRF FIB holds host routes, so both kinds are there;
- * - "synthetic" IPv6: the real IPv6 prefixes plus 200,000 made by the same
- *   PRNG: /29../32 allocations inside 2000::/3, then /33../48 under them (and
- *   1 % /64 and /128), values cycling over the real next hops.
+ * - "synthetic" IPv6: the dump holds only 84 IPv6 prefixes, so the real ones
+ *   plus 200,000 made by the same PRNG, shaped after the global IPv6 table
+ *   (see derive6).
  */
 import { decodeAttributeList } from '../../src/bgp/wire/attributes';
 import type { CodecContext } from '../../src/bgp/wire/context';
@@ -161,7 +161,33 @@ export function derive4(base: Table4, target: number, seed = 1): Table4 {
   return { name: `${(target / 1e6).toFixed(0)}M IPv4`, address: Uint32Array.from(address), length: Uint8Array.from(length), value: Uint32Array.from(value) };
 }
 
-/** The real IPv6 prefixes plus `extra` synthetic ones (see the file comment). */
+/** Where RIRs allocate IPv6 (2001::/16, 2400::/12, 2600::/12, 2800::/12, 2a00::/12, 2c00::/12): [first word, length]. */
+const RIR_BLOCKS: readonly (readonly [number, number])[] = [[0x20010000, 16], [0x24000000, 12], [0x26000000, 12], [0x28000000, 12], [0x2a000000, 12], [0x2c000000, 12]];
+
+/**
+ * Lengths of the more-specifics, by weight, shaped after the global IPv6
+ * table (mostly /48, then /32../44 in nibble steps), plus client routes (/64,
+ * /128) as a VRF holds them.
+ */
+const V6_LENGTHS: readonly (readonly [number, number])[] = [[48, 46], [44, 10], [40, 8], [36, 5], [46, 4], [47, 3], [42, 3], [38, 2], [33, 2], [34, 2], [35, 2], [45, 2], [41, 2], [43, 2], [37, 1], [39, 1], [56, 3], [64, 1], [128, 1]];
+
+function pickLength(rnd: () => number): number {
+  const total = V6_LENGTHS.reduce((a, [, w]) => a + w, 0);
+  let r = rnd() % total;
+  for (const [len, w] of V6_LENGTHS) {
+    if (r < w) return len;
+    r -= w;
+  }
+  return 48;
+}
+
+/**
+ * The real IPv6 prefixes plus `extra` synthetic ones: /29../32 allocations
+ * inside the RIR blocks (a tenth of `extra`), then more-specifics under them
+ * with the lengths of V6_LENGTHS; half of the more-specifics longer than /40
+ * land in a /40 already used by an earlier one (sites cluster in PI and ISP
+ * assignment blocks). Values cycle over the real next hops.
+ */
 export function derive6(base: Table6, extra: number, seed = 1): Table6 {
   const rnd = prng(seed);
   const words = Array.from(base.words);
@@ -169,38 +195,47 @@ export function derive6(base: Table6, extra: number, seed = 1): Table6 {
   const value = Array.from(base.value);
   const hops = Math.max(1, ...Array.from(base.value, (v) => v + 1));
   const seen = new Set<string>();
-  const allocations: number[] = [];
-  const add = (w0: number, w1: number, len: number): void => {
-    const key = `${w0}:${w1}/${len}`;
-    if (seen.has(key)) return;
+  const add = (w: readonly [number, number, number, number], len: number): boolean => {
+    const key = `${w.join(':')}/${len}`;
+    if (seen.has(key)) return false;
     seen.add(key);
-    words.push(w0 >>> 0, w1 >>> 0, 0, 0);
+    words.push(...w.map((x) => x >>> 0));
     length.push(len);
     value.push(length.length % hops);
+    return true;
   };
+  const allocations: number[] = [];
   const allocationCount = Math.max(1, Math.floor(extra / 10));
-  while (allocations.length < allocationCount) {
+  while (allocations.length < allocationCount * 2) {
+    const [block, blockLength] = RIR_BLOCKS[rnd() % RIR_BLOCKS.length] ?? [0x20010000, 16];
     const len = 29 + (rnd() % 4);
-    const w0 = ((0x20000000 | (rnd() & 0x1fffffff)) & mask4(len)) >>> 0;
-    allocations.push(w0, len);
-    add(w0, 0, len);
+    const w0 = ((block | (rnd() & ~mask4(blockLength))) & mask4(len)) >>> 0;
+    if (add([w0, 0, 0, 0], len)) allocations.push(w0, len);
   }
-  while (words.length / 4 < base.length.length + extra) {
-    const k = (rnd() % allocationCount) * 2;
-    const w0 = allocations[k] as number;
-    const l = allocations[k + 1] as number;
-    const r = rnd() % 100;
-    const len = r === 0 ? 128 : r === 1 ? 64 : 33 + (rnd() % 16);
-    const sub = (w0 | (rnd() & ~mask4(l))) >>> 0;
-    const w1 = len >= 64 ? rnd() : (rnd() & mask4(len - 32)) >>> 0;
-    if (len === 128) {
-      const key = `${sub}:${w1}/128`;
-      if (seen.has(key)) continue;
-      seen.add(key);
-      words.push(sub, w1, rnd(), rnd());
-      length.push(128);
-      value.push(length.length % hops);
-    } else add(sub, w1, len);
+  /** /40 blocks in use, as [word 0, word 1 top 8 bits], for clustering. */
+  const sites: number[] = [];
+  const target = base.length.length + extra;
+  while (length.length < target) {
+    const len = pickLength(rnd);
+    let w0: number;
+    let w1: number;
+    if (len > 40 && sites.length > 0 && rnd() % 2 === 0) {
+      const k = (rnd() % (sites.length / 2)) * 2;
+      w0 = sites[k] as number;
+      w1 = ((sites[k + 1] as number) | (rnd() & 0x00ffffff)) >>> 0;
+    } else {
+      const k = (rnd() % allocationCount) * 2;
+      const l = allocations[k + 1] as number;
+      w0 = ((allocations[k] as number) | (rnd() & ~mask4(l))) >>> 0;
+      w1 = rnd();
+      if (len > 40) sites.push(w0, (w1 & 0xff000000) >>> 0);
+    }
+    const w: [number, number, number, number] = [w0, w1, len > 64 ? rnd() : 0, len > 96 ? rnd() : 0];
+    for (let i = 0; i < 4; i++) {
+      const keep = len - 32 * i;
+      w[i] = keep <= 0 ? 0 : keep >= 32 ? (w[i] as number) >>> 0 : ((w[i] as number) & mask4(keep)) >>> 0;
+    }
+    add(w, len);
   }
   return { name: `real + ${(extra / 1000).toFixed(0)}k synthetic IPv6`, words: Uint32Array.from(words), length: Uint8Array.from(length), value: Uint32Array.from(value) };
 }

@@ -13,7 +13,9 @@
  *   in the low 31 bits. A lookup walks while the entry is negative.
  *
  * Every state fits in 31 bits plus sign, so entries stay small integers in
- * V8 (no heap numbers on the lookup path).
+ * V8 (no heap numbers on the lookup path). A final entry `e` gives the lookup
+ * result without a branch: `(e & VALUE_MASK) | ((e - 1) >> 31)` is the value,
+ * or -1 (NO_ROUTE) for 0. lookup4 and lookup6 spell this out in literals.
  */
 
 /** What a lookup returns when no prefix covers the address. */
@@ -35,11 +37,6 @@ export function routeEntry(length: number, value: number): number {
 /** The stored length code of a non-pointer entry: prefix length + 1, or 0 for no route. */
 export function lengthCode(entry: number): number {
   return entry >>> LENGTH_SHIFT;
-}
-
-/** What a lookup returns for a final (non-pointer) entry, without a branch: 0 maps to NO_ROUTE. */
-export function entryResult(entry: number): number {
-  return (entry & VALUE_MASK) | ((entry - 1) >> 31);
 }
 
 /** Throws unless `length` is an integer in 0..`bits`. */

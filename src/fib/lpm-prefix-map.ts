@@ -13,19 +13,20 @@
 import { LENGTH_SHIFT, VALUE_MASK, NO_ROUTE, routeEntry } from './lpm-entry';
 
 export class PrefixMap {
-  private table: Int32Array;
-  private mask: number;
+  // `declare`: assigned in the constructor, so V8 keeps each field's type (see lpm4.ts).
+  private declare table: Int32Array;
+  private declare mask: number;
   private count = 0;
   /** Int32s per slot: the entry and the key words. */
-  private readonly stride: number;
+  private declare readonly stride: number;
   /** Prefixes per length, so a search for the covering prefix skips empty lengths. */
-  readonly perLength: Int32Array;
+  declare readonly perLength: Int32Array;
+  declare readonly words: number;
+  private declare readonly minCapacity: number;
 
-  constructor(
-    readonly words: number,
-    readonly bits: number,
-    private readonly minCapacity = 16,
-  ) {
+  constructor(words: number, bits: number, minCapacity = 16) {
+    this.words = words;
+    this.minCapacity = minCapacity;
     this.stride = 1 + words;
     this.table = new Int32Array(minCapacity * this.stride);
     this.mask = minCapacity - 1;

@@ -25,13 +25,14 @@
  * could read one slot of the reused group: a wrong result for that one lookup,
  * never an exception (indices stay inside the buffer).
  *
- * Buffers are replaced, never resized in place: when the group pool is full it
- * is copied into a SharedArrayBuffer twice the size, and when it falls to 1/8
- * used the data plane is rebuilt compactly from the PrefixMap. Both make a new
- * top level too (copy of the old one) if the current buffers were handed out
- * by `shared()`, so a reader still holding the old buffers sees a frozen but
- * consistent table, and `generation` (also in the `meta` buffer, which never
- * changes) tells it to attach the new ones.
+ * Buffers are replaced, never resized in place: a bulk build sizes the pool
+ * for what it holds plus 1/8; when the pool is full an insert copies it into a
+ * SharedArrayBuffer twice the size; when a delete leaves it 1/8 used, the data
+ * plane is rebuilt compactly from the PrefixMap. Each of these makes a new top
+ * level too (a copy) if the current buffers were handed out by `shared()`, so
+ * a reader still holding the old buffers sees a frozen but consistent table,
+ * and `generation` (also in the `meta` buffer, which never changes) tells it
+ * to attach the new ones.
  */
 import { GROUP_MASK, GROUP_SIZE, LENGTH_SHIFT, POINTER_FLAG, VALUE_MASK, routeEntry } from './lpm-entry';
 import { PrefixBatch } from './lpm-batch';
@@ -62,17 +63,19 @@ function sharedInt32(length: number): Int32Array {
 }
 
 export class MultibitTrie {
-  top: Int32Array;
-  groups: Int32Array;
+  // `declare`: assigned in the constructor; a plain declaration would start the field as undefined
+  // and V8 would lose its type, which the lookups of Lpm4Table/Lpm6Table pay for (lpm4.ts).
+  declare top: Int32Array;
+  declare groups: Int32Array;
   /** [0]: generation, for readers to notice that they hold replaced buffers. Never replaced itself. */
   readonly meta = sharedInt32(2);
-  readonly prefixes: PrefixMap;
-  topBits: number;
-  private capacity: number;
+  declare readonly prefixes: PrefixMap;
+  declare topBits: number;
+  private declare capacity: number;
   /** Groups below this index have been used at least once; the rest are fresh. */
   private fresh = 0;
   /** Freed groups, oldest first (a ring of `capacity` slots). */
-  private freeRing: Int32Array;
+  private declare freeRing: Int32Array;
   private freeHead = 0;
   private freeCount = 0;
   private used = 0;
@@ -84,9 +87,12 @@ export class MultibitTrie {
   /** The groups on the path of the last walk, and where their parent slot is (parent of level 0 is in `top`). */
   private readonly pathGroup = new Int32Array(17);
   private readonly pathParent = new Int32Array(17);
-  private readonly cover: Uint32Array;
+  private declare readonly cover: Uint32Array;
 
-  constructor(readonly layout: TrieLayout) {
+  declare readonly layout: TrieLayout;
+
+  constructor(layout: TrieLayout) {
+    this.layout = layout;
     this.topBits = layout.topBits;
     this.capacity = layout.initialGroups;
     this.top = sharedInt32(1 << layout.topBits);
@@ -191,6 +197,23 @@ export class MultibitTrie {
       const length = batch.lengths[p] as number;
       this.walk(key, length, routeEntry(length, batch.values[p] as number), Mode.Fill);
     }
+    this.trimPool();
+  }
+
+  /**
+   * After a fill, the groups in use are exactly 0..fresh-1 (a fill never
+   * frees); a pool that grew by doubling gives the excess back, keeping 1/8
+   * for later inserts. No reader holds these buffers yet, so only the pool is copied.
+   */
+  private trimPool(): void {
+    const keep = Math.max(this.layout.initialGroups, this.fresh + (this.fresh >>> 3));
+    if (keep >= this.capacity) return;
+    const groups = sharedInt32(keep * GROUP_SIZE);
+    groups.set(this.groups.subarray(0, this.fresh * GROUP_SIZE));
+    this.groups = groups;
+    this.capacity = keep;
+    this.freeRing = new Int32Array(keep);
+    this.bumpGeneration();
   }
 
   /** The entry of the longest prefix strictly shorter than `length` that covers `key`, or 0 (no route). */
@@ -343,9 +366,4 @@ export class MultibitTrie {
     this.published = false;
     Atomics.store(this.meta, 0, this.gen);
   }
-}
-
-/** The value of a route entry (for `entries()`). */
-export function entryValue(entry: number): number {
-  return entry & VALUE_MASK;
 }

@@ -5,7 +5,7 @@
  * routed IPv6 prefixes are /32 to /48, so a lookup takes 3 to 5 accesses.
  * Addresses are four big-endian uint32 words (`a0` holds the first octets).
  */
-import { GROUP_MASK, LENGTH_SHIFT, VALUE_MASK, checkLength, checkValue, checkWord, entryResult, maskKey } from './lpm-entry';
+import { LENGTH_SHIFT, VALUE_MASK, checkLength, checkValue, checkWord, maskKey } from './lpm-entry';
 import { PrefixBatch } from './lpm-batch';
 import { MultibitTrie } from './lpm-trie';
 
@@ -30,17 +30,20 @@ export interface Lpm6Shared {
 
 const TOP_BITS = 16;
 
-/** The one IPv6 lookup, used by `Lpm6Table` and `Lpm6Reader` alike. Never throws. */
+/**
+ * The one IPv6 lookup, used by `Lpm6Table` and `Lpm6Reader` alike. Never
+ * throws. Entry format in literals, as in `lookup4` (lpm4.ts).
+ */
 export function lookup6(top: Int32Array, groups: Int32Array, a0: number, a1: number, a2: number, a3: number): number {
   let e = top[a0 >>> 16] as number;
   // Octet index of the next level: octets 0 and 1 went to the top level.
   let octet = 2;
   while (e < 0) {
     const word = octet < 4 ? a0 : octet < 8 ? a1 : octet < 12 ? a2 : a3;
-    e = groups[((e & GROUP_MASK) << 8) | ((word >>> (24 - ((octet & 3) << 3))) & 0xff)] as number;
+    e = groups[((e & 0x7fffffff) << 8) | ((word >>> (24 - ((octet & 3) << 3))) & 0xff)] as number;
     octet++;
   }
-  return entryResult(e);
+  return (e & 0x7fffff) | ((e - 1) >> 31);
 }
 
 /** `lookup6` on 16 octets at `buf[offset]` (a destination address in a packet). */
@@ -53,7 +56,8 @@ function readWord(buf: Uint8Array, at: number): number {
 }
 
 export class Lpm6Table {
-  private readonly trie: MultibitTrie;
+  // `declare`: assigned in the constructor, keeps the field's type for V8 (see Lpm4Table).
+  private declare readonly trie: MultibitTrie;
   private readonly key = new Uint32Array(4);
 
   constructor(options: Lpm6Options = {}) {
@@ -155,10 +159,11 @@ export class Lpm6Table {
 
 /** Lookups over an `Lpm6Shared`, with the same staleness rule as `Lpm4Reader`. */
 export class Lpm6Reader {
-  private readonly top: Int32Array;
-  private readonly groups: Int32Array;
-  private readonly meta: Int32Array;
-  readonly generation: number;
+  // `declare` fields, as in Lpm4Table.
+  private declare readonly top: Int32Array;
+  private declare readonly groups: Int32Array;
+  private declare readonly meta: Int32Array;
+  declare readonly generation: number;
 
   constructor(shared: Lpm6Shared) {
     this.top = new Int32Array(shared.top);

@@ -31,7 +31,8 @@ function prefixesArb(maxLength = 40): fc.Arbitrary<Prefix4[]> {
   return fc.array(addressArb, { minLength: 1, maxLength: 4 }).chain((bases) =>
     fc.array(
       fc.tuple(fc.oneof(fc.constantFrom(...bases), addressArb), lengthArb, valueArb).map(([a, l, v]) => [a, l, v] as Prefix4),
-      { maxLength },
+      // fast-check keeps arrays at 10 elements or fewer unless told otherwise.
+      { maxLength, size: 'max' },
     ),
   );
 }
@@ -55,7 +56,7 @@ function sorted(entries: Iterable<readonly [number, number, number]>): string[] 
 }
 
 describe.each<Lpm4Stride>([16, 24])('Lpm4Table stride %i', (stride) => {
-  const runs = stride === 24 ? 25 : 150;
+  const runs = stride === 24 ? 10 : 150;
 
   it('answers NO_ROUTE when empty and for addresses outside every prefix', () => {
     const t = new Lpm4Table({ stride });
@@ -103,6 +104,14 @@ describe.each<Lpm4Stride>([16, 24])('Lpm4Table stride %i', (stride) => {
     expect(t.lookup(0xfffffffe)).toBe(NO_ROUTE);
   });
 
+  it('builds with the last of duplicate prefixes winning, as a sequence of inserts would', () => {
+    const t = Lpm4Table.build([[0x0a000000, 8, 1], [0x0a0000ff, 8, 2], [0x0a010000, 16, 3], [0x0a000000, 8, 4]], { stride });
+    expect(t.size).toBe(2);
+    expect(t.get(0x0a000000, 8)).toBe(4);
+    expect(t.lookup(0x0a020000)).toBe(4);
+    expect(t.lookup(0x0a010000)).toBe(3);
+  });
+
   it('rejects bad control-plane input with a RangeError; lookups never throw', () => {
     const t = new Lpm4Table({ stride });
     expect(() => t.insert(0, 33, 1)).toThrow(new RangeError('Lpm4Table.insert: prefix length 33 is out of range 0..32'));
@@ -123,7 +132,7 @@ describe.each<Lpm4Stride>([16, 24])('Lpm4Table stride %i', (stride) => {
 
   it('looks up like the reference trie on random tables, incrementally and in bulk', () => {
     fc.assert(
-      fc.property(prefixesArb(), fc.array(addressArb, { maxLength: 50 }), (prefixes, randoms) => {
+      fc.property(prefixesArb(), fc.array(addressArb, { maxLength: 50, size: 'max' }), (prefixes, randoms) => {
         const r = reference(prefixes);
         const inc = new Lpm4Table({ stride });
         for (const [a, l, v] of prefixes) inc.insert(a, l, v);
@@ -147,7 +156,7 @@ describe.each<Lpm4Stride>([16, 24])('Lpm4Table stride %i', (stride) => {
       fc.tuple(addressArb, lengthArb).map(([a, l]) => ({ kind: 'delete-absent' as const, a, l })),
     );
     fc.assert(
-      fc.property(prefixesArb(15), fc.array(op, { maxLength: stride === 24 ? 25 : 50 }), (initial, ops) => {
+      fc.property(prefixesArb(15), fc.array(op, { maxLength: stride === 24 ? 15 : 50, size: 'max' }), (initial, ops) => {
         const t = Lpm4Table.build(initial, { stride });
         const r = reference(initial);
         const touched: Prefix4[] = [...initial];
@@ -173,13 +182,13 @@ describe.each<Lpm4Stride>([16, 24])('Lpm4Table stride %i', (stride) => {
           expect(t.size).toBe(r.size);
         }
       }),
-      { numRuns: stride === 24 ? 15 : 100 },
+      { numRuns: stride === 24 ? 6 : 100 },
     );
   });
 
   it('recycles every group: inserted then deleted until empty, memory and group count return to the baseline', () => {
     fc.assert(
-      fc.property(fc.array(fc.tuple(addressArb, fc.integer({ min: 17, max: 32 })), { minLength: 1, maxLength: 300 }), fc.integer(), (long, seed) => {
+      fc.property(fc.array(fc.tuple(addressArb, fc.integer({ min: 17, max: 32 })), { minLength: 1, maxLength: 300, size: 'max' }), fc.integer(), (long, seed) => {
         const t = new Lpm4Table({ stride, initialGroups: 2 });
         const baseline = t.memoryBytes();
         const g0 = t.generation;
@@ -194,7 +203,7 @@ describe.each<Lpm4Stride>([16, 24])('Lpm4Table stride %i', (stride) => {
         expect(t.memoryBytes()).toBe(baseline);
         expect(probeAddresses(all).every((a) => t.lookup(a) === NO_ROUTE)).toBe(true);
       }),
-      { numRuns: stride === 24 ? 10 : 60 },
+      { numRuns: stride === 24 ? 4 : 60 },
     );
   });
 

@@ -39,7 +39,7 @@ const lengthArb = fc.oneof(fc.integer({ min: 0, max: 128 }), fc.constantFrom(0, 
 const valueArb = fc.oneof(fc.integer({ min: 0, max: 2 }), fc.integer({ min: 0, max: MAX_VALUE }));
 function prefixesArb(maxLength = 30): fc.Arbitrary<Prefix6[]> {
   return fc.array(wordsArb, { minLength: 1, maxLength: 3 }).chain((bases) =>
-    fc.array(fc.tuple(fc.oneof(fc.constantFrom(...bases), wordsArb), lengthArb, valueArb).map(([w, l, v]) => [w, l, v] as Prefix6), { maxLength }),
+    fc.array(fc.tuple(fc.oneof(fc.constantFrom(...bases), wordsArb), lengthArb, valueArb).map(([w, l, v]) => [w, l, v] as Prefix6), { maxLength, size: 'max' }),
   );
 }
 
@@ -110,7 +110,7 @@ describe('Lpm6Table', () => {
 
   it('looks up like the reference trie on random tables, incrementally, in bulk and from bytes', () => {
     fc.assert(
-      fc.property(prefixesArb(), fc.array(wordsArb, { maxLength: 20 }), (prefixes, randoms) => {
+      fc.property(prefixesArb(), fc.array(wordsArb, { maxLength: 20, size: 'max' }), (prefixes, randoms) => {
         const r = reference(prefixes);
         const inc = new Lpm6Table();
         for (const [w, l, v] of prefixes) inc.insert(...w, l, v);
@@ -129,7 +129,7 @@ describe('Lpm6Table', () => {
   it('after every insert and delete, agrees with the reference and with a fresh build of the same contents', () => {
     const op = fc.oneof(prefixesArb(1).map((p) => ({ kind: 'insert' as const, p })), fc.nat().map((i) => ({ kind: 'delete' as const, i })));
     fc.assert(
-      fc.property(prefixesArb(12), fc.array(op, { maxLength: 40 }), (initial, ops) => {
+      fc.property(prefixesArb(12), fc.array(op, { maxLength: 40, size: 'max' }), (initial, ops) => {
         const t = Lpm6Table.build(initial);
         const r = reference(initial);
         const touched: Prefix6[] = [...initial];
@@ -159,7 +159,7 @@ describe('Lpm6Table', () => {
 
   it('recycles every group: inserted then deleted until empty, memory and group count return to the baseline', () => {
     fc.assert(
-      fc.property(fc.array(fc.tuple(wordsArb, fc.integer({ min: 17, max: 128 })), { minLength: 1, maxLength: 100 }), (long) => {
+      fc.property(fc.array(fc.tuple(wordsArb, fc.integer({ min: 17, max: 128 })), { minLength: 1, maxLength: 100, size: 'max' }), (long) => {
         const t = new Lpm6Table({ initialGroups: 2 });
         const baseline = t.memoryBytes();
         const all: [Ipv6Words, number][] = [[[0, 0, 0, 0], 0], [[0x20010000, 0, 0, 0], 16], ...long];
