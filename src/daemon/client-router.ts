@@ -16,6 +16,7 @@ import type { FibChange } from '../fib/changes';
 import type { Fib } from '../fib/fib';
 import type { NextHop } from '../fib/next-hop';
 import type { ClientRouterConfig } from './config/model';
+import { policyMarks } from './fib-feed';
 
 export const CLIENT_TABLE = 'client';
 export const LAN_INTERFACE = 'hd-lan';
@@ -29,6 +30,8 @@ export interface ClientRouterOptions {
   readonly fallback: boolean;
   /** The LAN TUN port; null without a packet backend. */
   readonly lanPort: number | null;
+  readonly noFallbackCommunity?: number | null;
+  readonly noTunnelCommunity?: number | null;
 }
 
 export class ClientRouter {
@@ -69,7 +72,10 @@ export class ClientRouter {
   /** RFC 9012: a route with a tunnel attribute is reached through that tunnel; one without, as plain IP. */
   nextHop(route: Route): NextHop {
     const attr = route.attrs.attributes.find((a) => a.type === 'tunnel-encapsulation');
-    if (!attr || attr.type !== 'tunnel-encapsulation') return { kind: 'plain' };
+    // The central policy (fib-feed.ts policyMarks) travels in communities, as the route server set them.
+    const marks = policyMarks(route.attrs.communities, this.opts.noFallbackCommunity, this.opts.noTunnelCommunity);
+    if (!attr || attr.type !== 'tunnel-encapsulation' || !marks.tunnel) return { kind: 'plain' };
+    const fallback = marks.fallback ?? this.opts.fallback;
     const b = this.opts.config.backbone;
     const tunnel = attr.tunnels[0];
     const endpoint = tunnel?.subTlvs.find((s) => s.type === 'egress-endpoint');
@@ -79,8 +85,8 @@ export class ClientRouter {
     const key = keyTlv && keyTlv.type === 'encapsulation' && keyTlv.key !== undefined ? keyTlv.key : b.key;
     const local = this.opts.tunnelSource;
     // RFC 9012 §14: 7 is IP-in-IP; anything else we take as GRE, the tunnel we are configured for.
-    if (tunnel?.tunnelType === 7 || b.type === 'ipip') return { kind: 'ipip', tunnel: BACKBONE_TUNNEL, local, remote, fallback: this.opts.fallback };
-    return { kind: 'gre', tunnel: BACKBONE_TUNNEL, local, remote, key, fallback: this.opts.fallback };
+    if (tunnel?.tunnelType === 7 || b.type === 'ipip') return { kind: 'ipip', tunnel: BACKBONE_TUNNEL, local, remote, fallback };
+    return { kind: 'gre', tunnel: BACKBONE_TUNNEL, local, remote, key, fallback };
   }
 }
 

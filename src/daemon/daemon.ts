@@ -107,6 +107,8 @@ export class Daemon {
       fallback: this.config.fib.fallback,
       owner: (pair, prefix) => this.sessions?.owner(pair, prefix),
       pairPort: (pair) => this.packetPlane?.pairPort(pair) ?? null,
+      noFallbackCommunity: this.config.fib.noFallbackCommunity,
+      noTunnelCommunity: this.config.fib.noTunnelCommunity,
     });
     if (this.config.informClients) {
       this.clientAnnouncer = new ClientAnnouncer(this.speaker, {
@@ -250,6 +252,8 @@ export class Daemon {
         tunnelSource: fib.tunnelSource ?? this.config.routerId,
         fallback: fib.fallback,
         lanPort: this.packetPlane.tunPort(LAN_INTERFACE),
+        noFallbackCommunity: fib.noFallbackCommunity,
+        noTunnelCommunity: fib.noTunnelCommunity,
       });
       log.info(`client router: backbone ${this.config.clientRouter.backbone.type} tunnel, LAN on ${LAN_INTERFACE}`);
     }

@@ -23,6 +23,20 @@ export interface FibFeedOptions {
   readonly owner: (pair: string, prefix: string) => Session | undefined;
   /** The local interface (TUN port) of a pair's sessions without a tunnel; null when the backend has none. */
   readonly pairPort: (pair: string) => number | null;
+  /** The central policy's marks (config fib.no-fallback-community / no-tunnel-community); null: unused. */
+  readonly noFallbackCommunity?: number | null;
+  readonly noTunnelCommunity?: number | null;
+}
+
+/**
+ * What the route server's central policy says about a route (issue 8): its
+ * communities may forbid falling back to best effort, or forbid the tunnel.
+ */
+export function policyMarks(communities: readonly number[], noFallback: number | null | undefined, noTunnel: number | null | undefined): { fallback: boolean | null; tunnel: boolean } {
+  return {
+    fallback: noFallback !== null && noFallback !== undefined && communities.includes(noFallback) ? false : null,
+    tunnel: !(noTunnel !== null && noTunnel !== undefined && communities.includes(noTunnel)),
+  };
 }
 
 /** The FIB's name for the tunnel of a session, as `show tunnels` lists it. */
@@ -105,8 +119,9 @@ export class FibFeed {
     const { tunnelSource: local, fallback } = this.opts;
     if (e.origin === 'imported') {
       const pe = e.nextHop === null ? null : parseIpv4(e.nextHop);
-      if (pe === null || e.labels.length === 0) return { kind: 'plain' };
-      return { kind: 'mpls', tunnel: coreTunnelName(pe), labels: e.labels.slice(0, 4), local, remote: pe, fallback };
+      const marks = policyMarks(e.attributes?.communities ?? [], this.opts.noFallbackCommunity, this.opts.noTunnelCommunity);
+      if (pe === null || e.labels.length === 0 || !marks.tunnel) return { kind: 'plain' };
+      return { kind: 'mpls', tunnel: coreTunnelName(pe), labels: e.labels.slice(0, 4), local, remote: pe, fallback: marks.fallback ?? fallback };
     }
     const l = e.local;
     if (!l) return { kind: 'drop' };

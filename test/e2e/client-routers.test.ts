@@ -25,6 +25,20 @@ const PE2 = '198.18.0.22';
 const CR1 = '198.18.0.31';
 const CR2 = '198.18.0.32';
 type Obj = Record<string, unknown>;
+/** Every edge obeys the same central-policy marks (fib-feed.ts policyMarks). */
+const EDGE_FIB = 'fib: { backend: userspace, no-fallback-community: "65000:901", no-tunnel-community: "65000:902" }';
+
+/**
+ * The route server's central policy toward PE 1: the hub's default may not fall back to best effort,
+ * and bob's route is to be reached as plain IP, not through the tunnel.
+ */
+const CENTRAL_POLICY = `policies:
+  - name: central
+    terms:
+      - { name: no-fallback, match: { prefix: { prefix: 0.0.0.0/0 } }, set: { community: { add: ["65000:901"] } }, action: accept }
+      - { name: plain-bob, match: { prefix: { prefix: 100.64.2.0/24, ge: 32 } }, set: { community: { add: ["65000:902"] } }, action: accept }
+      - { name: rest, action: accept }
+`;
 
 const pair = (n: number): string => `half-duplex:
   - name: red
@@ -44,6 +58,8 @@ const pair = (n: number): string => `half-duplex:
   let h2: LabNode;
   let alice = '';
   let bob = '';
+  let rs: Dut;
+  let rsYaml: (toPe1?: string) => string;
 
   /** A host behind a client router: its own namespace, a veth to the router, the client's address, default via the router. */
   async function host(name: string, router: LabNode, address: string, link: string): Promise<LabNode> {
@@ -71,12 +87,13 @@ const pair = (n: number): string => `half-duplex:
     lab = await Lab.create();
     const [rsN, hubN, pe1N, pe2N, cr1N, cr2N] = await Promise.all([lab.addNode('rs', RS), lab.addNode('hub', HUB), lab.addNode('pe1', PE1), lab.addNode('pe2', PE2), lab.addNode('cr1', CR1), lab.addNode('cr2', CR2)]);
     const rrClient = (a: string): string => `  - { address: ${a}, asn: 65000, families: [vpnv4-unicast], route-reflector-client: true, passive: true, hold-time: 30 }`;
-    const rs = new Dut(rsN, `asn: 65000
+    rsYaml = (toPe1 = ''): string => `asn: 65000
 router-id: ${RS}
 listen: { address: ${RS}, port: 179 }
 neighbors:
-${[HUB, PE1, PE2].map(rrClient).join('\n')}
-`);
+${[HUB, PE1, PE2].map((a) => (a === PE1 && toPe1 ? rrClient(a).replace(' }', `, export-policy: ${toPe1} }`) : rrClient(a))).join('\n')}
+${toPe1 ? CENTRAL_POLICY : ''}`;
+    rs = new Dut(rsN, rsYaml());
     const hub = new Dut(hubN, `asn: 65000
 router-id: ${HUB}
 listen: { address: ${HUB}, port: 179 }
@@ -94,7 +111,7 @@ neighbors:
   - { address: ${cr}, asn: 6510${n}, families: [ipv4-unicast], passive: true, hold-time: 30 }
 ${pair(n)}
 inform-clients: { tunnel: gre }
-fib: { backend: userspace }
+${EDGE_FIB}
 `;
     pe1 = new Dut(pe1N, peYaml(1, PE1, CR1));
     pe2 = new Dut(pe2N, peYaml(2, PE2, CR2));
@@ -111,7 +128,7 @@ neighbors:
 client-router:
   backbone: ${backbone}
   lan: [${lan}]
-fib: { backend: userspace }
+${EDGE_FIB}
 `;
     // Each client router's LAN is its PE's whole pool: every client of that PE sits behind it here.
     cr1 = new Dut(cr1N, crYaml(1, CR1, PE1, `{ type: gre, remote: ${PE1}, key: 7 }`, '100.64.1.0/24'));
@@ -177,5 +194,25 @@ fib: { backend: userspace }
     await cr2.node.execOk(['ip', 'route', 'add', `${carol}/32`, 'dev', 'lan2']);
     const out = await h1.execOk(['ping', '-c', '2', '-i', '0.2', '-W', '2', '-I', alice, carol]);
     expect(out).toMatch(/2 packets transmitted, 2 received/);
+  });
+
+  it('applies a central policy change from the route server at every edge, without restarting anything', async () => {
+    const uptime = (((await cr1.request({ command: 'show-neighbors' })) as Obj[])[0] ?? {}).uptime;
+    rs.reconfigure(rsYaml('central'));
+    // PE 1: the hub's default no longer falls back; client router 1: bob is now plain IP (the community came along).
+    const up = await waitFor('no-fallback at PE 1', async () => {
+      const r = (await fib(pe1, 'red-up')).get('0.0.0.0/0');
+      return (r?.['next-hop'] as Obj | undefined)?.fallback === false ? r : undefined;
+    }, { timeoutMs: 15000 });
+    expect(up['next-hop']).toMatchObject({ kind: 'mpls', remote: HUB });
+    await waitFor('bob plain at client router 1', async () => ((((await fib(cr1, 'client')).get(`${bob}/32`)?.['next-hop']) as Obj | undefined)?.kind === 'plain' ? true : undefined), { timeoutMs: 15000 });
+    // Client router 2 was not targeted: alice still through its tunnel.
+    expect((await fib(cr2, 'client')).get(`${alice}/32`)?.['next-hop']).toMatchObject({ kind: 'ipip' });
+    // And back, again without a session reset anywhere.
+    rs.reconfigure(rsYaml());
+    await waitFor('bob tunnelled again at client router 1', async () => ((((await fib(cr1, 'client')).get(`${bob}/32`)?.['next-hop']) as Obj | undefined)?.kind === 'gre' ? true : undefined), { timeoutMs: 15000 });
+    const pe1Neighbors = (await pe1.request({ command: 'show-neighbors' })) as Obj[];
+    expect(pe1Neighbors.every((n) => n.state === 'Established')).toBe(true);
+    expect((((await cr1.request({ command: 'show-neighbors' })) as Obj[])[0] ?? {}).uptime).toBeGreaterThanOrEqual(Number(uptime));
   });
 });

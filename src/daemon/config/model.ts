@@ -52,6 +52,12 @@ export interface FibConfig {
   readonly probeInterval: number;
   /** Probes missed in a row before a tunnel is down (detection time = interval x multiplier). */
   readonly probeMultiplier: number;
+  /**
+   * The central policy's marks (issue 8): a route carrying `noFallback` never falls back to best-effort IP; one
+   * carrying `noTunnel` is sent as plain IP, not through a tunnel. The route server sets them; every edge obeys.
+   */
+  readonly noFallbackCommunity: number | null;
+  readonly noTunnelCommunity: number | null;
 }
 
 /** Informing client routers (issue 8): VPN client routes as IPv4 unicast with an RFC 9012 tunnel attribute. */

@@ -111,13 +111,15 @@ function halfOut(v: HalfVrfConfig): Out {
 
 /** Printed only when something differs from the defaults (no backend, router id as source, fallback, 1500). */
 function fibOut(f: FibConfig): Out | undefined {
-  if (f.backend === 'none' && f.tunnelSource === null && f.fallback && f.pathMtu === 1500 && f.probeInterval === 0 && f.probeMultiplier === 3) return undefined;
+  if (f.backend === 'none' && f.tunnelSource === null && f.fallback && f.pathMtu === 1500 && f.probeInterval === 0 && f.probeMultiplier === 3 && f.noFallbackCommunity === null && f.noTunnelCommunity === null) return undefined;
   return {
     backend: f.backend,
     ...(f.tunnelSource !== null ? { 'tunnel-source': formatIpv4(f.tunnelSource) } : {}),
     fallback: f.fallback,
     'path-mtu': f.pathMtu,
     ...(f.probeInterval > 0 ? { 'probe-interval': f.probeInterval, 'probe-multiplier': f.probeMultiplier } : {}),
+    ...(f.noFallbackCommunity !== null ? { 'no-fallback-community': formatCommunity(f.noFallbackCommunity) } : {}),
+    ...(f.noTunnelCommunity !== null ? { 'no-tunnel-community': formatCommunity(f.noTunnelCommunity) } : {}),
   };
 }
 

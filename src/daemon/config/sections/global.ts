@@ -1,7 +1,7 @@
 /** Top-level scalars and small sections: asn, router-id, listen, control, logging, cluster-id, decision, sessions. */
 import { BGP_PORT, DEFAULT_DECISION, DEFAULT_FIB, DEFAULT_LOGGING, DEFAULT_SESSIONS } from '../defaults';
 import { LOG_LEVELS, type ClientRouterConfig, type ControlConfig, type FibConfig, type InformClientsConfig, type DecisionConfig, type ListenConfig, type LoggingConfig, type SessionsConfig } from '../model';
-import { addressValue, asnValue, field, ipv4Value, listField, prefixValue } from '../values';
+import { addressValue, asnValue, communityValue, field, ipv4Value, listField, prefixValue } from '../values';
 import type { MapReader } from '../yaml-reader';
 
 export function readAsn(root: MapReader): number | undefined {
@@ -87,7 +87,7 @@ export function readSessions(root: MapReader): SessionsConfig | undefined {
 /** The forwarding plane: which backend moves packets, the tunnel source, fallback and path MTU (docs/fib.md). */
 export function readFib(root: MapReader): FibConfig | undefined {
   if (!root.has('fib')) return DEFAULT_FIB;
-  const fib = root.map('fib', 'fib', ['backend', 'tunnel-source', 'fallback', 'path-mtu', 'probe-interval', 'probe-multiplier']);
+  const fib = root.map('fib', 'fib', ['backend', 'tunnel-source', 'fallback', 'path-mtu', 'probe-interval', 'probe-multiplier', 'no-fallback-community', 'no-tunnel-community']);
   if (!fib) return undefined;
   const backend = fib.has('backend') ? fib.enumOf('backend', ['none', 'userspace', 'kernel'] as const) : DEFAULT_FIB.backend;
   const tunnelSource = fib.has('tunnel-source') ? field(fib, 'tunnel-source', ipv4Value) : DEFAULT_FIB.tunnelSource;
@@ -97,12 +97,15 @@ export function readFib(root: MapReader): FibConfig | undefined {
   // Milliseconds; 0 turns probing off. Below 10 ms the event loop's timers are not that precise.
   const probeInterval = fib.has('probe-interval') ? fib.integer('probe-interval', 0, 3_600_000) : DEFAULT_FIB.probeInterval;
   const probeMultiplier = fib.has('probe-multiplier') ? fib.integer('probe-multiplier', 1, 255) : DEFAULT_FIB.probeMultiplier;
+  const noFallbackCommunity = fib.has('no-fallback-community') ? field(fib, 'no-fallback-community', communityValue) : null;
+  const noTunnelCommunity = fib.has('no-tunnel-community') ? field(fib, 'no-tunnel-community', communityValue) : null;
   if (backend === undefined || tunnelSource === undefined || fallback === undefined || pathMtu === undefined || probeInterval === undefined || probeMultiplier === undefined) return undefined;
+  if (noFallbackCommunity === undefined || noTunnelCommunity === undefined) return undefined;
   if (probeInterval > 0 && probeInterval < 10) {
     fib.src.diag.error(fib.valueLine('probe-interval'), `probe-interval ${probeInterval} ms is too short: 0 (off) or at least 10`);
     return undefined;
   }
-  return { backend, tunnelSource, fallback, pathMtu, probeInterval, probeMultiplier };
+  return { backend, tunnelSource, fallback, pathMtu, probeInterval, probeMultiplier, noFallbackCommunity, noTunnelCommunity };
 }
 
 /** `inform-clients: { tunnel: gre|ipip }`: announce VPN clients to client routers (client-announcer.ts). */
