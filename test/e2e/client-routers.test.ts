@@ -14,42 +14,19 @@
  */
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
-import { Dut } from '../interop/dut';
-import { Lab, type LabNode, type LabProcess, runOk, waitFor } from '../interop/lab';
+import type { Dut } from '../interop/dut';
+import { type Lab, type LabNode, type LabProcess, runOk, waitFor } from '../interop/lab';
+import { buildVpnTopology, CR1, CR2, HUB, PE1, PE2 } from './topology';
 
 const root = process.getuid?.() === 0;
-const RS = '198.18.0.5';
-const HUB = '198.18.0.10';
-const PE1 = '198.18.0.21';
-const PE2 = '198.18.0.22';
-const CR1 = '198.18.0.31';
-const CR2 = '198.18.0.32';
 type Obj = Record<string, unknown>;
-/** Every edge obeys the same central-policy marks (fib-feed.ts policyMarks). */
-const EDGE_FIB = 'fib: { backend: userspace, no-fallback-community: "65000:901", no-tunnel-community: "65000:902" }';
-
-/**
- * The route server's central policy toward PE 1: the hub's default may not fall back to best effort,
- * and bob's route is to be reached as plain IP, not through the tunnel.
- */
-const CENTRAL_POLICY = `policies:
-  - name: central
-    terms:
-      - { name: no-fallback, match: { prefix: { prefix: 0.0.0.0/0 } }, set: { community: { add: ["65000:901"] } }, action: accept }
-      - { name: plain-bob, match: { prefix: { prefix: 100.64.2.0/24, ge: 32 } }, set: { community: { add: ["65000:902"] } }, action: accept }
-      - { name: rest, action: accept }
-`;
-
-const pair = (n: number): string => `half-duplex:
-  - name: red
-    upstream:   { name: red-up,   rd: "65000:${n}1", import: ["65000:1"] }
-    downstream: { name: red-down, rd: "65000:${n}2", export: ["65000:2"] }
-    pool: [100.64.${n}.0/24]`;
 
 (root ? describe : describe.skip)('client routers, PEs, hub and route server: real hosts reach each other through the backbone', () => {
   jest.setTimeout(180000);
   let lab: Lab;
-  const duts: Dut[] = [];
+  let duts: Dut[] = [];
+  let rs: Dut;
+  let hub: Dut;
   let pe1: Dut;
   let pe2: Dut;
   let cr1: Dut;
@@ -58,86 +35,10 @@ const pair = (n: number): string => `half-duplex:
   let h2: LabNode;
   let alice = '';
   let bob = '';
-  let rs: Dut;
   let rsYaml: (toPe1?: string) => string;
 
-  /** A host behind a client router: its own namespace, a veth to the router, the client's address, default via the router. */
-  async function host(name: string, router: LabNode, address: string, link: string): Promise<LabNode> {
-    const h = await lab.addNode(name);
-    await runOk(['ip', '-n', router.ns, 'link', 'add', link, 'type', 'veth', 'peer', 'name', 'lan0', 'netns', h.ns]);
-    await runOk(['ip', '-n', router.ns, 'link', 'set', link, 'up']);
-    await runOk(['ip', '-n', h.ns, 'link', 'set', 'lan0', 'up']);
-    await runOk(['ip', '-n', h.ns, 'addr', 'add', `${address}/32`, 'dev', 'lan0']);
-    await runOk(['ip', '-n', router.ns, 'addr', 'add', '10.255.255.1/32', 'dev', link]);
-    await runOk(['ip', '-n', h.ns, 'route', 'add', '10.255.255.1/32', 'dev', 'lan0']);
-    await runOk(['ip', '-n', h.ns, 'route', 'add', '100.64.0.0/16', 'via', '10.255.255.1', 'src', address]);
-    // The router's kernel: the host's packets go into hdvpnd (hd-lan); hdvpnd's packets for the host come out of it.
-    for (const cmd of [
-      ['sysctl', '-qw', 'net.ipv4.ip_forward=1'],
-      ['sysctl', '-qw', 'net.ipv4.conf.all.rp_filter=0'],
-      ['sysctl', '-qw', 'net.ipv4.conf.hd-lan.rp_filter=0'],
-      ['ip', 'route', 'add', `${address}/32`, 'dev', link],
-      ['ip', 'rule', 'add', 'iif', link, 'lookup', '100', 'priority', '100'],
-      ['ip', 'route', 'add', 'default', 'dev', 'hd-lan', 'table', '100'],
-    ]) await router.execOk(cmd);
-    return h;
-  }
-
   beforeAll(async () => {
-    lab = await Lab.create();
-    const [rsN, hubN, pe1N, pe2N, cr1N, cr2N] = await Promise.all([lab.addNode('rs', RS), lab.addNode('hub', HUB), lab.addNode('pe1', PE1), lab.addNode('pe2', PE2), lab.addNode('cr1', CR1), lab.addNode('cr2', CR2)]);
-    const rrClient = (a: string): string => `  - { address: ${a}, asn: 65000, families: [vpnv4-unicast], route-reflector-client: true, passive: true, hold-time: 30 }`;
-    rsYaml = (toPe1 = ''): string => `asn: 65000
-router-id: ${RS}
-listen: { address: ${RS}, port: 179 }
-neighbors:
-${[HUB, PE1, PE2].map((a) => (a === PE1 && toPe1 ? rrClient(a).replace(' }', `, export-policy: ${toPe1} }`) : rrClient(a))).join('\n')}
-${toPe1 ? CENTRAL_POLICY : ''}`;
-    rs = new Dut(rsN, rsYaml());
-    const hub = new Dut(hubN, `asn: 65000
-router-id: ${HUB}
-listen: { address: ${HUB}, port: 179 }
-neighbors:
-  - { address: ${RS}, asn: 65000, families: [vpnv4-unicast], hold-time: 30, connect-retry: 1 }
-vrfs:
-  - { name: hub, rd: "65000:100", import: ["65000:2"], export: ["65000:1"], hub: { announce: [0.0.0.0/0] } }
-fib: { backend: userspace }
-`);
-    const peYaml = (n: number, me: string, cr: string): string => `asn: 65000
-router-id: ${me}
-listen: { address: ${me}, port: 179 }
-neighbors:
-  - { address: ${RS}, asn: 65000, families: [vpnv4-unicast], hold-time: 30, connect-retry: 1 }
-  - { address: ${cr}, asn: 6510${n}, families: [ipv4-unicast], passive: true, hold-time: 30 }
-${pair(n)}
-inform-clients: { tunnel: gre }
-${EDGE_FIB}
-`;
-    pe1 = new Dut(pe1N, peYaml(1, PE1, CR1));
-    pe2 = new Dut(pe2N, peYaml(2, PE2, CR2));
-    duts.push(rs, hub, pe1, pe2);
-    await Promise.all(duts.map((d) => d.start()));
-    await Promise.all([pe1.waitEstablished(RS), pe2.waitEstablished(RS), hub.waitEstablished(RS)]);
-    alice = String(((await pe1.request({ command: 'session-add', client: 'alice', tunnel: { type: 'gre', remote: CR1, key: 7 } })) as Obj).address);
-    bob = String(((await pe2.request({ command: 'session-add', client: 'bob', tunnel: { type: 'ipip', remote: CR2 } })) as Obj).address);
-    const crYaml = (n: number, me: string, pe: string, backbone: string, lan: string): string => `asn: 6510${n}
-router-id: ${me}
-listen: false
-neighbors:
-  - { address: ${pe}, asn: 65000, families: [ipv4-unicast], hold-time: 30, connect-retry: 1 }
-client-router:
-  backbone: ${backbone}
-  lan: [${lan}]
-${EDGE_FIB}
-`;
-    // Each client router's LAN is its PE's whole pool: every client of that PE sits behind it here.
-    cr1 = new Dut(cr1N, crYaml(1, CR1, PE1, `{ type: gre, remote: ${PE1}, key: 7 }`, '100.64.1.0/24'));
-    cr2 = new Dut(cr2N, crYaml(2, CR2, PE2, `{ type: ipip, remote: ${PE2} }`, '100.64.2.0/24'));
-    duts.push(cr1, cr2);
-    await Promise.all([cr1.start(), cr2.start()]);
-    h1 = await host('h1', cr1N, alice, 'lan1');
-    h2 = await host('h2', cr2N, bob, 'lan2');
-    await Promise.all([cr1.waitEstablished(PE1), cr2.waitEstablished(PE2)]);
+    ({ lab, duts, rs, hub, pe1, pe2, cr1, cr2, h1, h2, alice, bob, rsYaml } = await buildVpnTopology());
   });
 
   afterAll(async () => {
@@ -159,9 +60,7 @@ ${EDGE_FIB}
 
   it('carries a ping between the hosts through both client routers, both PEs and the hub, the reply the same way', async () => {
     // Everything must be in place end to end: the hub knows both clients.
-    const hubDut = duts[1];
-    if (!hubDut) throw new Error('no hub');
-    await waitFor('both clients at the hub', async () => ((await hubDut.request({ command: 'show-fib', vrf: 'hub' })) as Obj[]).filter((r) => String(r.prefix).startsWith('100.64.')).length === 2 || undefined, { timeoutMs: 20000 });
+    await waitFor('both clients at the hub', async () => ((await hub.request({ command: 'show-fib', vrf: 'hub' })) as Obj[]).filter((r) => String(r.prefix).startsWith('100.64.')).length === 2 || undefined, { timeoutMs: 20000 });
     const pcap = join(lab.dir, 'pe1.pcap');
     const cap: LabProcess = pe1.node.spawn(['tshark', '-i', 'eth0', '-w', pcap, '-f', 'ip proto 47 or ip proto 4'], `${pcap}.log`);
     await new Promise((r) => setTimeout(r, 1500));
