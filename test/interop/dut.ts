@@ -10,7 +10,8 @@ import type { ControlRequest } from '../../src/control/protocol';
 import type { LabNode, LabProcess } from './lab';
 import { tail, waitFor } from './lab';
 
-const ROOT = resolve(__dirname, '..', '..');
+// test/interop from the sources (jest), dist/test/interop when compiled for bench:e2e.
+const ROOT = existsSync(resolve(__dirname, '..', '..', 'package.json')) ? resolve(__dirname, '..', '..') : resolve(__dirname, '..', '..', '..');
 
 export type Obj = Record<string, unknown>;
 
