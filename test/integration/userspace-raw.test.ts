@@ -3,6 +3,8 @@
  * GRE socket (IP_HDRINCL) and a handler that sends each GRE packet back with the
  * outer addresses swapped; namespace B sends GRE packets over a veth and gets
  * them back. tshark on the veth sees GRE both ways with good IPv4 checksums.
+ * Run twice: with recvmmsg()/sendmmsg() batching (the default) and with one
+ * system call per packet.
  */
 import path from 'node:path';
 import { BackendProcess, Capture, UserspaceLab, tsharkFields } from './userspace/lab';
@@ -15,7 +17,10 @@ interface GreResult {
 const A = '10.99.1.1';
 const B = '10.99.1.2';
 
-describe('userspace backend: raw GRE socket port', () => {
+describe.each([
+  ['batched I/O', true],
+  ['one system call per packet', false],
+])('userspace backend: raw GRE socket port, %s', (_name, batchIo) => {
   let lab: UserspaceLab;
   let nsA: string;
   let nsB: string;
@@ -26,7 +31,7 @@ describe('userspace backend: raw GRE socket port', () => {
     nsA = lab.addNamespace('a');
     nsB = lab.addNamespace('b');
     lab.link(nsA, 'va', `${A}/24`, nsB, 'vb', `${B}/24`);
-    backend = BackendProcess.start(lab, nsA, 'gre-reflect-handler.js');
+    backend = BackendProcess.start(lab, nsA, 'gre-reflect-handler.js', { batchIo });
     await backend.request({ cmd: 'raw', protocol: 47, bind: A });
     await backend.request({ cmd: 'start' });
   });
@@ -54,6 +59,14 @@ describe('userspace backend: raw GRE socket port', () => {
     expect(gre.filter((p) => p[0] === A)).toEqual(Array(5).fill([A, B, '47', '1', '0x0800']));
     // With a listener on protocol 47 the kernel must not answer "protocol unreachable".
     expect(tsharkFields(pcap, 'icmp', ['icmp.type'])).toEqual([]);
+  });
+
+  it('reflects a burst of 200 back-to-back packets, every one intact', async () => {
+    const result = await lab.runJson<GreResult>(nsB, 'gre-peer.js', ['--local', B, '--remote', A, '--count', '200', '--interval', '0']);
+    expect(result.sent).toBe(200);
+    expect(new Set(result.replies.map((r) => r.seq)).size).toBe(200);
+    expect(result.replies.every((r) => r.payloadOk && r.ipChecksumOk && r.toUs)).toBe(true);
+    expect(await backend.counters(0)).toMatchObject({ rxPackets: 205, txPackets: 205, errors: 0 });
   });
 
   it('stops promptly and exits', async () => {

@@ -2,7 +2,7 @@
 /**
  * Runs a UserspaceBackend (compiled, from dist/) inside a network namespace and
  * takes commands as JSON lines on stdin; every reply and event is a JSON line on
- * stdout. Usage: node backend-node.js <handler-module.js>
+ * stdout. Usage: node backend-node.js <handler-module.js> [backend-options-json]
  *   {"id":1,"cmd":"tun","name":"tun0","address":"10.99.0.1/24","queues":1,"wait":true}
  *   {"id":2,"cmd":"raw","protocol":47,"bind":"10.99.1.1","wait":true}
  *   {"id":3,"cmd":"start"}   {"id":4,"cmd":"post","message":{...}}   {"id":5,"cmd":"counters","port":0}
@@ -25,6 +25,7 @@ function emit(obj) {
 }
 
 const backend = new UserspaceBackend({
+  ...(process.argv[3] ? JSON.parse(process.argv[3]) : {}),
   handlerModule: path.resolve(handlerModule),
   restartDelayMs: 50,
   onError: (error, port) => emit({ event: 'error', message: error.message, port: port ? port.id : null }),

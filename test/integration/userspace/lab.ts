@@ -126,8 +126,9 @@ export class BackendProcess {
     });
   }
 
-  static start(lab: UserspaceLab, ns: string, handler: string): BackendProcess {
-    return new BackendProcess(lab.spawn(ns, ['node', path.join(HELPERS, 'backend-node.js'), path.join(HELPERS, handler)]));
+  /** `options`: UserspaceBackendOptions given as JSON (handlerModule and onError are set by the driver). */
+  static start(lab: UserspaceLab, ns: string, handler: string, options: Record<string, unknown> = {}): BackendProcess {
+    return new BackendProcess(lab.spawn(ns, ['node', path.join(HELPERS, 'backend-node.js'), path.join(HELPERS, handler), JSON.stringify(options)]));
   }
 
   async request(cmd: Record<string, unknown>, timeoutMs = 10000): Promise<Reply> {

@@ -4,14 +4,14 @@ import { errorsOf, HEAD, load, yaml } from './helpers';
 describe('config: fib', () => {
   it('defaults to no packet backend, the router id as tunnel source, fallback allowed, MTU 1500, and prints nothing', () => {
     const c = load(yaml(...HEAD));
-    expect(c.fib).toEqual({ backend: 'none', tunnelSource: null, fallback: true, pathMtu: 1500, probeInterval: 0, probeMultiplier: 3 });
+    expect(c.fib).toEqual({ backend: 'none', tunnelSource: null, fallback: true, pathMtu: 1500, probeInterval: 0, probeMultiplier: 3, noFallbackCommunity: null, noTunnelCommunity: null });
     expect(printConfig(c)).not.toMatch(/fib/);
   });
 
   it('reads every key and prints it back', () => {
-    const c = load(yaml(...HEAD, 'fib: { backend: userspace, tunnel-source: 198.51.100.1, fallback: false, path-mtu: 9000, probe-interval: 300, probe-multiplier: 4 }'));
-    expect(c.fib).toEqual({ backend: 'userspace', tunnelSource: 0xc6336401, fallback: false, pathMtu: 9000, probeInterval: 300, probeMultiplier: 4 });
-    expect(printConfig(c)).toMatch(/^fib:\n  backend: userspace\n  tunnel-source: 198.51.100.1\n  fallback: false\n  path-mtu: 9000\n  probe-interval: 300\n  probe-multiplier: 4$/m);
+    const c = load(yaml(...HEAD, 'fib: { backend: userspace, tunnel-source: 198.51.100.1, fallback: false, path-mtu: 9000, probe-interval: 300, probe-multiplier: 4, no-fallback-community: "65000:901", no-tunnel-community: "65000:902" }'));
+    expect(c.fib).toEqual({ backend: 'userspace', tunnelSource: 0xc6336401, fallback: false, pathMtu: 9000, probeInterval: 300, probeMultiplier: 4, noFallbackCommunity: 65000 * 65536 + 901, noTunnelCommunity: 65000 * 65536 + 902 });
+    expect(printConfig(c)).toMatch(/^fib:\n  backend: userspace\n  tunnel-source: 198.51.100.1\n  fallback: false\n  path-mtu: 9000\n  probe-interval: 300\n  probe-multiplier: 4\n  no-fallback-community: "?65000:901"?\n  no-tunnel-community: "?65000:902"?$/m);
     // What is printed reads back the same.
     expect(load(printConfig(c)).fib).toEqual(c.fib);
   });

@@ -26,6 +26,8 @@ export interface UserspaceBackendOptions {
   maxPorts?: number;
   /** Packets read per batch before idle() and a control check even if more are waiting. Default 256. */
   batchLimit?: number;
+  /** recvmmsg()/sendmmsg() for raw-socket ports (up to 32 packets per system call). Default true. */
+  batchIo?: boolean;
   /** The compiled worker script. Default: port-worker.js next to this file. */
   workerScript?: string;
   /** First delay before restarting a crashed worker; doubles per quick crash, capped at 5 s. Default 100 ms. */
@@ -69,6 +71,7 @@ export class UserspaceBackend {
       onError: options.onError ?? ((error) => process.emitWarning(error)),
       maxPorts: options.maxPorts ?? 64,
       batchLimit: options.batchLimit ?? 256,
+      batchIo: options.batchIo ?? true,
       workerScript: options.workerScript ?? path.join(__dirname, 'port-worker.js'),
       restartDelayMs: options.restartDelayMs ?? 100,
       stopTimeoutMs: options.stopTimeoutMs ?? 2000,
@@ -193,6 +196,7 @@ export class UserspaceBackend {
       wakeFd: slot.wakeFd,
       maxPorts: this.options.maxPorts,
       batchLimit: this.options.batchLimit,
+      batchIo: this.options.batchIo,
       counters: this.countersSab,
       control: this.controlSab,
       messages: port2,

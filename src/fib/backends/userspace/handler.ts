@@ -28,7 +28,8 @@ export interface PacketHandler {
    * result.port (and result.dst for raw ports); return 0 to drop. One in, at most
    * one out. Must not allocate per packet. A packet written to a TUN port must carry
    * a valid IPv4 header checksum (the kernel drops it otherwise); on a raw port with
-   * IP_HDRINCL the kernel fills the checksum in.
+   * IP_HDRINCL the kernel fills the checksum in. `inBuf` and `out` may be different
+   * buffers on every call (batched I/O hands out one slot per packet): never keep them.
    */
   handle(inBuf: Buffer, len: number, ingress: number, out: Buffer, result: EmitResult): number;
   /** Called between batches (after the worker drained its descriptor); lets the handler pick up new shared tables. */

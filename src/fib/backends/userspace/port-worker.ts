@@ -24,6 +24,7 @@ import {
   type LibcIo,
 } from './libc-io';
 import { SOCKADDR_IN_SIZE, sockaddrIn } from './raw-socket';
+import { ReceiveBatch, SendBatch } from './mmsg';
 import {
   CONTROL_FIELDS,
   CONTROL_MESSAGE_SEQ,
@@ -52,6 +53,8 @@ export interface PortWorkerData {
   readonly wakeFd: number;
   readonly maxPorts: number;
   readonly batchLimit: number;
+  /** recvmmsg()/sendmmsg() on raw sockets instead of one system call per packet. */
+  readonly batchIo: boolean;
   readonly counters: SharedArrayBuffer;
   readonly control: SharedArrayBuffer;
   readonly messages: MessagePort;
@@ -75,7 +78,6 @@ function post(message: FromWorker): void {
 }
 
 function loadHandler(data: PortWorkerData, ports: readonly Port[]): PacketHandler {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
   const mod: unknown = require(data.handlerModule);
   const factory = typeof mod === 'object' && mod !== null ? (mod as { createHandler?: unknown }).createHandler : undefined;
   if (typeof factory !== 'function') throw new TypeError(`${data.handlerModule} does not export createHandler()`);
@@ -102,6 +104,9 @@ class PortLoop {
   private readonly sockaddr = sockaddrIn(0);
   private readonly pollFds = Buffer.alloc(2 * POLLFD_SIZE);
   private readonly wakeBuf = Buffer.alloc(8);
+  /** sendmmsg() queue for raw egress and recvmmsg() vector for a raw ingress port (batchIo). */
+  private readonly sendBatch: SendBatch | undefined;
+  private readonly receiveBatch: ReceiveBatch | undefined;
   private readonly row: number;
   private readonly txRow: number;
   private readonly stopIndex: number;
@@ -131,6 +136,8 @@ class PortLoop {
     this.pollFds.writeInt16LE(POLLIN, 4);
     this.pollFds.writeInt32LE(data.wakeFd, 8);
     this.pollFds.writeInt16LE(POLLIN, 12);
+    this.sendBatch = data.batchIo ? new SendBatch() : undefined;
+    this.receiveBatch = data.batchIo && self.kind === 'raw' ? new ReceiveBatch() : undefined;
     this.handler = loadHandler(data, this.ports);
   }
 
@@ -155,61 +162,118 @@ class PortLoop {
 
   /** Reads up to batchLimit packets; true when the descriptor is empty (EAGAIN). */
   private drain(): boolean {
-    const { io, fd, inBuf, out, result, handler, cells, row } = this;
-    const ingress = this.data.portId;
+    const empty = this.receiveBatch ? this.drainBatched(this.receiveBatch) : this.drainOneByOne();
+    if (this.sendBatch && this.sendBatch.count > 0) this.flushSendBatch();
+    return empty;
+  }
+
+  /** One read() per packet: TUN descriptors (one packet per read, no batch call exists for them). */
+  private drainOneByOne(): boolean {
+    const { io, fd, inBuf } = this;
     for (let i = 0; i < this.data.batchLimit; i++) {
       const n = io.read(fd, inBuf, BUFFER_SIZE);
-      if (n <= 0) {
-        if (n === 0) return true;
-        const errno = io.errno();
-        if (errno === EAGAIN) return true;
-        if (errno === EINTR) continue;
-        cells[row + RX_ERRORS] = (cells[row + RX_ERRORS] ?? 0) + 1;
-        this.disablePort(`read from ${this.describe()}: errno ${errno}`);
-        return true;
-      }
-      cells[row + RX_PACKETS] = (cells[row + RX_PACKETS] ?? 0) + 1;
-      cells[row + RX_BYTES] = (cells[row + RX_BYTES] ?? 0) + n;
-      result.port = -1;
-      result.dst = 0;
-      let len: number;
-      try {
-        len = handler.handle(inBuf, n, ingress, out, result);
-      } catch (e) {
-        this.handlerError(e);
+      if (n > 0) {
+        this.process(inBuf, n);
         continue;
       }
-      if (len > 0) this.emit(len);
-      else cells[row + DROPS] = (cells[row + DROPS] ?? 0) + 1;
+      if (n === 0) return true;
+      const errno = io.errno();
+      if (errno === EAGAIN) return true;
+      if (errno !== EINTR) return this.readFailed(errno);
     }
     return false;
   }
 
-  private emit(len: number): void {
-    const { io, cells, result } = this;
+  /** recvmmsg(): up to BATCH packets per call from a raw socket. */
+  private drainBatched(batch: ReceiveBatch): boolean {
+    for (let i = 0; i < this.data.batchLimit; ) {
+      const n = batch.receive(this.fd);
+      if (n < 0) {
+        const errno = this.io.errno();
+        if (errno === EAGAIN) return true;
+        if (errno === EINTR) continue;
+        return this.readFailed(errno);
+      }
+      if (n === 0) return true;
+      for (let k = 0; k < n; k++) this.process(batch.packet(k), batch.length(k));
+      i += n;
+    }
+    return false;
+  }
+
+  private readFailed(errno: number): true {
+    this.cells[this.row + RX_ERRORS] = (this.cells[this.row + RX_ERRORS] ?? 0) + 1;
+    this.disablePort(`read from ${this.describe()}: errno ${errno}`);
+    return true;
+  }
+
+  /** One packet through the handler and out. */
+  private process(inBuf: Buffer, n: number): void {
+    const { cells, row, result } = this;
+    cells[row + RX_PACKETS] = (cells[row + RX_PACKETS] ?? 0) + 1;
+    cells[row + RX_BYTES] = (cells[row + RX_BYTES] ?? 0) + n;
+    result.port = -1;
+    result.dst = 0;
+    // With send batching the handler writes straight into the next free send slot.
+    const out = this.sendBatch ? this.sendBatch.next() : this.out;
+    let len: number;
+    try {
+      len = this.handler.handle(inBuf, n, this.data.portId, out, result);
+    } catch (e) {
+      this.handlerError(e);
+      return;
+    }
+    if (len > 0) this.emit(out, len);
+    else cells[row + DROPS] = (cells[row + DROPS] ?? 0) + 1;
+  }
+
+  private emit(out: Buffer, len: number): void {
+    const { io, result } = this;
     const egress = result.port;
     const fd = egress >= 0 && egress < this.data.maxPorts ? (this.egressFd[egress] ?? -1) : -1;
     if (fd < 0 || len > BUFFER_SIZE) {
       this.handlerError(new RangeError(`handler emitted ${len} bytes to unknown port ${egress}`));
       return;
     }
-    let written: number;
-    if (this.egressRaw[egress] === 1) {
+    if (this.egressRaw[egress] !== 1) {
+      this.countSend(egress, io.write(fd, out, len), len);
+      return;
+    }
+    const batch = this.sendBatch;
+    if (!batch) {
       this.sockaddr.writeUInt32BE(result.dst >>> 0, 4);
-      written = io.sendto(fd, this.out, len, 0, this.sockaddr, SOCKADDR_IN_SIZE);
-    } else {
-      written = io.write(fd, this.out, len);
+      this.countSend(egress, io.sendto(fd, out, len, 0, this.sockaddr, SOCKADDR_IN_SIZE), len);
+      return;
     }
-    const base = this.txRow + egress * TX_FIELDS;
-    if (written < 0) {
-      cells[base + TX_ERRORS] = (cells[base + TX_ERRORS] ?? 0) + 1;
-      cells[base + TX_LAST_ERRNO] = io.errno();
-      cells[base + TX_LAST_ERROR_AT] = Date.now();
-    } else {
-      cells[base + TX_PACKETS] = (cells[base + TX_PACKETS] ?? 0) + 1;
-      cells[base + TX_BYTES] = (cells[base + TX_BYTES] ?? 0) + len;
+    if (batch.count > 0 && batch.port !== egress) {
+      this.flushSendBatch();
+      batch.moveNextToFront(out, len);
     }
+    batch.commit(egress, fd, len, result.dst);
+    if (batch.full) this.flushSendBatch();
   }
+
+  private countSend(egress: number, written: number, len: number): void {
+    if (written < 0) this.onSendError(egress, this.io.errno());
+    else this.onSent(egress, 1, len);
+  }
+
+  private flushSendBatch(): void {
+    this.sendBatch?.flush(this.onSent, this.onSendError);
+  }
+
+  private readonly onSent = (egress: number, packets: number, bytes: number): void => {
+    const base = this.txRow + egress * TX_FIELDS;
+    this.cells[base + TX_PACKETS] = (this.cells[base + TX_PACKETS] ?? 0) + packets;
+    this.cells[base + TX_BYTES] = (this.cells[base + TX_BYTES] ?? 0) + bytes;
+  };
+
+  private readonly onSendError = (egress: number, errno: number): void => {
+    const base = this.txRow + egress * TX_FIELDS;
+    this.cells[base + TX_ERRORS] = (this.cells[base + TX_ERRORS] ?? 0) + 1;
+    this.cells[base + TX_LAST_ERRNO] = errno;
+    this.cells[base + TX_LAST_ERROR_AT] = Date.now();
+  };
 
   private receiveMessages(): void {
     this.seenSeq = Atomics.load(this.control, this.seqIndex);
