@@ -16,7 +16,7 @@ import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import type { Dut } from '../interop/dut';
 import { type Lab, type LabNode, type LabProcess, runOk, waitFor } from '../interop/lab';
-import { buildVpnTopology, CR1, CR2, HUB, PE1, PE2 } from './topology';
+import { buildVpnTopology, CR1, CR2, CR3, HUB, PE1, PE2 } from './topology';
 
 const root = process.getuid?.() === 0;
 type Obj = Record<string, unknown>;
@@ -31,14 +31,17 @@ type Obj = Record<string, unknown>;
   let pe2: Dut;
   let cr1: Dut;
   let cr2: Dut;
+  let cr3: Dut;
   let h1: LabNode;
   let h2: LabNode;
+  let h3: LabNode;
   let alice = '';
   let bob = '';
+  let dave = '';
   let rsYaml: (toPe1?: string) => string;
 
   beforeAll(async () => {
-    ({ lab, duts, rs, hub, pe1, pe2, cr1, cr2, h1, h2, alice, bob, rsYaml } = await buildVpnTopology());
+    ({ lab, duts, rs, hub, pe1, pe2, cr1, cr2, cr3, h1, h2, h3, alice, bob, dave, rsYaml } = await buildVpnTopology());
   });
 
   afterAll(async () => {
@@ -53,14 +56,37 @@ type Obj = Record<string, unknown>;
     expect(t1['next-hop']).toMatchObject({ kind: 'gre', remote: PE1, key: 7, tunnel: 'backbone' });
     const t2 = await waitFor('alice in client router 2', async () => (await fib(cr2, 'client')).get(`${alice}/32`), { timeoutMs: 20000 });
     expect(t2['next-hop']).toMatchObject({ kind: 'ipip', remote: PE2, tunnel: 'backbone' });
-    // Their own hosts stay local (the LAN TUN), never sent into the tunnel.
-    expect((await fib(cr1, 'client')).get('100.64.1.0/24')?.['next-hop']).toMatchObject({ kind: 'local' });
-    expect((await fib(cr1, 'client')).has(`${alice}/32`)).toBe(false);
+    // Their own host stays local (the LAN TUN), never sent into the tunnel; the other client of the same PE goes in.
+    expect((await fib(cr1, 'client')).get(`${alice}/32`)?.['next-hop']).toMatchObject({ kind: 'local' });
+    expect((await waitFor('dave in client router 1', async () => (await fib(cr1, 'client')).get(`${dave}/32`), { timeoutMs: 20000 }))['next-hop']).toMatchObject({ kind: 'gre', remote: PE1 });
+    expect((await fib(cr2, 'client')).get('100.64.2.0/24')?.['next-hop']).toMatchObject({ kind: 'local' });
+  });
+
+  /** tshark on a node's link during `fn`: [outer src > outer dst, ICMP type] of every ICMP packet inside a tunnel. */
+  async function icmpLegs(d: Dut, fn: () => Promise<void>): Promise<Set<string>> {
+    const pcap = join(lab.dir, `${d.node.name}-${Date.now()}.pcap`);
+    const cap: LabProcess = d.node.spawn(['tshark', '-i', 'eth0', '-w', pcap, '-f', 'ip proto 47 or ip proto 4'], `${pcap}.log`);
+    await new Promise((r) => setTimeout(r, 1500));
+    await fn();
+    await new Promise((r) => setTimeout(r, 300));
+    await cap.stop();
+    const rows = execFileSync('tshark', ['-r', pcap, '-T', 'fields', '-E', 'separator=|', '-e', 'ip.src', '-e', 'ip.dst', '-e', 'icmp.type', '-Y', 'icmp'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim().split('\n').filter(Boolean);
+    return new Set(rows.map((r) => { const [src, dst, type] = r.split('|'); return `${src?.split(',')[0]}>${dst?.split(',')[0]} ${type?.split(',').pop()}`; }));
+  }
+
+  it('carries a ping between two clients of the same PE up to the hub and back down, never straight across (scenario 1)', async () => {
+    let out = '';
+    const atPe = await icmpLegs(pe1, async () => {
+      out = (await h1.exec(['ping', '-c', '3', '-i', '0.2', '-W', '2', '-I', alice, dave])).stdout;
+    });
+    expect(out).toMatch(/3 packets transmitted, 3 received/);
+    // Requests (8) and replies (0) both cross the hub; nothing goes from client router 1's tunnel straight to 3's.
+    expect(atPe).toEqual(new Set([`${CR1}>${PE1} 8`, `${PE1}>${HUB} 8`, `${HUB}>${PE1} 8`, `${PE1}>${CR3} 8`, `${CR3}>${PE1} 0`, `${PE1}>${HUB} 0`, `${HUB}>${PE1} 0`, `${PE1}>${CR1} 0`]));
   });
 
   it('carries a ping between the hosts through both client routers, both PEs and the hub, the reply the same way', async () => {
     // Everything must be in place end to end: the hub knows both clients.
-    await waitFor('both clients at the hub', async () => ((await hub.request({ command: 'show-fib', vrf: 'hub' })) as Obj[]).filter((r) => String(r.prefix).startsWith('100.64.')).length === 2 || undefined, { timeoutMs: 20000 });
+    await waitFor('both clients at the hub', async () => ((await hub.request({ command: 'show-fib', vrf: 'hub' })) as Obj[]).filter((r) => [`${alice}/32`, `${bob}/32`].includes(String(r.prefix))).length === 2 || undefined, { timeoutMs: 20000 });
     const pcap = join(lab.dir, 'pe1.pcap');
     const cap: LabProcess = pe1.node.spawn(['tshark', '-i', 'eth0', '-w', pcap, '-f', 'ip proto 47 or ip proto 4'], `${pcap}.log`);
     await new Promise((r) => setTimeout(r, 1500));
@@ -113,5 +139,38 @@ type Obj = Record<string, unknown>;
     const pe1Neighbors = (await pe1.request({ command: 'show-neighbors' })) as Obj[];
     expect(pe1Neighbors.every((n) => n.state === 'Established')).toBe(true);
     expect((((await cr1.request({ command: 'show-neighbors' })) as Obj[])[0] ?? {}).uptime).toBeGreaterThanOrEqual(Number(uptime));
+  });
+
+  it('falls back to best effort when the hub path goes down, without loops, and returns to the tunnels (scenario 4)', async () => {
+    // Best effort is plain IP over the backbone's own routing: the operator's routes for the other PE's pool, and for
+    // each PE's own clients toward their client routers.
+    await pe1.node.execOk(['ip', 'route', 'add', '100.64.2.0/24', 'via', PE2]);
+    await pe1.node.execOk(['ip', 'route', 'add', `${alice}/32`, 'via', CR1]);
+    await pe2.node.execOk(['ip', 'route', 'add', '100.64.1.0/24', 'via', PE1]);
+    await pe2.node.execOk(['ip', 'route', 'add', `${bob}/32`, 'via', CR2]);
+    for (const d of [pe1, pe2]) await d.node.execOk(['sysctl', '-qw', 'net.ipv4.ip_forward=1']);
+    const tunnelState = async (d: Dut, name: string): Promise<unknown> => (((await d.request({ command: 'show-tunnels', name })) as Obj[])[0] ?? {}).state;
+    const before = Number(((await pe1.request({ command: 'show-fib', counters: true })) as { forwarding: Obj }).forwarding.fallback);
+    await hub.node.execOk(['ip', 'link', 'set', 'eth0', 'down']);
+    const downAt = Date.now();
+    try {
+      await waitFor('PE 1 core path down', async () => ((await tunnelState(pe1, `core-${HUB}`)) === 'down' ? true : undefined), { timeoutMs: 5000, intervalMs: 20 });
+      await waitFor('PE 2 core path down', async () => ((await tunnelState(pe2, `core-${HUB}`)) === 'down' ? true : undefined), { timeoutMs: 5000, intervalMs: 20 });
+      process.stdout.write(`hub path down noticed by both PEs ${Date.now() - downAt} ms after the link went down\n`);
+      const out = (await h1.exec(['ping', '-c', '3', '-i', '0.2', '-W', '2', '-I', alice, bob])).stdout;
+      expect(out).toMatch(/3 packets transmitted, 3 received/);
+      const after = ((await pe1.request({ command: 'show-fib', counters: true })) as { forwarding: Obj }).forwarding;
+      expect(Number(after.fallback) - before).toBeGreaterThanOrEqual(3);
+      expect(Number(after['ttl-exceeded'])).toBe(0);
+    } finally {
+      await hub.node.execOk(['ip', 'link', 'set', 'eth0', 'up']);
+    }
+    const upAt = Date.now();
+    await waitFor('PE 1 core path up', async () => ((await tunnelState(pe1, `core-${HUB}`)) === 'up' ? true : undefined), { timeoutMs: 10000, intervalMs: 20 });
+    process.stdout.write(`hub path up again at PE 1 ${Date.now() - upAt} ms after the link came back\n`);
+    const atHub = await icmpLegs(hub, async () => {
+      expect((await h1.exec(['ping', '-c', '3', '-i', '0.2', '-W', '2', '-I', alice, bob])).stdout).toMatch(/3 packets transmitted, 3 received/);
+    });
+    expect(atHub.has(`${PE1}>${HUB} 8`) && atHub.has(`${HUB}>${PE2} 8`)).toBe(true);
   });
 });

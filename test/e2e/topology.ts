@@ -14,8 +14,12 @@ export const PE1 = '198.18.0.21';
 export const PE2 = '198.18.0.22';
 export const CR1 = '198.18.0.31';
 export const CR2 = '198.18.0.32';
+/** A third client router, on PE 1 like the first: two clients of one PE (issue 8, scenario 1). */
+export const CR3 = '198.18.0.33';
+/** Tunnel probes everywhere: 100 ms, down after 3 missed. */
+export const PROBE = 'probe-interval: 100, probe-multiplier: 3';
 /** Every edge obeys the same central-policy marks (fib-feed.ts policyMarks). */
-export const EDGE_FIB = 'fib: { backend: userspace, no-fallback-community: "65000:901", no-tunnel-community: "65000:902" }';
+export const EDGE_FIB = `fib: { backend: userspace, ${PROBE}, no-fallback-community: "65000:901", no-tunnel-community: "65000:902" }`;
 
 /**
  * The route server's central policy toward PE 1: the hub's default may not fall back to best effort,
@@ -46,11 +50,15 @@ export interface VpnTopology {
   readonly pe2: Dut;
   readonly cr1: Dut;
   readonly cr2: Dut;
+  readonly cr3: Dut;
   readonly h1: LabNode;
   readonly h2: LabNode;
+  readonly h3: LabNode;
   /** The hosts' addresses: the sessions' addresses from the PEs' pools. */
   readonly alice: string;
   readonly bob: string;
+  /** Host 3's address: a second client of PE 1, behind client router 3. */
+  readonly dave: string;
   /** The route server's config, with an export policy toward PE 1 when named. */
   readonly rsYaml: (toPe1?: string) => string;
 }
@@ -62,8 +70,8 @@ export async function buildVpnTopology(): Promise<VpnTopology> {
   const lab = await Lab.create();
   const duts: Dut[] = [];
   try {
-    const [rsN, hubN, pe1N, pe2N, cr1N, cr2N] = await Promise.all([
-      lab.addNode('rs', RS), lab.addNode('hub', HUB), lab.addNode('pe1', PE1), lab.addNode('pe2', PE2), lab.addNode('cr1', CR1), lab.addNode('cr2', CR2),
+    const [rsN, hubN, pe1N, pe2N, cr1N, cr2N, cr3N] = await Promise.all([
+      lab.addNode('rs', RS), lab.addNode('hub', HUB), lab.addNode('pe1', PE1), lab.addNode('pe2', PE2), lab.addNode('cr1', CR1), lab.addNode('cr2', CR2), lab.addNode('cr3', CR3),
     ]);
     const rrClient = (a: string, policy?: string): string =>
       `  - { address: ${a}, asn: 65000, families: [vpnv4-unicast], route-reflector-client: true, passive: true, hold-time: 30${policy ? `, export-policy: ${policy}` : ''} }`;
@@ -74,35 +82,38 @@ export async function buildVpnTopology(): Promise<VpnTopology> {
       'asn: 65000', `router-id: ${HUB}`, `listen: { address: ${HUB}, port: 179 }`, 'neighbors:',
       `  - { address: ${RS}, asn: 65000, families: [vpnv4-unicast], hold-time: 30, connect-retry: 1 }`,
       'vrfs:', '  - { name: hub, rd: "65000:100", import: ["65000:2"], export: ["65000:1"], hub: { announce: [0.0.0.0/0] } }',
-      'fib: { backend: userspace }',
+      `fib: { backend: userspace, ${PROBE} }`,
     ));
-    const peYaml = (n: number, me: string, cr: string): string => lines(
+    const peYaml = (n: number, me: string, crs: readonly [string, number][]): string => lines(
       'asn: 65000', `router-id: ${me}`, `listen: { address: ${me}, port: 179 }`, 'neighbors:',
       `  - { address: ${RS}, asn: 65000, families: [vpnv4-unicast], hold-time: 30, connect-retry: 1 }`,
-      `  - { address: ${cr}, asn: 6510${n}, families: [ipv4-unicast], passive: true, hold-time: 30 }`,
+      ...crs.map(([cr, asn]) => `  - { address: ${cr}, asn: ${asn}, families: [ipv4-unicast], passive: true, hold-time: 30 }`),
       pair(n), 'inform-clients: { tunnel: gre }', EDGE_FIB,
     );
-    const pe1 = new Dut(pe1N, peYaml(1, PE1, CR1));
-    const pe2 = new Dut(pe2N, peYaml(2, PE2, CR2));
+    const pe1 = new Dut(pe1N, peYaml(1, PE1, [[CR1, 65101], [CR3, 65103]]));
+    const pe2 = new Dut(pe2N, peYaml(2, PE2, [[CR2, 65102]]));
     duts.push(rs, hub, pe1, pe2);
     await Promise.all(duts.map((d) => d.start()));
     await Promise.all([pe1.waitEstablished(RS), pe2.waitEstablished(RS), hub.waitEstablished(RS)]);
     const alice = String(((await pe1.request({ command: 'session-add', client: 'alice', tunnel: { type: 'gre', remote: CR1, key: 7 } })) as Obj).address);
     const bob = String(((await pe2.request({ command: 'session-add', client: 'bob', tunnel: { type: 'ipip', remote: CR2 } })) as Obj).address);
+    const dave = String(((await pe1.request({ command: 'session-add', client: 'dave', tunnel: { type: 'gre', remote: CR3, key: 8 } })) as Obj).address);
     const crYaml = (n: number, me: string, pe: string, backbone: string, lan: string): string => lines(
       `asn: 6510${n}`, `router-id: ${me}`, 'listen: false', 'neighbors:',
       `  - { address: ${pe}, asn: 65000, families: [ipv4-unicast], hold-time: 30, connect-retry: 1 }`,
       'client-router:', `  backbone: ${backbone}`, `  lan: [${lan}]`, EDGE_FIB,
     );
-    // Each client router's LAN is its PE's whole pool: every client of that PE sits behind it here.
-    const cr1 = new Dut(cr1N, crYaml(1, CR1, PE1, `{ type: gre, remote: ${PE1}, key: 7 }`, '100.64.1.0/24'));
+    // Client router 2's LAN is PE 2's whole pool (new clients of PE 2 sit behind it); 1 and 3 share PE 1 with one host each.
+    const cr1 = new Dut(cr1N, crYaml(1, CR1, PE1, `{ type: gre, remote: ${PE1}, key: 7 }`, `${alice}/32`));
     const cr2 = new Dut(cr2N, crYaml(2, CR2, PE2, `{ type: ipip, remote: ${PE2} }`, '100.64.2.0/24'));
-    duts.push(cr1, cr2);
-    await Promise.all([cr1.start(), cr2.start()]);
+    const cr3 = new Dut(cr3N, crYaml(3, CR3, PE1, `{ type: gre, remote: ${PE1}, key: 8 }`, `${dave}/32`));
+    duts.push(cr1, cr2, cr3);
+    await Promise.all([cr1.start(), cr2.start(), cr3.start()]);
     const h1 = await host(lab, 'h1', cr1N, alice, 'lan1');
     const h2 = await host(lab, 'h2', cr2N, bob, 'lan2');
-    await Promise.all([cr1.waitEstablished(PE1), cr2.waitEstablished(PE2)]);
-    return { lab, duts, rs, hub, pe1, pe2, cr1, cr2, h1, h2, alice, bob, rsYaml };
+    const h3 = await host(lab, 'h3', cr3N, dave, 'lan3');
+    await Promise.all([cr1.waitEstablished(PE1), cr2.waitEstablished(PE2), cr3.waitEstablished(PE1)]);
+    return { lab, duts, rs, hub, pe1, pe2, cr1, cr2, cr3, h1, h2, h3, alice, bob, dave, rsYaml };
   } catch (e) {
     for (const d of duts.reverse()) await d.stop();
     await lab.teardown();
