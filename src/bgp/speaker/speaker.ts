@@ -52,6 +52,9 @@ export interface NeighborRegistration {
 }
 
 export type RibListener = (peerAddress: string, changes: readonly RibChange[]) => void;
+/** The most often local originations are pumped during a burst (schedulePump). */
+const LOCAL_PUMP_SPACING_MS = 5;
+
 export type BestListener = (destKey: string, best: Route | undefined) => void;
 
 /**
@@ -217,7 +220,7 @@ export class Speaker {
     this.afterUpdate(destKeyOf(key), this.loc.update(destKeyOf(key), 'local', undefined, route));
     if (old) this.interner.release(old.attrs);
     this.emit('local', [{ key, route }]);
-    this.pumpAll();
+    this.schedulePump();
     return key;
   }
 
@@ -228,7 +231,30 @@ export class Speaker {
     this.afterUpdate(destKeyOf(key), this.loc.update(destKeyOf(key), 'local', undefined, null));
     this.interner.release(old.attrs);
     this.emit('local', [{ key, route: null }]);
-    this.pumpAll();
+    this.schedulePump();
+  }
+
+  private pumpScheduled = false;
+  private lastLocalPump = 0;
+
+  /**
+   * Local originations (client sessions starting and ending, VRF exports) are
+   * sent after the current I/O phase, and under a burst at most every
+   * LOCAL_PUMP_SPACING_MS: many sessions started together leave in few
+   * UPDATEs, each packed with every client that shares the attributes, while
+   * a lone session still leaves at once.
+   */
+  private schedulePump(): void {
+    if (this.pumpScheduled) return;
+    this.pumpScheduled = true;
+    const run = (): void => {
+      this.pumpScheduled = false;
+      this.lastLocalPump = Date.now();
+      this.pumpAll();
+    };
+    const wait = this.lastLocalPump + LOCAL_PUMP_SPACING_MS - Date.now();
+    if (wait <= 0) setImmediate(run);
+    else setTimeout(run, wait);
   }
 
   private setPolicyChains(pr: PeerRoutes, importPolicy: PolicyChain, exportPolicy: PolicyChain): void {
