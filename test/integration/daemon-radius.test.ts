@@ -61,6 +61,7 @@ half-duplex:
 radius:
   timeout: 1
   retries: 0
+  interim-interval: 1
   servers:
     - { address: 127.0.0.1, auth-port: ${deadPort}, accounting-port: ${deadPort}, secret: { file: ${join(dir, 'radius.secret')} } }
     - { address: 127.0.0.1, auth-port: ${radius.authPort}, accounting-port: ${radius.accountingPort}, secret: { file: ${join(dir, 'radius.secret')} } }
@@ -112,6 +113,14 @@ neighbors:
     await expect(ask('a.sock', { command: 'session-add', client: 'bob' })).rejects.toThrow('RADIUS rejected client bob: account suspended');
     await expect(ask('a.sock', { command: 'session-add', client: 'carol' })).rejects.toThrow(/RADIUS assigned 100\.64\.9\.9 to carol, but another client of pair blue holds it/);
     expect(((await ask('a.sock', { command: 'show-sessions' })) as Obj[]).map((x) => x.client)).toEqual(['alice']);
+  }, 20000);
+
+  it('sends accounting Interim-Update every interim-interval while alice is up (RFC 2866 §5.1)', async () => {
+    const interim = await until('an Interim-Update in the detail file', () => (/Acct-Status-Type = Interim-Update/.test(radius.detail()) ? radius.detail() : undefined), 5000);
+    // The detail file holds one record per request, separated by blank lines.
+    const record = interim.split(/\n\s*\n/).find((r) => r.includes('Acct-Status-Type = Interim-Update')) ?? '';
+    expect(record).toMatch(/User-Name = "alice"/);
+    expect(interim).toMatch(/Acct-Session-Time = \d+/);
   }, 20000);
 
   it('session del withdraws alice at B and sends accounting Stop', async () => {
