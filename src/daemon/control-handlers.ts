@@ -11,6 +11,7 @@ import { sessionHandlers } from './session-handlers';
 import { hubView, vrfRibView, vrfView } from './vrf-views';
 import { fibCountersView, fibLookupView, fibRoutesView } from './fib-views';
 import { tunnelsView } from './tunnel-views';
+import { sessionTunnelName } from './fib-feed';
 import type { Vrf } from '../vrf/vrf';
 
 function findPeer(d: Daemon, address: string): Peer {
@@ -77,7 +78,14 @@ export function controlHandlers(d: Daemon): ControlHandlers {
       else p.enable();
       return { address: req.address, action: req.action, state: p.info().state } satisfies Json;
     },
-    ...sessionHandlers(() => d.sessions),
+    ...sessionHandlers(
+      () => d.sessions,
+      (s) => {
+        // A tunnelled session's traffic is its tunnel's; sessions on the pair's TUN share that port's counters.
+        const t = s.tunnel ? d.fib.tunnelTraffic(sessionTunnelName(s)) : null;
+        return t ? { 'rx-packets': t.rxPackets, 'rx-bytes': t.rxBytes, 'tx-packets': t.txPackets, 'tx-bytes': t.txBytes } : null;
+      },
+    ),
     'policy-test': (req) => policyTest(d.policies, req.policy, req.route, d.config.asn),
     'route-refresh': (req) => {
       const p = findPeer(d, req.address);

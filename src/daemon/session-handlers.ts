@@ -4,7 +4,7 @@ import type { Json } from '../bgp/wire/json';
 import type { TunnelRequest } from '../control/protocol';
 import { SessionError } from '../sessions/session-error';
 import type { SessionManager } from '../sessions/session-manager';
-import type { TunnelSpec } from '../sessions/types';
+import type { Session, TunnelSpec } from '../sessions/types';
 import { ControlCommandError, type ControlHandlers } from './control-server';
 
 type SessionHandlers = Pick<ControlHandlers, 'session-add' | 'session-del' | 'show-sessions'>;
@@ -24,7 +24,14 @@ async function refused<T>(fn: () => T | Promise<T>): Promise<T> {
   }
 }
 
-export function sessionHandlers(sessions: () => SessionManager | null): SessionHandlers {
+/** A session's packet counters (its tunnel's, from the data plane); null when it has none of its own. */
+export type SessionCounters = (s: Session) => Json | null;
+
+export function sessionHandlers(sessions: () => SessionManager | null, counters: SessionCounters = () => null): SessionHandlers {
+  const view = (m: SessionManager, s: Session): Json => {
+    const v = m.view(s);
+    return typeof v === 'object' && v !== null && !Array.isArray(v) ? { ...v, counters: counters(s) } : v;
+  };
   const manager = (): SessionManager => {
     const m = sessions();
     if (!m) throw new ControlCommandError('sessions are not available yet: the daemon is still starting');
@@ -46,9 +53,9 @@ export function sessionHandlers(sessions: () => SessionManager | null): SessionH
       if (req.client !== undefined) {
         const s = m.get(req.client);
         if (!s) throw new ControlCommandError(`no session for client ${req.client}`);
-        return [m.view(s)];
+        return [view(m, s)];
       }
-      return [...m.all()].map((s) => m.view(s));
+      return [...m.all()].map((s) => view(m, s));
     },
   };
 }

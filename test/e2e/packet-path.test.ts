@@ -170,6 +170,9 @@ fib: { backend: userspace }
     expect(tunnels.get('ipip-bob')).toMatchObject({ type: 'ipip', remote: C2, key: null, state: 'up', 'rx-packets': 5, 'tx-packets': 5 });
     expect(tunnels.get(`core-${HUB}`)).toMatchObject({ type: 'mpls-gre', remote: HUB, 'tx-packets': 10 });
     expect(typeof tunnels.get('gre-alice')?.['last-seen']).toBe('string');
+    // The same counters on the session (show sessions).
+    const sessions = (await pe.request({ command: 'show-sessions', client: 'alice' })) as Obj[];
+    expect(sessions[0]?.counters).toMatchObject({ 'rx-packets': 5, 'tx-packets': 5 });
   });
 
   it('applies the hub\'s per-target rules to real packets: a quarantined destination never comes back down', async () => {
