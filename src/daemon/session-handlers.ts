@@ -42,11 +42,11 @@ export function sessionHandlers(sessions: () => SessionManager | null, counters:
       const m = manager();
       const tunnel = req.tunnel ? tunnelSpec(req.tunnel) : undefined;
       const s = await refused(() => m.open({ client: req.client, ...(req.pair !== undefined ? { pair: req.pair } : {}), ...(tunnel ? { tunnel } : {}) }));
-      return m.view(s);
+      return view(m, s);
     },
     'session-del': async (req) => {
       const m = manager();
-      return m.view(await refused(() => m.stop(req.client)));
+      return view(m, await refused(() => m.stop(req.client)));
     },
     'show-sessions': (req): Json => {
       const m = manager();

@@ -76,7 +76,7 @@ neighbors:
     const label = (((await ask('a.sock', { command: 'show-vrf', name: 'red-down' })) as Obj[])[0] ?? {}).label;
     const started = Date.now();
     const s = (await ask('a.sock', { command: 'session-add', client: 'alice', tunnel: { type: 'gre', remote: '198.51.100.7', key: 7 } })) as Obj;
-    expect(s).toEqual({ client: 'alice', pair: 'red', address: '100.64.0.2', routes: ['100.64.0.2/32'], tunnel: { type: 'gre', remote: '198.51.100.7', key: 7 }, state: 'up', since: expect.any(String) });
+    expect(s).toEqual({ client: 'alice', pair: 'red', address: '100.64.0.2', routes: ['100.64.0.2/32'], tunnel: { type: 'gre', remote: '198.51.100.7', key: 7 }, state: 'up', since: expect.any(String), counters: { 'rx-packets': 0, 'rx-bytes': 0, 'tx-packets': 0, 'tx-bytes': 0 } });
     const route = await until('alice at B', () => atB('100.64.0.2/32'), 1000);
     expect(Date.now() - started).toBeLessThan(1000);
     expect(route).toMatchObject({ rd: '65000:12', labels: [label], 'route-targets': ['65000:2'] });
