@@ -9,10 +9,11 @@
  *   them so that traffic to other clients enters their tunnel.
  * - A ping from host 1 to host 2 goes host → client router 1 (GRE) → PE 1 →
  *   hub (MPLS in GRE) → PE 2 → client router 2 (IP-in-IP) → host 2, and the
- *   reply the same way back; tshark on PE 1 sees both directions cross the hub.
+ *   reply the same way back; tshark on every hop sees exactly its own legs, both ways.
  * - A new client session on PE 2 reaches client router 1's FIB within a second.
  */
 import { execFileSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Dut } from '../interop/dut';
 import { type Lab, type LabNode, type LabProcess, runOk, waitFor } from '../interop/lab';
@@ -62,17 +63,33 @@ type Obj = Record<string, unknown>;
     expect((await fib(cr2, 'client')).get('100.64.2.0/24')?.['next-hop']).toMatchObject({ kind: 'local' });
   });
 
-  /** tshark on a node's link during `fn`: [outer src > outer dst, ICMP type] of every ICMP packet inside a tunnel. */
-  async function icmpLegs(d: Dut, fn: () => Promise<void>): Promise<Set<string>> {
-    const pcap = join(lab.dir, `${d.node.name}-${Date.now()}.pcap`);
-    const cap: LabProcess = d.node.spawn(['tshark', '-i', 'eth0', '-w', pcap, '-f', 'ip proto 47 or ip proto 4'], `${pcap}.log`);
-    await new Promise((r) => setTimeout(r, 1500));
+  /**
+   * tshark on several nodes' links at once during `fn`: per node, [outer src > outer dst, ICMP type] of every ICMP
+   * packet inside a tunnel to or from that node (the capture filter keeps bridge flooding out).
+   */
+  async function icmpLegsAt(ds: readonly Dut[], fn: () => Promise<void>): Promise<Map<string, Set<string>>> {
+    const caps = ds.map((d) => {
+      const pcap = join(lab.dir, `${d.node.name}-${Date.now()}.pcap`);
+      const cap: LabProcess = d.node.spawn(['tshark', '-i', 'eth0', '-w', pcap, '-f', `host ${d.node.address} and (ip proto 47 or ip proto 4)`], `${pcap}.log`);
+      return { d, pcap, cap };
+    });
+    // Several tsharks starting at once on two cores take a while: wait until each says it captures.
+    for (const { pcap } of caps) {
+      await waitFor(`tshark capturing (${pcap})`, () => (existsSync(`${pcap}.log`) && readFileSync(`${pcap}.log`, 'utf8').includes('Capturing on') ? true : undefined), { timeoutMs: 30000 });
+    }
+    await new Promise((r) => setTimeout(r, 200));
     await fn();
     await new Promise((r) => setTimeout(r, 300));
-    await cap.stop();
-    const rows = execFileSync('tshark', ['-r', pcap, '-T', 'fields', '-E', 'separator=|', '-e', 'ip.src', '-e', 'ip.dst', '-e', 'icmp.type', '-Y', 'icmp'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim().split('\n').filter(Boolean);
-    return new Set(rows.map((r) => { const [src, dst, type] = r.split('|'); return `${src?.split(',')[0]}>${dst?.split(',')[0]} ${type?.split(',').pop()}`; }));
+    const out = new Map<string, Set<string>>();
+    for (const { d, pcap, cap } of caps) {
+      await cap.stop();
+      const rows = execFileSync('tshark', ['-r', pcap, '-T', 'fields', '-E', 'separator=|', '-e', 'ip.src', '-e', 'ip.dst', '-e', 'icmp.type', '-Y', 'icmp'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim().split('\n').filter(Boolean);
+      out.set(d.node.name, new Set(rows.map((r) => { const [src, dst, type] = r.split('|'); return `${src?.split(',')[0]}>${dst?.split(',')[0]} ${type?.split(',').pop()}`; })));
+    }
+    return out;
   }
+
+  const icmpLegs = async (d: Dut, fn: () => Promise<void>): Promise<Set<string>> => (await icmpLegsAt([d], fn)).get(d.node.name) ?? new Set();
 
   it('carries a ping between two clients of the same PE up to the hub and back down, never straight across (scenario 1)', async () => {
     let out = '';
@@ -87,24 +104,23 @@ type Obj = Record<string, unknown>;
   it('carries a ping between the hosts through both client routers, both PEs and the hub, the reply the same way', async () => {
     // Everything must be in place end to end: the hub knows both clients.
     await waitFor('both clients at the hub', async () => ((await hub.request({ command: 'show-fib', vrf: 'hub' })) as Obj[]).filter((r) => [`${alice}/32`, `${bob}/32`].includes(String(r.prefix))).length === 2 || undefined, { timeoutMs: 20000 });
-    const pcap = join(lab.dir, 'pe1.pcap');
-    const cap: LabProcess = pe1.node.spawn(['tshark', '-i', 'eth0', '-w', pcap, '-f', 'ip proto 47 or ip proto 4'], `${pcap}.log`);
-    await new Promise((r) => setTimeout(r, 1500));
-    const out = (await h1.exec(['ping', '-c', '3', '-i', '0.2', '-W', '2', '-I', alice, bob])).stdout;
-    await new Promise((r) => setTimeout(r, 300));
-    await cap.stop();
+    let out = '';
+    const legs = await icmpLegsAt([cr1, pe1, hub, pe2, cr2], async () => {
+      out = (await h1.exec(['ping', '-c', '3', '-i', '0.2', '-W', '2', '-I', alice, bob])).stdout;
+    });
     if (!/3 packets transmitted, 3 received/.test(out)) {
       const counters = await Promise.all(duts.map(async (d) => `${d.node.name}: ${JSON.stringify(((await d.request({ command: 'show-fib', counters: true })) as Obj).forwarding)}`));
       throw new Error(`${out}\n${counters.join('\n')}`);
     }
     // The reply leaves host 2 with TTL 64; seven routers decrement it once each: client router 2's kernel (into hd-lan),
     // hdvpnd on client router 2, PE 2, the hub, PE 1 and client router 1, then client router 1's kernel (out of hd-lan).
-    const ttl = Number(/ttl=(\d+)/.exec(out)?.[1]);
-    expect(ttl).toBe(64 - 7);
-    const rows = execFileSync('tshark', ['-r', pcap, '-T', 'fields', '-E', 'separator=|', '-e', 'ip.src', '-e', 'ip.dst', '-e', 'icmp.type', '-Y', 'icmp'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim().split('\n');
-    const legs = new Set(rows.map((r) => { const [src, dst, type] = r.split('|'); return `${src?.split(',')[0]}>${dst?.split(',')[0]} ${type?.split(',').pop()}`; }));
-    // Echo requests (8): in from cr1, out to the hub. Echo replies (0): in from the hub, out to cr1. Nothing PE1 ↔ PE2 directly.
-    expect(legs).toEqual(new Set([`${CR1}>${PE1} 8`, `${PE1}>${HUB} 8`, `${HUB}>${PE1} 0`, `${PE1}>${CR1} 0`]));
+    expect(Number(/ttl=(\d+)/.exec(out)?.[1])).toBe(64 - 7);
+    // tshark at every hop: requests (8) go cr1 → pe1 → hub → pe2 → cr2, replies (0) come back the same way, reversed.
+    expect(legs.get('cr1')).toEqual(new Set([`${CR1}>${PE1} 8`, `${PE1}>${CR1} 0`]));
+    expect(legs.get('pe1')).toEqual(new Set([`${CR1}>${PE1} 8`, `${PE1}>${HUB} 8`, `${HUB}>${PE1} 0`, `${PE1}>${CR1} 0`]));
+    expect(legs.get('hub')).toEqual(new Set([`${PE1}>${HUB} 8`, `${HUB}>${PE2} 8`, `${PE2}>${HUB} 0`, `${HUB}>${PE1} 0`]));
+    expect(legs.get('pe2')).toEqual(new Set([`${HUB}>${PE2} 8`, `${PE2}>${CR2} 8`, `${CR2}>${PE2} 0`, `${PE2}>${HUB} 0`]));
+    expect(legs.get('cr2')).toEqual(new Set([`${PE2}>${CR2} 8`, `${CR2}>${PE2} 0`]));
   });
 
   it('tells client router 1 about a new client on PE 2 within a second, and traffic to it flows', async () => {
