@@ -36,6 +36,7 @@ carol	Auth-Type := Accept
 describe('client sessions with RADIUS (real FreeRADIUS) as the address server', () => {
   let dir = '';
   let radius: FreeRadius;
+  let deadPort = 0;
   let a: Daemon;
   let b: Daemon;
   const ports: number[] = [];
@@ -85,7 +86,7 @@ neighbors:
     await radius.start();
     ports.push(await freePort('127.0.0.1'), await freePort('127.0.0.2'));
     // Nothing listens here: the first server times out and the client fails over to FreeRADIUS.
-    const deadPort = await freeUdpPort();
+    deadPort = await freeUdpPort();
     b = new Daemon({ config: load(bConfig(), 'b.yaml'), logger: quiet() });
     await b.start();
     a = new Daemon({ config: load(aConfig(deadPort), 'a.yaml'), logger: quiet() });
@@ -113,6 +114,22 @@ neighbors:
     await expect(ask('a.sock', { command: 'session-add', client: 'bob' })).rejects.toThrow('RADIUS rejected client bob: account suspended');
     await expect(ask('a.sock', { command: 'session-add', client: 'carol' })).rejects.toThrow(/RADIUS assigned 100\.64\.9\.9 to carol, but another client of pair blue holds it/);
     expect(((await ask('a.sock', { command: 'show-sessions' })) as Obj[]).map((x) => x.client)).toEqual(['alice']);
+  }, 20000);
+
+  it('refuses a start with a clear error when no RADIUS server answers at all, and leaves nothing behind', async () => {
+    // The same config with only the dead server: every try times out (timeout 1 s, no retries).
+    const deadOnly = aConfig(deadPort).replace(/\n    - \{ address: 127\.0\.0\.1, auth-port: \d+, accounting-port: \d+, secret: \{ file: [^}]+\} \}\n$/, '\n');
+    expect(deadOnly).not.toBe(aConfig(deadPort));
+    await a.reload(load(deadOnly, 'a.yaml'));
+    try {
+      await expect(ask('a.sock', { command: 'session-add', client: 'dave' })).rejects.toThrow(/no RADIUS server answered \(127\.0\.0\.1:\d+: no answer after 1 tries\)/);
+      expect(((await ask('a.sock', { command: 'show-sessions' })) as Obj[]).map((x) => x.client)).toEqual(['alice']);
+      // Only alice's two routes ever reached B.
+      const atBNow = ((await ask('b.sock', { command: 'show-rib', family: 'vpnv4-unicast' })) as Obj[]).map((r) => r.prefix).sort();
+      expect(atBNow).toEqual(['10.99.0.0/24', '100.64.9.9/32']);
+    } finally {
+      await a.reload(load(aConfig(deadPort), 'a.yaml'));
+    }
   }, 20000);
 
   it('sends accounting Interim-Update every interim-interval while alice is up (RFC 2866 §5.1)', async () => {
