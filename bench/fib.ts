@@ -23,7 +23,9 @@
  * (the real tables only). The run checks that every structure returns the
  * same results for the in-table addresses and says so.
  */
+import { execFileSync } from 'node:child_process';
 import { loadavg } from 'node:os';
+import { join } from 'node:path';
 import { Lpm4Reader, Lpm4Table, type Lpm4Stride } from '../src/fib/lpm4';
 import { Lpm6Reader, Lpm6Table } from '../src/fib/lpm6';
 import { ReferenceTrie, ReferenceTrie4 } from '../src/fib/reference-trie';
@@ -230,14 +232,22 @@ function printRows(title: string, rows: readonly Row[]): void {
 }
 
 /**
- * PLACEHOLDER (not implemented here): "packets/s through userspace GRE
- * forwarding vs kernel". To be written by the data-plane owner: forward
- * packets through the userspace backend (LPM lookup in the table built above
- * + GRE encapsulation) and through the kernel (lwt/eBPF or plain routing),
- * and return a markdown section; `null` leaves it out of the report.
+ * Packets per second through the userspace backend with GRE encapsulation against the Linux kernel forwarding the
+ * same flood between the same namespaces, in this run: bench/forward.ts with the real forwarder
+ * (bench/forward-gre-handler.ts: classify, TTL, LPM lookup, next-hop record, GRE with key 7). Needs root; leave it
+ * out with --no-forwarding.
  */
 function forwardingSection(_o: Options): string | null {
-  return null;
+  if (process.argv.includes('--no-forwarding')) return null;
+  if (process.getuid?.() !== 0) return '## GRE forwarding\n\n(needs root for network namespaces: not measured)';
+  const forward = join(__dirname, 'forward.js');
+  const handler = join(__dirname, 'forward-gre-handler.js');
+  try {
+    const out = execFileSync(process.execPath, [forward, '--handler', handler, '--seconds', '4'], { encoding: 'utf8', timeout: 180000, stdio: ['ignore', 'pipe', 'inherit'] });
+    return `## GRE forwarding: userspace backend (real forwarder) vs Linux kernel, same namespaces\n${out.trim()}`;
+  } catch (e) {
+    return `## GRE forwarding\n\n(bench:forward failed: ${e instanceof Error ? e.message.split('\n')[0] : String(e)})`;
+  }
 }
 
 async function main(): Promise<void> {
