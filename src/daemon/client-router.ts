@@ -11,7 +11,7 @@
 import type { Route } from '../bgp/rib/route';
 import type { Speaker } from '../bgp/speaker/speaker';
 import { parseIpv4 } from '../bgp/wire/values/ip';
-import { ipv4Mask, type Ipv4Prefix, type Prefix } from '../bgp/wire/values/prefix';
+import { ipv4Mask, parsePrefix, type Prefix } from '../bgp/wire/values/prefix';
 import type { FibChange } from '../fib/changes';
 import type { Fib } from '../fib/fib';
 import type { NextHop } from '../fib/next-hop';
@@ -58,15 +58,11 @@ export class ClientRouter {
    */
   private changed(destKey: string, best: Route | undefined): void {
     if (!destKey.startsWith('1/1|')) return;
-    const text = destKey.slice(destKey.lastIndexOf('|') + 1);
-    const p = parsePrefixKey(text);
-    if (this.lan.some((l) => l.afi === 1 && l.length <= p.length && ((p.address & ipv4Mask(l.length)) >>> 0) === l.address)) return;
-    const prefix = best?.nlri.prefix as Prefix | undefined;
-    if (!best || !prefix || best.source.address === 'local') {
-      if (!best) this.fib.apply([{ type: 'route-remove', table: CLIENT_TABLE, prefix: parsePrefixKey(text) }]);
-      return;
-    }
-    this.fib.apply([{ type: 'route', table: CLIENT_TABLE, prefix, nextHops: [this.nextHop(best)] }]);
+    const prefix = parsePrefix(destKey.slice(destKey.lastIndexOf('|') + 1));
+    if (!prefix || prefix.afi !== 1) return;
+    if (this.lan.some((l) => l.afi === 1 && l.length <= prefix.length && ((prefix.address & ipv4Mask(l.length)) >>> 0) === l.address)) return;
+    if (!best) this.fib.apply([{ type: 'route-remove', table: CLIENT_TABLE, prefix }]);
+    else if (best.source.address !== 'local') this.fib.apply([{ type: 'route', table: CLIENT_TABLE, prefix, nextHops: [this.nextHop(best)] }]);
   }
 
   /** RFC 9012: a route with a tunnel attribute is reached through that tunnel; one without, as plain IP. */
@@ -88,9 +84,4 @@ export class ClientRouter {
     if (tunnel?.tunnelType === 7 || b.type === 'ipip') return { kind: 'ipip', tunnel: BACKBONE_TUNNEL, local, remote, fallback };
     return { kind: 'gre', tunnel: BACKBONE_TUNNEL, local, remote, key, fallback };
   }
-}
-
-function parsePrefixKey(text: string): Ipv4Prefix {
-  const [addr, len] = text.split('/');
-  return { afi: 1, address: parseIpv4(addr ?? '') ?? 0, length: Number(len) };
 }

@@ -9,7 +9,7 @@ import type { FibChange, Ingress, TableRole } from '../fib/changes';
 import type { Fib } from '../fib/fib';
 import type { NextHop } from '../fib/next-hop';
 import { formatPrefix, parsePrefix, type Prefix } from '../bgp/wire/values/prefix';
-import { parseIpv4 } from '../bgp/wire/values/ip';
+import { formatIpv4, parseIpv4 } from '../bgp/wire/values/ip';
 import type { Session } from '../sessions/types';
 import type { VrfManager } from '../vrf/manager';
 import type { VrfEntry, VrfDefinition } from '../vrf/types';
@@ -45,8 +45,8 @@ export function sessionTunnelName(s: Session): string {
 }
 
 /** The core path toward an egress PE (MPLS in GRE, RFC 4023): one name per PE, so its state is one switch. */
-export function coreTunnelName(pe: number | string): string {
-  return `core-${typeof pe === 'number' ? `${pe >>> 24}.${(pe >>> 16) & 255}.${(pe >>> 8) & 255}.${pe & 255}` : pe}`;
+export function coreTunnelName(pe: number): string {
+  return `core-${formatIpv4(pe)}`;
 }
 
 export function tableRole(def: VrfDefinition): TableRole {

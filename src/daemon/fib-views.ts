@@ -7,7 +7,7 @@
 import type { Json } from '../bgp/wire/json';
 import { formatIpv4, parseIpv4 } from '../bgp/wire/values/ip';
 import { formatPrefix, parsePrefix } from '../bgp/wire/values/prefix';
-import { D_FALLBACK, D_FORWARD, DECISION_NAMES, newDecision } from '../fib/data-plane';
+import { D_FALLBACK, D_FORWARD, D_UNCLASSIFIED, DECISION_NAMES, newDecision, NO_KEY } from '../fib/data-plane';
 import type { Fib } from '../fib/fib';
 import type { NextHop } from '../fib/next-hop';
 import { ControlCommandError } from './control-server';
@@ -90,15 +90,16 @@ export function fibLookupView(fib: Fib, address: string, ingress = 'core', label
         return lookupResult(fib, address, ingressView, null, null, d.outcome, d.nextHop);
       }
       table = plane.tableOfLabel(label);
-      if (table < 0) return lookupResult(fib, address, ingressView, null, null, DECISION_NAMES.indexOf('unclassified'), -1, `label ${label} is not one of ours`);
+      if (table < 0) return lookupResult(fib, address, ingressView, null, null, D_UNCLASSIFIED, -1, `label ${label} is not one of ours`);
     } else table = plane.coreTable;
   } else {
     // A session without a tunnel enters through its pair's TUN, bound once for all of them.
     const b = fib.sessionBinding(ingress) ?? fib.sessionBinding(sharedBinding(ingress) ?? ingress);
     if (!b) throw new ControlCommandError(`no session ${ingress} is bound to a FIB table`);
     ingressView = b.ingress.kind === 'port' ? { kind: 'session', session: ingress, port: b.ingress.port } : { kind: 'session', session: ingress, tunnel: b.ingress.type, remote: formatIpv4(b.ingress.remote), key: b.ingress.key };
-    table = plane.tableOfPort(b.ingress.kind === 'port' ? b.ingress.port : -1);
-    if (b.ingress.kind === 'tunnel') table = b.ingress.type === 'gre' ? plane.tableOfGre(b.ingress.remote, b.ingress.key ?? -1) : plane.tableOfIpip(b.ingress.remote);
+    const i = b.ingress;
+    if (i.kind === 'port') table = plane.tableOfPort(i.port);
+    else table = i.type === 'gre' ? plane.tableOfGre(i.remote, i.key ?? NO_KEY) : plane.tableOfIpip(i.remote);
   }
   plane.decide4(table, dst, 0, d);
   const tableName = table >= 0 ? fib.tableName(table) : null;

@@ -49,6 +49,7 @@ export class TunnelMonitor {
   private readonly history = new Map<string, { failover: number | null; recovery: number | null; since: number }>();
   private readonly timer: NodeJS.Timeout;
   private socket: Socket | null = null;
+  private syncScheduled = false;
   private readonly now: () => number;
   private readonly buf = Buffer.alloc(ECHO_PACKET_LENGTH + 64);
   private readonly encap = createEncapResult();
@@ -60,7 +61,15 @@ export class TunnelMonitor {
     // A quarter interval: a verdict comes at most that late after the detection time.
     this.timer = setInterval(() => this.tick(), Math.max(5, Math.floor(opts.intervalMs / 4)));
     this.timer.unref();
-    fib.onChanges(() => this.sync());
+    // Once per burst of FIB changes, not per batch: sync walks every next-hop record.
+    fib.onChanges(() => {
+      if (this.syncScheduled) return;
+      this.syncScheduled = true;
+      setImmediate(() => {
+        this.syncScheduled = false;
+        this.sync();
+      });
+    });
     this.sync();
   }
 
@@ -146,12 +155,9 @@ export class TunnelMonitor {
   }
 
   private answered(id: number, seq: number): void {
-    for (const [name, tid] of this.fib.nextHops.tunnels()) {
-      if (tid !== id) continue;
-      const e = this.live.answer(name, seq, this.now());
-      if (e) this.apply([e]);
-      return;
-    }
+    const name = this.fib.nextHops.tunnelName(id);
+    const e = name === undefined ? null : this.live.answer(name, seq, this.now());
+    if (e) this.apply([e]);
   }
 
   private apply(events: readonly LivenessEvent[]): void {

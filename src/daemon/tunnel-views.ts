@@ -28,9 +28,11 @@ function rows(fib: Fib, sessions: SessionManager | null, tunnelSource: number): 
     out.push({ name: sessionTunnelName(s), type: s.tunnel.type, local: formatIpv4(tunnelSource), remote: s.tunnel.remote, key: s.tunnel.key, session: s.client, pair: s.pair });
   }
   // Core paths are known from the next hops that use them (fib-feed.ts names them core-<PE>).
+  const named = new Set(out.map((r) => r.name));
   for (const idx of fib.nextHops.indices()) {
     const nh = fib.nextHops.get(idx);
-    if (nh?.kind !== 'mpls' || out.some((r) => r.name === nh.tunnel)) continue;
+    if (nh?.kind !== 'mpls' || named.has(nh.tunnel)) continue;
+    named.add(nh.tunnel);
     out.push({ name: nh.tunnel, type: 'mpls-gre', local: formatIpv4(nh.local), remote: formatIpv4(nh.remote), key: null, session: null, pair: null });
   }
   return out;

@@ -93,7 +93,6 @@ export class DataPlane {
   private readonly labelNextHops = new Map<number, number>();
   readonly coreTable: number;
   readonly records: Int32Array;
-  readonly sessionsByPort = new Map<number, string>();
   /** Per-target rules by table id (hub tables only). */
   readonly targets: (TargetRulesShared | undefined)[] = [];
 
@@ -101,10 +100,7 @@ export class DataPlane {
     this.version = snapshot.version;
     this.records = new Int32Array(snapshot.nextHops.records);
     for (const t of snapshot.tables) this.tables[t.id] = { snapshot: t, v4: new Lpm4Reader(t.v4), v6: new Lpm6Reader(t.v6) };
-    for (const [port, table, session] of snapshot.ports) {
-      this.ports.set(port, table);
-      this.sessionsByPort.set(port, session);
-    }
+    for (const [port, table] of snapshot.ports) this.ports.set(port, table);
     for (const [type, remote, key, table, , id] of snapshot.tunnels) {
       if (type === TUNNEL_IPIP) {
         this.ipip.set(remote, table);

@@ -74,6 +74,8 @@ export class NextHopTable {
   private freeHead = 0;
   private readonly down = new Set<string>();
   private readonly tunnelIds = new Map<string, number>();
+  /** id → name, the other way round. */
+  private readonly tunnelNames: string[] = [];
 
   /** `onNewTunnel(count)`: a tunnel id was handed out; ids below count are in use (room for counters). */
   constructor(private readonly onNewTunnel: (count: number) => void = () => undefined) {
@@ -167,9 +169,15 @@ export class NextHopTable {
     if (id === undefined) {
       id = this.tunnelIds.size;
       this.tunnelIds.set(name, id);
+      this.tunnelNames.push(name);
       this.onNewTunnel(id + 1);
     }
     return id;
+  }
+
+  /** The name of tunnel `id`; undefined for an id never handed out. */
+  tunnelName(id: number): string | undefined {
+    return this.tunnelNames[id];
   }
 
   /** Every tunnel name with its id. */
