@@ -234,20 +234,25 @@ function printRows(title: string, rows: readonly Row[]): void {
 /**
  * Packets per second through the userspace backend with GRE encapsulation against the Linux kernel forwarding the
  * same flood between the same namespaces, in this run: bench/forward.ts with the real forwarder
- * (bench/forward-gre-handler.ts: classify, TTL, LPM lookup, next-hop record, GRE with key 7). Needs root; leave it
- * out with --no-forwarding.
+ * (bench/forward-gre-handler.ts: classify, TTL, LPM lookup, next-hop record, GRE with key 7), once with the flood
+ * entering by a TUN (a local session) and once by GRE (a client router's tunnel: decapsulate, then the same). Needs
+ * root; leave it out with --no-forwarding.
  */
 function forwardingSection(_o: Options): string | null {
   if (process.argv.includes('--no-forwarding')) return null;
   if (process.getuid?.() !== 0) return '## GRE forwarding\n\n(needs root for network namespaces: not measured)';
   const forward = join(__dirname, 'forward.js');
   const handler = join(__dirname, 'forward-gre-handler.js');
-  try {
-    const out = execFileSync(process.execPath, [forward, '--handler', handler, '--seconds', '4'], { encoding: 'utf8', timeout: 180000, stdio: ['ignore', 'pipe', 'inherit'] });
-    return `## GRE forwarding: userspace backend (real forwarder) vs Linux kernel, same namespaces\n${out.trim()}`;
-  } catch (e) {
-    return `## GRE forwarding\n\n(bench:forward failed: ${e instanceof Error ? e.message.split('\n')[0] : String(e)})`;
+  const parts: string[] = [];
+  for (const ingress of ['tun', 'gre'] as const) {
+    try {
+      const out = execFileSync(process.execPath, [forward, '--handler', handler, '--ingress', ingress, '--seconds', '4'], { encoding: 'utf8', timeout: 180000, stdio: ['ignore', 'pipe', 'inherit'] });
+      parts.push(`### Ingress: ${ingress === 'tun' ? 'TUN (a local session)' : "GRE (a client router's tunnel)"}\n${out.trim()}`);
+    } catch (e) {
+      parts.push(`### Ingress: ${ingress}\n\n(bench:forward failed: ${e instanceof Error ? e.message.split('\n')[0] : String(e)})`);
+    }
   }
+  return `## GRE forwarding: userspace backend (real forwarder) vs Linux kernel, same namespaces\n\n${parts.join('\n\n')}`;
 }
 
 async function main(): Promise<void> {

@@ -14,13 +14,24 @@
  * sends the result out of an IPPROTO_RAW socket (IP_HDRINCL), which the kernel
  * routes to the sink.
  *
+ * With `--ingress gre` the flood is GRE instead (key 5 around the same UDP
+ * packet; a client router's tunnel, as on a PE of issue 8): the kernel path
+ * forwards it unchanged to the sink, and the userspace path receives it on the
+ * forwarder's own address with a raw GRE socket (recvmmsg), so the handler
+ * decapsulates, looks up and re-encapsulates, and sends it out of the same
+ * socket (sendmmsg). Same packets, same namespaces: only their outer
+ * destination differs, because the kernel here cannot terminate GRE.
+ *
  * Options: --seconds N (measured window, default 5) --runs N (default 1)
- *   --size BYTES (IPv4 packet, default 46) --handler /abs/module.js
+ *   --ingress tun|gre (default tun)
+ *   --size BYTES (IPv4 packet, default 46; with --ingress gre the outer packet, default 64) --handler /abs/module.js
  *   --init JSON (handler init; default {"tunPort":0,"rawPort":1})
  *   --no-pin (do not pin the generator to CPU 0 and the forwarder to CPU 1)
  *   --compare-batch-io (also run the userspace path with one sendto() per packet)
- * The handler sees TUN packets on port 0 and emits to port 1 (raw, any protocol:
- * with IP_HDRINCL the handler writes the outer header, so GRE works too).
+ * The handler sees TUN packets (or, with --ingress gre, GRE packets from the
+ * raw GRE socket) on port 0 and emits to port 1 (raw, any protocol: with
+ * IP_HDRINCL the handler writes the outer header, so GRE works too) or, for
+ * GRE ingress, also to port 0.
  * Internal roles: --role generator | forwarder (run inside a namespace).
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
@@ -33,7 +44,8 @@ import type { EmitResult, PacketHandler } from '../src/fib/backends/userspace/ha
 import { UserspaceBackend, type PortCounters } from '../src/fib/backends/userspace/backend';
 import { openTun, configureTun } from '../src/fib/backends/userspace/tun';
 import { openRawSocket, parseIpv4, writeSockaddrIn, SOCKADDR_IN_SIZE } from '../src/fib/backends/userspace/raw-socket';
-import { IPPROTO_RAW, libcIo, failWithErrno } from '../src/fib/backends/userspace/libc-io';
+import { IPPROTO_GRE, IPPROTO_RAW, SOCK_RAW, libcIo, failWithErrno } from '../src/fib/backends/userspace/libc-io';
+import { internetChecksum } from '../src/tunnels/checksum';
 import { AF_INET } from '../src/bgp/session/transport/libc';
 
 const GEN_ADDR = '10.99.1.2';
@@ -84,14 +96,48 @@ export function createHandler(init: unknown): PacketHandler {
 const MMSGHDR_SIZE = 64; // struct mmsghdr on x86-64: msghdr (56) + msg_len, padded
 const BATCH = 64;
 
-function generator(dst: string, size: number, seconds: number): void {
+/** GRE key of the generator's tunnel (--ingress gre); forward-gre-handler.ts binds this tunnel to its upstream table. */
+export const BENCH_CLIENT_KEY = 5;
+/** Inner addresses of the GRE flood: a client behind the generator's tunnel toward a host behind the hub. */
+const INNER_SRC = 0xc0000201; // 192.0.2.1
+const INNER_DST = 0xc6336401; // 198.51.100.1
+
+/**
+ * The GRE generator's payload: GRE with key (RFC 2890) around an IPv4/UDP
+ * packet; the kernel adds the outer IPv4 header. `size` is the outer packet.
+ */
+function greFloodPayload(size: number): Buffer {
+  const innerLen = size - 20 - 8;
+  const p = Buffer.allocUnsafeSlow(8 + innerLen).fill(0x5a);
+  p.writeUInt16BE(0x2000, 0); // K bit
+  p.writeUInt16BE(0x0800, 2);
+  p.writeUInt32BE(BENCH_CLIENT_KEY, 4);
+  const i = 8;
+  p.writeUInt8(0x45, i);
+  p.writeUInt8(0, i + 1);
+  p.writeUInt16BE(innerLen, i + 2);
+  p.writeUInt32BE(0, i + 4);
+  p.writeUInt8(64, i + 8);
+  p.writeUInt8(17, i + 9);
+  p.writeUInt16BE(0, i + 10);
+  p.writeUInt32BE(INNER_SRC, i + 12);
+  p.writeUInt32BE(INNER_DST, i + 16);
+  p.writeUInt16BE(internetChecksum(p, i, 20), i + 10);
+  p.writeUInt16BE(40000, i + 20);
+  p.writeUInt16BE(9, i + 22);
+  p.writeUInt16BE(innerLen - 20, i + 24);
+  p.writeUInt16BE(0, i + 26); // UDP checksum optional over IPv4 (RFC 768)
+  return p;
+}
+
+function generator(dst: string, size: number, seconds: number, gre: boolean): void {
   const io = libcIo();
   const lib = koffi.load('libc.so.6');
   const sendmmsg = lib.func('int sendmmsg(int, void *, unsigned int, int)') as (fd: number, v: Buffer, n: number, f: number) => number;
-  const fd = io.socket(AF_INET, 2 /* SOCK_DGRAM */, 0);
+  const fd = gre ? io.socket(AF_INET, SOCK_RAW, IPPROTO_GRE) : io.socket(AF_INET, 2 /* SOCK_DGRAM */, 0);
   if (fd < 0) failWithErrno(io, 'socket');
   // Buffers that native code points into are allocated outside the pool and kept referenced until the end.
-  const payload = Buffer.allocUnsafeSlow(Math.max(size - 28, 1)).fill(0x5a);
+  const payload = gre ? greFloodPayload(size) : Buffer.allocUnsafeSlow(Math.max(size - 28, 1)).fill(0x5a);
   const addr = Buffer.allocUnsafeSlow(SOCKADDR_IN_SIZE);
   writeSockaddrIn(addr, parseIpv4(dst), 9);
   const iov = Buffer.allocUnsafeSlow(16);
@@ -123,18 +169,26 @@ function generator(dst: string, size: number, seconds: number): void {
 const LOOP_SAMPLE_MS = 10;
 
 interface ForwarderReport {
-  tun: PortCounters;
-  raw: PortCounters;
+  /** Port 0: the TUN, or the raw GRE socket with --ingress gre. */
+  in: PortCounters;
+  /** The port the handler sends on: the raw socket (port 1), or the GRE socket itself with --ingress gre. */
+  out: PortCounters;
   /** Event-loop lag of the forwarder's main thread while the worker forwards (an idle process shows about 3.5 / 5 ms here). */
   loopDelayP99Ms: number;
   loopDelayMaxMs: number;
 }
 
-async function forwarder(handlerModule: string, init: unknown, batchIo: boolean): Promise<void> {
-  const tun = openTun(TUN_NAME);
-  configureTun(tun.name, {});
-  const [tunFd] = tun.fds;
-  if (tunFd === undefined) throw new Error('no TUN descriptor');
+async function forwarder(handlerModule: string, init: unknown, batchIo: boolean, ingress: Ingress): Promise<void> {
+  let inFd: number;
+  if (ingress === 'gre') {
+    inFd = openRawSocket({ protocol: IPPROTO_GRE, receiveBufferBytes: 4 << 20, sendBufferBytes: 4 << 20 });
+  } else {
+    const tun = openTun(TUN_NAME);
+    configureTun(tun.name, {});
+    const [tunFd] = tun.fds;
+    if (tunFd === undefined) throw new Error('no TUN descriptor');
+    inFd = tunFd;
+  }
   const rawFd = openRawSocket({ protocol: IPPROTO_RAW, sendBufferBytes: 4 << 20 });
   const backend = new UserspaceBackend({
     handlerModule,
@@ -142,15 +196,16 @@ async function forwarder(handlerModule: string, init: unknown, batchIo: boolean)
     batchIo,
     onError: (e) => process.stderr.write(`forwarder: ${e.message}\n`),
   });
-  backend.addPort('tun', tunFd, tun.name);
+  if (ingress === 'gre') backend.addPort('raw', inFd, 'gre');
+  else backend.addPort('tun', inFd, TUN_NAME);
   backend.addPort('raw', rawFd, 'raw-out');
   await backend.start();
   // The point of the worker design: the main thread (BGP's, in hdvpnd) stays responsive under a flood.
   const loopDelay = monitorEventLoopDelay({ resolution: LOOP_SAMPLE_MS });
   loopDelay.enable();
   const report = (): ForwarderReport => ({
-    tun: backend.counters(0),
-    raw: backend.counters(1),
+    in: backend.counters(0),
+    out: backend.counters(ingress === 'gre' ? 0 : 1),
     // The histogram records whole sampling intervals; what exceeds the interval is the lag.
     loopDelayP99Ms: Math.max(0, loopDelay.percentile(99) / 1e6 - LOOP_SAMPLE_MS),
     loopDelayMaxMs: Math.max(0, loopDelay.max / 1e6 - LOOP_SAMPLE_MS),
@@ -229,7 +284,11 @@ function teardown(t: Topology, children: Set<ChildProcess>): void {
   }
 }
 
+type Ingress = 'tun' | 'gre';
+
 interface Args {
+  /** Where the flood enters the userspace forwarder: its TUN (a local session) or its raw GRE socket (a client router's tunnel). */
+  ingress: Ingress;
   seconds: number;
   runs: number;
   size: number;
@@ -269,12 +328,12 @@ interface Measured {
 }
 
 /** Floods for warm-up + window + tail and measures the window. */
-async function flood(t: Topology, a: Args, children: Set<ChildProcess>): Promise<Measured> {
+async function flood(t: Topology, a: Args, children: Set<ChildProcess>, dst: string): Promise<Measured> {
   const warmup = 1;
   const gen = spawnIn(
     t.gen,
     a.pin ? 0 : undefined,
-    [process.execPath, __filename, '--role', 'generator', '--dst', SINK_ADDR, '--size', String(a.size), '--seconds', String(warmup + a.seconds + 0.5)],
+    [process.execPath, __filename, '--role', 'generator', '--dst', dst, '--ingress', a.ingress, '--size', String(a.size), '--seconds', String(warmup + a.seconds + 0.5)],
     children,
   );
   const out = lines(gen);
@@ -348,24 +407,28 @@ async function userspaceRun(t: Topology, a: Args, batchIo: boolean, children: Se
   const fwd = spawnIn(
     t.fwd,
     a.pin ? 1 : undefined,
-    [process.execPath, __filename, '--role', 'forwarder', '--handler', a.handler, '--init', JSON.stringify(a.init), ...(batchIo ? [] : ['--no-batch-io'])],
+    [process.execPath, __filename, '--role', 'forwarder', '--ingress', a.ingress, '--handler', a.handler, '--init', JSON.stringify(a.init), ...(batchIo ? [] : ['--no-batch-io'])],
     children,
   );
   const out = lines(fwd);
   await nextJson(out, 'forwarder');
-  ip(['-n', t.fwd, 'route', 'add', '10.99.2.0/24', 'dev', TUN_NAME, 'table', TABLE]);
-  ip(['-n', t.fwd, 'rule', 'add', 'iif', 'f0', 'lookup', TABLE, 'pref', '100']);
+  // TUN ingress: policy routing steers the flood into the TUN. GRE ingress: the flood is addressed to the forwarder.
+  const tun = a.ingress === 'tun';
+  if (tun) {
+    ip(['-n', t.fwd, 'route', 'add', '10.99.2.0/24', 'dev', TUN_NAME, 'table', TABLE]);
+    ip(['-n', t.fwd, 'rule', 'add', 'iif', 'f0', 'lookup', TABLE, 'pref', '100']);
+  }
   try {
-    const m = await flood(t, a, children);
+    const m = await flood(t, a, children, tun ? SINK_ADDR : FWD_IN);
     fwd.stdin?.write('counters\n');
     const c = await nextJson<ForwarderReport>(out, 'forwarder');
     const counters =
-      `TUN rx ${c.tun.rxPackets}, drops ${c.tun.drops}, handler errors ${c.tun.handlerErrors}; ` +
-      `raw tx ${c.raw.txPackets}, send errors ${c.raw.errors}${c.raw.lastErrno ? ` (errno ${c.raw.lastErrno})` : ''}; ` +
+      `${tun ? 'TUN' : 'GRE socket'} rx ${c.in.rxPackets}, drops ${c.in.drops}, handler errors ${c.in.handlerErrors}; ` +
+      `${tun ? 'raw' : 'GRE socket'} tx ${c.out.txPackets}, send errors ${c.out.errors}${c.out.lastErrno ? ` (errno ${c.out.lastErrno})` : ''}; ` +
       `main-thread event-loop lag p99 ${c.loopDelayP99Ms.toFixed(1)} ms, max ${c.loopDelayMaxMs.toFixed(1)} ms`;
     return { ...m, counters };
   } finally {
-    ip(['-n', t.fwd, 'rule', 'del', 'pref', '100']);
+    if (tun) ip(['-n', t.fwd, 'rule', 'del', 'pref', '100']);
     fwd.stdin?.end();
     await new Promise((r) => fwd.once('exit', r));
   }
@@ -385,23 +448,25 @@ async function main(a: Args): Promise<void> {
     const rows: string[] = [];
     const ratios: number[] = [];
     let busiest = 0;
+    const path = a.ingress === 'gre' ? 'GRE socket, recvmmsg' : 'TUN';
+    const out = a.ingress === 'gre' ? 'GRE socket' : 'raw';
     for (let run = 1; run <= a.runs; run++) {
-      const k = await flood(t, a, children);
+      const k = await flood(t, a, children, SINK_ADDR);
       const u = await userspaceRun(t, a, true, children);
       ratios.push(u.forwarded / k.forwarded);
       busiest = Math.max(busiest, k.othersCpu + k.stealCpu, u.othersCpu + u.stealCpu);
       const loss = (m: Measured): string => `${Math.max(0, (1 - m.forwarded / m.offered) * 100).toFixed(1)}%`;
       const others = (m: Measured): string => `${(m.othersCpu * 100).toFixed(0)}% / ${(m.stealCpu * 100).toFixed(0)}%`;
       rows.push(`| ${run} | kernel (ip_forward) | ${fmt(k.offered)} | ${fmt(k.forwarded)} | ${loss(k)} | ${others(k)} | |`);
-      rows.push(`| ${run} | userspace (TUN → worker → raw, sendmmsg) | ${fmt(u.offered)} | ${fmt(u.forwarded)} | ${loss(u)} | ${others(u)} | ${u.counters} |`);
+      rows.push(`| ${run} | userspace (${path} → worker → ${out}, sendmmsg) | ${fmt(u.offered)} | ${fmt(u.forwarded)} | ${loss(u)} | ${others(u)} | ${u.counters} |`);
       if (a.compareBatchIo) {
         const s = await userspaceRun(t, a, false, children);
         busiest = Math.max(busiest, s.othersCpu + s.stealCpu);
-        rows.push(`| ${run} | userspace (TUN → worker → raw, sendto per packet) | ${fmt(s.offered)} | ${fmt(s.forwarded)} | ${loss(s)} | ${others(s)} | ${s.counters} |`);
+        rows.push(`| ${run} | userspace (${path} → worker → ${out}, sendto per packet) | ${fmt(s.offered)} | ${fmt(s.forwarded)} | ${loss(s)} | ${others(s)} | ${s.counters} |`);
       }
     }
     const handler = a.handler === __filename ? 'TTL decrement (bench/forward.ts)' : a.handler;
-    console.log(`\n${a.size}-byte IPv4 packets (${a.size + 18}-byte frames), one UDP flow, ${a.seconds} s windows, handler: ${handler}${a.pin ? ', generator on CPU 0, forwarder on CPU 1' : ''}\n`);
+    console.log(`\n${a.size}-byte IPv4 packets (${a.size + 18}-byte frames), one UDP flow${a.ingress === 'gre' ? ' inside GRE (key 5) from the generator' : ''}, ${a.seconds} s windows, handler: ${handler}${a.pin ? ', generator on CPU 0, forwarder on CPU 1' : ''}\n`);
     console.log('| run | path | offered pkt/s | forwarded pkt/s | loss | CPU of others / steal | backend counters (whole run) |');
     console.log('|---|---|---|---|---|---|---|');
     for (const r of rows) console.log(r);
@@ -420,7 +485,8 @@ if (require.main === module) {
       role: { type: 'string', default: 'main' },
       seconds: { type: 'string', default: '5' },
       runs: { type: 'string', default: '1' },
-      size: { type: 'string', default: '46' },
+      size: { type: 'string' },
+      ingress: { type: 'string', default: 'tun' },
       handler: { type: 'string', default: __filename },
       init: { type: 'string', default: '{"tunPort":0,"rawPort":1}' },
       dst: { type: 'string', default: SINK_ADDR },
@@ -436,11 +502,17 @@ if (require.main === module) {
       process.exitCode = 1;
     });
   };
-  if (values.role === 'generator') generator(values.dst, Number(values.size), Number(values.seconds));
-  else if (values.role === 'forwarder') done(forwarder(values.handler, init, !values['no-batch-io']));
+  const ingress = values.ingress;
+  if (ingress !== 'tun' && ingress !== 'gre') throw new RangeError(`--ingress must be tun or gre: ${ingress}`);
+  const gre = ingress === 'gre';
+  // The handler learns the ingress too: forward-gre-handler.ts binds the TUN or the generator's GRE tunnel.
+  const handlerInit: unknown = typeof init === 'object' && init !== null ? { ...init, ingress } : init;
+  if (values.role === 'generator') generator(values.dst, Number(values.size), Number(values.seconds), gre);
+  else if (values.role === 'forwarder') done(forwarder(values.handler, handlerInit, !values['no-batch-io'], ingress));
   else {
-    const size = Number(values.size);
-    if (!Number.isInteger(size) || size < 29 || size > 1500) throw new RangeError(`--size must be 29..1500: ${values.size}`);
-    done(main({ seconds: Number(values.seconds), runs: Number(values.runs), size, handler: values.handler, init, pin: !values['no-pin'], compareBatchIo: values['compare-batch-io'] }));
+    const size = Number(values.size ?? (gre ? 64 : 46));
+    const min = gre ? 56 : 29; // outer IPv4 + GRE with key + inner IPv4 + UDP, or IPv4 + UDP
+    if (!Number.isInteger(size) || size < min || size > 1500) throw new RangeError(`--size must be ${min}..1500: ${values.size}`);
+    done(main({ ingress, seconds: Number(values.seconds), runs: Number(values.runs), size, handler: values.handler, init, pin: !values['no-pin'], compareBatchIo: values['compare-batch-io'] }));
   }
 }

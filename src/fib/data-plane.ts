@@ -92,13 +92,21 @@ export class DataPlane {
   private readonly labelTables = new Map<number, number>();
   private readonly labelNextHops = new Map<number, number>();
   readonly coreTable: number;
-  readonly records: Int32Array;
+  private readonly recordBuffer: SharedArrayBuffer;
+  /**
+   * A fixed-length view of the shared next-hop records. V8 11 (Node 20) runs
+   * every access to a length-tracking view of a growable buffer through the
+   * runtime (about 10x slower, the top item of a forwarding profile); records
+   * only ever grow, so the view is re-made when a record beyond it is asked for.
+   */
+  private recordView: Int32Array;
   /** Per-target rules by table id (hub tables only). */
   readonly targets: (TargetRulesShared | undefined)[] = [];
 
   constructor(readonly snapshot: FibSnapshot) {
     this.version = snapshot.version;
-    this.records = new Int32Array(snapshot.nextHops.records);
+    this.recordBuffer = snapshot.nextHops.records;
+    this.recordView = fixedInt32View(this.recordBuffer);
     for (const t of snapshot.tables) this.tables[t.id] = { snapshot: t, v4: new Lpm4Reader(t.v4), v6: new Lpm6Reader(t.v6) };
     for (const [port, table] of snapshot.ports) this.ports.set(port, table);
     for (const [type, remote, key, table, , id] of snapshot.tunnels) {
@@ -120,6 +128,12 @@ export class DataPlane {
     }
     this.coreTable = snapshot.coreTable;
     for (const [table, rules] of snapshot.targets) this.targets[table] = rules;
+  }
+
+  /** The records' words, with record `record` inside them. */
+  records(record: number): Int32Array {
+    if ((record + 1) * RECORD_WORDS > this.recordView.length) this.recordView = fixedInt32View(this.recordBuffer);
+    return this.recordView;
   }
 
   /** The table of a session's own interface; -1 when the port is bound to none. */
@@ -182,13 +196,14 @@ export class DataPlane {
   /** A record (from a route or a per-prefix label) to the outcome, through ECMP and tunnel state. */
   resolve(record: number, hash: number, out: Decision): number {
     out.routeNextHop = record;
-    const w = this.records;
+    let w = this.records(record);
     let base = record * RECORD_WORDS;
     let nh = record;
     if (w[base + W_KIND] === KIND_GROUP) {
       const count = w[base + W_COUNT] ?? 1;
       nh = w[base + W_ITEMS + ((hash >>> 0) % count)] ?? record;
       base = nh * RECORD_WORDS;
+      w = this.records(nh);
     }
     out.nextHop = nh;
     const kind = w[base + W_KIND];
@@ -198,4 +213,9 @@ export class DataPlane {
     if ((flags & FLAG_DOWN) === 0) return (out.outcome = D_FORWARD);
     return (out.outcome = (flags & FLAG_FALLBACK) !== 0 ? D_FALLBACK : D_DROP);
   }
+}
+
+/** A view of the buffer's current length that does not track growth (see DataPlane.recordView). */
+function fixedInt32View(buffer: SharedArrayBuffer): Int32Array {
+  return new Int32Array(buffer, 0, buffer.byteLength >>> 2);
 }

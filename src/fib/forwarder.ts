@@ -257,7 +257,7 @@ export class Forwarder {
   }
 
   private emit(record: number, inBuf: Buffer, off: number, ilen: number, dst: number, out: Buffer, to: EmitTo): number {
-    const w = this.plane.records;
+    const w = this.plane.records(record);
     const base = record * RECORD_WORDS;
     const kind = w[base + W_KIND];
     const ports = this.init.ports;

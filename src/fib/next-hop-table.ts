@@ -80,7 +80,8 @@ export class NextHopTable {
   /** `onNewTunnel(count)`: a tunnel id was handed out; ids below count are in use (room for counters). */
   constructor(private readonly onNewTunnel: (count: number) => void = () => undefined) {
     this.buffer = new SharedArrayBuffer(INITIAL_RECORDS * RECORD_WORDS * 4, { maxByteLength: MAX_RECORDS * RECORD_WORDS * 4 });
-    this.words = new Int32Array(this.buffer);
+    // Fixed-length, re-made after each grow: length-tracking views of a growable buffer are slow in V8 11 (data-plane.ts).
+    this.words = new Int32Array(this.buffer, 0, this.buffer.byteLength >>> 2);
   }
 
   shared(): NextHopShared {
@@ -224,7 +225,7 @@ export class NextHopTable {
     if (needed > this.buffer.byteLength) {
       if (needed > this.buffer.maxByteLength) throw new RangeError('next-hop table full');
       this.buffer.grow(Math.min(this.buffer.maxByteLength, Math.max(needed, this.buffer.byteLength * 2)));
-      this.words = new Int32Array(this.buffer);
+      this.words = new Int32Array(this.buffer, 0, this.buffer.byteLength >>> 2);
     }
     return index;
   }

@@ -45,6 +45,27 @@ describe('Fib', () => {
     expect(plane.decide4(down, ip('100.64.0.5'), 0, d)).toBe(D_FORWARD);
   });
 
+  it('a plane made before the shared records grew reads records added after (its view is re-made, not length-tracking)', () => {
+    const fib = pairFib();
+    const plane = new DataPlane(fib.snapshot());
+    const down = plane.snapshot.tables.find((t) => t.name === 'red-down')?.id ?? -1;
+    // Far more distinct next hops than the records' first allocation (1024): the growable buffer grows under the plane.
+    const changes: FibChange[] = [];
+    for (let i = 0; i < 3000; i++) {
+      changes.push({ type: 'route', table: 'red-down', prefix: { afi: 1, address: (ip('100.64.0.0') + i) >>> 0, length: 32 }, nextHops: [gre(`198.18.${i >> 8}.${i & 255}`, i % 2 === 0)] });
+    }
+    fib.apply(changes);
+    const d = newDecision();
+    expect(plane.decide4(down, ip('100.64.11.183'), 0, d)).toBe(D_FORWARD); // route 2999
+    const last = d.nextHop;
+    expect(last).toBeGreaterThan(1024);
+    fib.apply([{ type: 'tunnel-state', tunnel: 'gre-198.18.11.183', up: false }]);
+    expect(plane.decide4(down, ip('100.64.11.183'), 0, d)).toBe(D_DROP); // odd: no fallback
+    fib.apply([{ type: 'tunnel-state', tunnel: 'gre-198.18.11.182', up: false }]);
+    expect(plane.decide4(down, ip('100.64.11.182'), 0, d)).toBe(D_FALLBACK);
+    expect(d.nextHop).toBe(last - 1);
+  });
+
   it('drops instead of falling back when policy does not allow best effort', () => {
     const fib = pairFib();
     fib.apply([{ type: 'tunnel-state', tunnel: 'core-192.0.2.100', up: false }]);
