@@ -43,10 +43,10 @@ import koffi from 'koffi';
 import type { EmitResult, PacketHandler } from '../src/fib/backends/userspace/handler';
 import { UserspaceBackend, type PortCounters } from '../src/fib/backends/userspace/backend';
 import { openTun, configureTun } from '../src/fib/backends/userspace/tun';
-import { openRawSocket, parseIpv4, writeSockaddrIn, SOCKADDR_IN_SIZE } from '../src/fib/backends/userspace/raw-socket';
-import { IPPROTO_GRE, IPPROTO_RAW, SOCK_RAW, libcIo, failWithErrno } from '../src/fib/backends/userspace/libc-io';
+import { openRawSocket, writeSockaddrIn, SOCKADDR_IN_SIZE } from '../src/fib/backends/userspace/raw-socket';
+import { parseIpv4 } from '../src/fib/address-text';
+import { AF_INET, IPPROTO_GRE, IPPROTO_RAW, SOCK_RAW, libcIo, failWithErrno } from '../src/fib/backends/userspace/libc-io';
 import { internetChecksum } from '../src/tunnels/checksum';
-import { AF_INET } from '../src/bgp/session/transport/libc';
 
 const GEN_ADDR = '10.99.1.2';
 const FWD_IN = '10.99.1.1';

@@ -2,7 +2,7 @@
 import { labelStackEntry, objectName } from '../../src/fib/backends/kernel/bpf-encap';
 import { routeReplace } from '../../src/fib/backends/kernel/ip-batch';
 import { parseBatchFailures } from '../../src/fib/backends/kernel/ip-runner';
-import { formatFibPrefix, formatIpv6 } from '../../src/fib/backends/kernel/prefix-text';
+import { formatFibPrefix, formatIpv6 } from '../../src/fib/address-text';
 
 const bytes = (...groups: number[]): Uint8Array => {
   const b = new Uint8Array(16);

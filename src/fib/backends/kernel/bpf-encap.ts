@@ -23,7 +23,7 @@ import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from '
 import os from 'node:os';
 import path from 'node:path';
 import { KernelBackendError } from './errors';
-import { formatIpv4 } from './prefix-text';
+import { formatIpv4 } from '../../address-text';
 
 export const ENCAP_SECTION = 'lwt_xmit';
 /** Outer IPv4 (20) + GRE with key (8) + 4 labels (16), plus room for the link header. */

@@ -27,7 +27,7 @@ import { KernelApplyError, KernelBackendError, type KernelFailure } from './erro
 import { Batch, type BatchLine, type Family, type RouteTarget, routeDelete, routeReplace, ruleAdd, ruleDelete } from './ip-batch';
 import { IpRunner } from './ip-runner';
 import { IFNAME, type KernelNextHop, NexthopObjects } from './nexthop-objects';
-import { formatFibPrefix } from './prefix-text';
+import { formatFibPrefix } from '../../address-text';
 import { type KernelBackendOptions, type KernelCapabilities, type KernelRanges, type Support, resolveRanges } from './options';
 import { probeKernel } from './probe';
 import { sweepKernel } from './sweep';

@@ -120,6 +120,12 @@ export const EFD_NONBLOCK = 0x800;
 export const EFD_CLOEXEC = 0x80000;
 export const EINTR = 4;
 export const EAGAIN = 11;
+// Socket constants of x86-64 Linux, declared here too: the FIB never imports bgp/ (DESIGN.md), whose TCP transport has its own.
+export const AF_INET = 2;
+export const SOCK_NONBLOCK = 0x800;
+export const SOCK_CLOEXEC = 0x80000;
+export const SOL_SOCKET = 1;
+export const IPPROTO_IP = 0;
 export const SOCK_RAW = 3;
 export const IP_HDRINCL = 3;
 export const SO_SNDBUF = 7;

@@ -9,8 +9,7 @@
  * live as long as the worker. Nothing here allocates per packet.
  */
 import koffi from 'koffi';
-import { AF_INET } from '../../../bgp/session/transport/libc';
-import { libcIo, type LibcIo } from './libc-io';
+import { AF_INET, libcIo, type LibcIo } from './libc-io';
 
 /** struct mmsghdr on x86-64: struct msghdr (56 bytes) + unsigned msg_len, padded to 64. */
 const MMSGHDR_SIZE = 64;

@@ -6,9 +6,14 @@
  * still fills in the header checksum and total length (and the ID and source
  * address when they are zero), see raw(7).
  */
-import { AF_INET, SOCK_CLOEXEC, SOCK_NONBLOCK, SOL_SOCKET, IPPROTO_IP } from '../../../bgp/session/transport/libc';
+import { parseIpv4 } from '../../address-text';
 import {
+  AF_INET,
+  IPPROTO_IP,
   libcIo,
+  SOCK_CLOEXEC,
+  SOCK_NONBLOCK,
+  SOL_SOCKET,
   failWithErrno,
   IP_HDRINCL,
   SOCK_RAW,
@@ -78,23 +83,4 @@ export function sockaddrIn(address: number, port = 0): Buffer {
   const buf = Buffer.alloc(SOCKADDR_IN_SIZE);
   writeSockaddrIn(buf, address, port);
   return buf;
-}
-
-/** Dotted quad to uint32; throws RangeError on anything else. */
-export function parseIpv4(text: string): number {
-  const parts = text.split('.');
-  if (parts.length !== 4) throw new RangeError(`not an IPv4 address: ${text}`);
-  let value = 0;
-  for (const part of parts) {
-    if (!/^\d{1,3}$/.test(part)) throw new RangeError(`not an IPv4 address: ${text}`);
-    const octet = Number(part);
-    if (octet > 255) throw new RangeError(`not an IPv4 address: ${text}`);
-    value = value * 256 + octet;
-  }
-  return value;
-}
-
-export function formatIpv4(address: number): string {
-  const a = address >>> 0;
-  return `${a >>> 24}.${(a >>> 16) & 255}.${(a >>> 8) & 255}.${a & 255}`;
 }

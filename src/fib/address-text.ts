@@ -1,11 +1,27 @@
 /**
  * Text forms of FIB prefixes and addresses as `ip` reads and prints them. The
- * FIB never imports bgp/ (DESIGN.md), so the few formatters it needs live here.
+ * FIB never imports bgp/ (DESIGN.md), so the few it needs live here, once for
+ * both backends; bgp/wire/values/ip.ts has the daemon's own.
  */
-import type { FibPrefix } from '../../changes';
+import type { FibPrefix } from './changes';
 
 export function formatIpv4(address: number): string {
-  return `${address >>> 24}.${(address >>> 16) & 255}.${(address >>> 8) & 255}.${address & 255}`;
+  const a = address >>> 0;
+  return `${a >>> 24}.${(a >>> 16) & 255}.${(a >>> 8) & 255}.${a & 255}`;
+}
+
+/** Dotted quad to uint32; throws RangeError on anything else. */
+export function parseIpv4(text: string): number {
+  const parts = text.split('.');
+  if (parts.length !== 4) throw new RangeError(`not an IPv4 address: ${text}`);
+  let value = 0;
+  for (const part of parts) {
+    if (!/^\d{1,3}$/.test(part)) throw new RangeError(`not an IPv4 address: ${text}`);
+    const octet = Number(part);
+    if (octet > 255) throw new RangeError(`not an IPv4 address: ${text}`);
+    value = value * 256 + octet;
+  }
+  return value;
 }
 
 /** RFC 5952 §4: lower case, leading zeros dropped, the longest run (2+ groups, first on a tie) of zero groups as `::`. */
