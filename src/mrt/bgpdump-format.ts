@@ -17,10 +17,9 @@
  * framer's buffer by offset (formatFrame): no record object, no Buffer view,
  * and for clean attribute blocks no attribute objects (bgpdump-raw-attrs.ts).
  */
-import type { Bgp4mpMessageRecord, Bgp4mpStateChangeRecord, MrtError, MrtFramer, MrtItem, PeerIndexTableRecord, RibRecord, TableDumpRecord } from '../bgp/wire/mrt';
-import { decodeFrame } from '../bgp/wire/mrt/record';
+import type { MrtFrame, MrtFramer } from '../bgp/wire/mrt/header';
+import type { Bgp4mpMessageRecord, Bgp4mpStateChangeRecord, MrtError, MrtItem, PeerIndexTableRecord, RibRecord, TableDumpRecord } from '../bgp/wire/mrt/types';
 import type { Prefix } from '../bgp/wire/values/prefix';
-import { bgpdumpIpv6FromText } from './bgpdump-attrs';
 import { AttributeTextCache } from './bgpdump-cache';
 import { UpdateLines, type TailWriter } from './bgpdump-lines';
 import { printIpv4Field } from './bgpdump-nlri';
@@ -28,22 +27,35 @@ import { RawAttrFields, readRawAttributes } from './bgpdump-raw-attrs';
 import { NextHopSource, writeRawTail } from './bgpdump-raw-tail';
 import { bgpdumpAddressAt, bgpdumpIpv4FromNumber, bgpdumpIpv6 } from './bgpdump-text';
 import { printDecodedMpRoutes, printRawMpRoutes } from './bgpdump-update';
-import { ascii, ByteSink, StringSink, type TextSink } from './text-sink';
+import { ascii, ByteSink, NEWLINE, PIPE, StringSink, type TextSink } from './text-sink';
 
 export function bgpdumpPrefix(p: Prefix): string {
   return p.afi === 1 ? `${bgpdumpIpv4FromNumber(p.address)}/${p.length}` : `${bgpdumpIpv6(p.address)}/${p.length}`;
 }
 
+/*
+ * Loaded on first use: the BGP4MP UPDATEs and state changes of an update dump
+ * are printed without the record decoder and the decoder-based path, and a
+ * run of `hdvpn mrt` on such a dump then spares their startup cost.
+ */
+let attrsModule: typeof import('./bgpdump-attrs') | undefined;
 /** An address text (hdvpn form) in bgpdump's form for the given AFI. */
 function bgpdumpAddress(text: string, afi: number): string {
-  return afi === 2 ? bgpdumpIpv6FromText(text) : text;
+  if (afi !== 2) return text;
+  attrsModule ??= require('./bgpdump-attrs') as typeof import('./bgpdump-attrs');
+  return attrsModule.bgpdumpIpv6FromText(text);
 }
-
-/** The decoder-based path, loaded on first use (see bgpdump-decoded.ts). */
 let decodedModule: typeof import('./bgpdump-decoded') | undefined;
+/** The decoder-based path (see bgpdump-decoded.ts). */
 function decoded(): typeof import('./bgpdump-decoded') {
   decodedModule ??= require('./bgpdump-decoded') as typeof import('./bgpdump-decoded');
   return decodedModule;
+}
+let decodeFrameFunction: typeof import('../bgp/wire/mrt/record').decodeFrame | undefined;
+/** The record decoder, for every record the in-place readers leave. */
+function decodeFrame(frame: MrtFrame): MrtItem {
+  decodeFrameFunction ??= (require('../bgp/wire/mrt/record') as typeof import('../bgp/wire/mrt/record')).decodeFrame;
+  return decodeFrameFunction(frame);
 }
 
 /** BGP4MP MESSAGE subtypes (RFC 6396 §4.4, RFC 8050 §5) as bits: 8 a message, 4 ADD-PATH, 2 LOCAL, 1 AS4. */
@@ -150,7 +162,7 @@ export class BgpdumpFormatter implements TailWriter {
       out.text(prefix);
       if (r.addPath) {
         out.uint(e.pathId ?? 0);
-        out.text('|');
+        out.byte(PIPE);
       }
       out.bytes(t);
     }
@@ -297,13 +309,13 @@ function stateChangeInPlace(framer: MrtFramer, out: TextSink): boolean {
   if (framer.recordMicroseconds >= 0) out.text(`.${String(framer.recordMicroseconds).padStart(6, '0')}`);
   out.text('|STATE|');
   out.text(bgpdumpAddressAt(buf, addressAt, afi));
-  out.text('|');
+  out.byte(PIPE);
   out.uint(as4 ? buf.readUInt32BE(start) : buf.readUInt16BE(start));
-  out.text('|');
+  out.byte(PIPE);
   out.uint(buf.readUInt16BE(statesAt));
-  out.text('|');
+  out.byte(PIPE);
   out.uint(buf.readUInt16BE(statesAt + 2));
-  out.text('\n');
+  out.byte(NEWLINE);
   return true;
 }
 

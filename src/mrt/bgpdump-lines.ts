@@ -11,7 +11,7 @@
  * per-route work to the prefix digits: no string is built per line or per
  * record, and this object is reused for every record.
  */
-import type { TextSink } from './text-sink';
+import { DOT, NEWLINE, PIPE, type TextSink } from './text-sink';
 
 /** Writes the tail of an announcement line on the first line of a section (the later lines copy it). */
 export interface TailWriter {
@@ -91,16 +91,16 @@ export class UpdateLines {
     out.text(this.format);
     out.uint(this.timestamp);
     if (this.microseconds >= 0) {
-      out.text('.');
+      out.byte(DOT);
       const us = this.microseconds;
       out.text(ZERO_PAD[us < 10 ? 5 : us < 100 ? 4 : us < 1000 ? 3 : us < 10000 ? 2 : us < 100000 ? 1 : 0] ?? '');
       out.uint(us);
     }
     out.text(this.kind === 65 ? '|A|' : '|W|');
     out.text(this.peer);
-    out.text('|');
+    out.byte(PIPE);
     out.uint(this.peerAs);
-    out.text('|');
+    out.byte(PIPE);
     this.headEnd = out.mark();
   }
 
@@ -108,16 +108,16 @@ export class UpdateLines {
   end(out: TextSink, pathId: number): void {
     if (this.kind === 87) {
       if (this.addPath) {
-        out.text('|');
+        out.byte(PIPE);
         out.uint(pathId);
       }
-      out.text('\n');
+      out.byte(NEWLINE);
       return;
     }
-    out.text('|');
+    out.byte(PIPE);
     if (this.addPath) {
       out.uint(pathId);
-      out.text('|');
+      out.byte(PIPE);
     }
     if (this.tailStart >= 0) {
       out.repeat(this.tailStart, this.tailEnd);

@@ -6,7 +6,7 @@
  * octets also spares an object per route on this, the hottest, path.
  */
 import type { UpdateLines } from './bgpdump-lines';
-import type { TextSink } from './text-sink';
+import { SLASH, type TextSink } from './text-sink';
 
 /** One line per entry of `buf[start, end)`, in the current section of `lines` (withdrawals or announcements). */
 export function printIpv4Field(buf: Buffer, start: number, end: number, lines: UpdateLines, out: TextSink): void {
@@ -23,14 +23,12 @@ export function printIpv4Field(buf: Buffer, start: number, end: number, lines: U
     const n = (bits + 7) >> 3;
     if (p + 1 + n > end) return; // bgpdump keeps a cut entry aside ("incomplete") and prints nothing for it
     lines.head(out);
-    out.octet(n > 0 ? (buf[p + 1] as number) : 0);
-    out.text('.');
-    out.octet(n > 1 ? (buf[p + 2] as number) : 0);
-    out.text('.');
-    out.octet(n > 2 ? (buf[p + 3] as number) : 0);
-    out.text('.');
-    out.octet(n > 3 ? (buf[p + 4] as number) : 0);
-    out.text('/');
+    // The first four octets present, as received (host bits kept), the missing ones zero;
+    // a length past 32 has more octets, which inet_ntoa never shows.
+    let a = 0;
+    for (let i = 0; i < n && i < 4; i++) a |= (buf[p + 1 + i] as number) << (24 - 8 * i);
+    out.ipv4(a >>> 0);
+    out.byte(SLASH);
     out.octet(bits);
     p += 1 + n;
     lines.end(out, pathId);

@@ -5,10 +5,9 @@
  * no string is built, so printing an UPDATE allocates nothing. The text is
  * what bgpdump-text.ts and bgpdump-attrs.ts give for the decoded attributes.
  */
-import { formatIpv6 } from '../bgp/wire/values/ip';
 import type { RawAttrFields } from './bgpdump-raw-attrs';
 import { bgpdumpAddressAt, bgpdumpIpv6 } from './bgpdump-text';
-import { ascii, writeIpv4, type TextSink } from './text-sink';
+import { ascii, COLON, MINUS, PIPE, SPACE, type TextSink } from './text-sink';
 
 /** Which next hop a line shows. */
 export const NextHopSource = {
@@ -46,7 +45,7 @@ function writeAsPath(out: TextSink, buf: Buffer, start: number, end: number, asn
     const segmentEnd = p + 2 + (buf[p + 1] as number) * asnSize;
     p += 2;
     if (prev !== 2) out.text(CLOSE[prev] as string);
-    if (space) out.text(' ');
+    if (space) out.byte(SPACE);
     if (kind !== 2) out.text(OPEN[kind] as string);
     space = false;
     const sep = kind === 1 || kind === 4 ? ',' : ' ';
@@ -72,7 +71,7 @@ function u32(buf: Buffer, p: number): number {
 /** A uint32 in decimal, or as C's %d of it when `signed`. */
 function writeNumber(out: TextSink, v: number, signed: boolean): void {
   if (signed && (v | 0) < 0) {
-    out.text('-');
+    out.byte(MINUS);
     out.uint(-(v | 0));
   } else {
     out.uint(v);
@@ -82,14 +81,14 @@ function writeNumber(out: TextSink, v: number, signed: boolean): void {
 /** bgpdumpCommunities of `buf[start, end)` without the leading space. */
 function writeCommunities(out: TextSink, buf: Buffer, start: number, end: number): void {
   for (let p = start; p < end; p += 4) {
-    if (p > start) out.text(' ');
+    if (p > start) out.byte(SPACE);
     const v = u32(buf, p);
     if (v === 0xffffff01) out.bytes(NO_EXPORT);
     else if (v === 0xffffff02) out.bytes(NO_ADVERTISE);
     else if (v === 0xffffff03) out.bytes(LOCAL_AS);
     else {
       out.uint(v >>> 16);
-      out.text(':');
+      out.byte(COLON);
       out.uint(v & 0xffff);
     }
   }
@@ -98,7 +97,7 @@ function writeCommunities(out: TextSink, buf: Buffer, start: number, end: number
 function writeNextHop(out: TextSink, buf: Buffer, f: RawAttrFields, source: NextHopSource): void {
   if (source === NextHopSource.NextHop || (source === NextHopSource.RibMpReach && f.reachAfi === 0)) {
     if (f.nextHop < 0) out.bytes(NO_ADDRESS);
-    else writeIpv4(out, f.nextHop);
+    else out.ipv4(f.nextHop);
     return;
   }
   const o = f.reachNextHop;
@@ -111,9 +110,10 @@ function writeNextHop(out: TextSink, buf: Buffer, f: RawAttrFields, source: Next
     for (let i = 0; i < 4; i++) full[i] = buf[o + i] as number;
     out.text(bgpdumpIpv6(full));
   } else if (len === 4) {
-    writeIpv4(out, buf.readUInt32BE(o));
+    out.ipv4(buf.readUInt32BE(o));
   } else {
-    // An IPv6 next hop for IPv4 routes (RFC 8950): the decoder's RFC 5952 text.
+    // An IPv6 next hop for IPv4 routes (RFC 8950): the decoder's RFC 5952 text. Rare: its module is required here.
+    const { formatIpv6 } = require('../bgp/wire/values/ip') as typeof import('../bgp/wire/values/ip');
     out.text(formatIpv6(buf.subarray(o, o + 16)));
   }
 }
@@ -123,19 +123,19 @@ export function writeRawTail(out: TextSink, buf: Buffer, f: RawAttrFields, sourc
   if (f.asPathEnd > f.asPathStart) writeAsPath(out, buf, f.asPathStart, f.asPathEnd, f.asnSize);
   out.bytes(ORIGIN[f.origin] ?? ORIGIN[2]);
   writeNextHop(out, buf, f, source);
-  out.text('|');
+  out.byte(PIPE);
   // IPv4 in MP_REACH: bgpdump prints LOCAL_PREF and MED with %d (table_line_announce_1).
   const signed = source === NextHopSource.MpReach && f.reachAfi === 1;
   writeNumber(out, f.localPref, signed);
-  out.text('|');
+  out.byte(PIPE);
   writeNumber(out, f.med, signed);
-  out.text('|');
+  out.byte(PIPE);
   writeCommunities(out, buf, f.communitiesStart, f.communitiesEnd);
   out.bytes(f.atomic ? AG : NAG);
   if (f.aggregatorAs >= 0) {
     out.uint(f.aggregatorAs);
-    out.text(' ');
-    writeIpv4(out, f.aggregatorAddress);
+    out.byte(SPACE);
+    out.ipv4(f.aggregatorAddress);
   }
   out.text('|\n');
 }

@@ -18,9 +18,8 @@ export function bgpdumpIpv4FromNumber(v: number): string {
   return `${v >>> 24}.${(v >>> 16) & 0xff}.${(v >>> 8) & 0xff}.${v & 0xff}`;
 }
 
-function group(b: Uint8Array, o: number, i: number): number {
-  return ((b[o + 2 * i] ?? 0) << 8) | (b[o + 2 * i + 1] ?? 0);
-}
+/** The eight 16-bit groups of the address being formatted (scratch: no array per call). */
+const groups = new Uint16Array(8);
 
 /**
  * bgpdump's fmt_ipv6: `::ffff:a.b.c.d` for IPv4-mapped, `::a.b.c.d` for
@@ -28,23 +27,23 @@ function group(b: Uint8Array, o: number, i: number): number {
  * with the first longest run of zero groups, even a single one, as `::`.
  */
 export function bgpdumpIpv6(b: Uint8Array, o = 0): string {
-  let zeroHead = true;
-  for (let i = 0; i < 10; i++) if ((b[o + i] ?? 0) !== 0) zeroHead = false;
-  if (zeroHead) {
-    const g5 = group(b, o, 5);
-    const tail = (((b[o + 12] ?? 0) << 24) >>> 0) + ((b[o + 13] ?? 0) << 16) + ((b[o + 14] ?? 0) << 8) + (b[o + 15] ?? 0);
-    if (g5 === 0xffff) return `::ffff:${bgpdumpIpv4(b, o + 12)}`;
-    if (g5 === 0 && tail > 1) return `::${bgpdumpIpv4(b, o + 12)}`;
+  const g = groups;
+  for (let i = 0; i < 8; i++) g[i] = ((b[o + 2 * i] ?? 0) << 8) | (b[o + 2 * i + 1] ?? 0);
+  let head = 0;
+  for (let i = 0; i < 5; i++) head |= g[i] as number;
+  if (head === 0) {
+    if (g[5] === 0xffff) return `::ffff:${bgpdumpIpv4(b, o + 12)}`;
+    if (g[5] === 0 && (g[6] !== 0 || (g[7] as number) > 1)) return `::${bgpdumpIpv4(b, o + 12)}`;
   }
   let bestStart = -1;
   let bestLen = 0;
   for (let i = 0; i < 8; ) {
-    if (group(b, o, i) !== 0) {
+    if (g[i] !== 0) {
       i++;
       continue;
     }
     let j = i;
-    while (j < 8 && group(b, o, j) === 0) j++;
+    while (j < 8 && g[j] === 0) j++;
     if (j - i > bestLen) {
       bestStart = i;
       bestLen = j - i;
@@ -58,8 +57,8 @@ export function bgpdumpIpv6(b: Uint8Array, o = 0): string {
       i += bestLen - 1;
       continue;
     }
-    const g = group(b, o, i);
-    s += g < 16 ? HEX[g] : g.toString(16);
+    const v = g[i] as number;
+    s += v < 16 ? HEX[v] : v.toString(16);
     if (i !== 7) s += ':';
   }
   return s;

@@ -7,7 +7,7 @@
 import type { Nlri } from '../bgp/wire/nlri/types';
 import type { UpdateLines } from './bgpdump-lines';
 import { bgpdumpIpv6 } from './bgpdump-text';
-import { ascii, writeIpv4, type TextSink } from './text-sink';
+import { ascii, SLASH, type TextSink } from './text-sink';
 
 /** bgpdump prints MP NLRI only for AFI 1/2 and SAFI 1–3 (BGPDUMP_MAX_SAFI); VPN and others are skipped. */
 export function printableFamily(afi: number, safi: number): boolean {
@@ -51,9 +51,9 @@ export function printDecodedMpRoutes(routes: readonly Nlri[], lines: UpdateLines
     if (n.kind !== 'unicast') continue;
     lines.head(out);
     const p = n.prefix;
-    if (p.afi === 1) writeIpv4(out, p.address);
+    if (p.afi === 1) out.ipv4(p.address);
     else out.text(bgpdumpIpv6(p.address));
-    out.text('/');
+    out.byte(SLASH);
     out.octet(p.length);
     lines.end(out, n.pathId ?? 0);
   }
@@ -82,15 +82,15 @@ export function printRawMpRoutes(buf: Buffer, start: number, end: number, afi: n
     if (afi === 1) {
       let a = 0;
       for (let i = 0; i < n; i++) a |= (buf[p + 1 + i] as number) << (24 - 8 * i);
-      writeIpv4(out, bits === 0 ? 0 : (a & (0xffffffff << (32 - bits))) >>> 0);
-      out.text('/');
+      out.ipv4(bits === 0 ? 0 : (a & (0xffffffff << (32 - bits))) >>> 0);
+      out.byte(SLASH);
     } else {
       const s = ipv6Scratch;
       s.fill(0);
       for (let i = 0; i < n; i++) s[i] = buf[p + 1 + i] as number;
       if ((bits & 7) !== 0) s[n - 1] = (s[n - 1] as number) & (0xff << (8 - (bits & 7)));
       out.text(bgpdumpIpv6(s));
-      out.text('/');
+      out.byte(SLASH);
     }
     out.octet(bits);
     p += 1 + n;

@@ -1,10 +1,10 @@
 /** MRT file to text, in either output format: the engine of `hdvpn mrt`, usable without the CLI. */
 import type { Readable, Writable } from 'node:stream';
-import { MrtFramer, type MrtError, type MrtItem } from '../bgp/wire/mrt';
-import { decodeFrame } from '../bgp/wire/mrt/record';
+import { MrtFramer } from '../bgp/wire/mrt/header';
+import type { MrtError, MrtItem } from '../bgp/wire/mrt/types';
 import { BgpdumpFormatter } from './bgpdump-format';
 import { BufferedWriter } from './output';
-import { StringSink, type TextSink } from './text-sink';
+import { ByteSink, type TextSink } from './text-sink';
 
 export type MrtOutputFormat = 'json' | 'bgpdump';
 
@@ -22,10 +22,12 @@ interface FrameFormatter extends MrtFormatter {
 
 /** A formatter of decoded items, fed from the framer. */
 class ItemFrameFormatter implements FrameFormatter {
+  private readonly decodeFrame = (require('../bgp/wire/mrt/record') as typeof import('../bgp/wire/mrt/record')).decodeFrame;
+
   constructor(private readonly formatter: MrtFormatter) {}
 
   formatFrame(framer: MrtFramer, out: TextSink): MrtError | null {
-    const item = decodeFrame(framer.frame());
+    const item = this.decodeFrame(framer.frame());
     this.formatter.format(item, out);
     return item.kind === 'error' ? item.error : null;
   }
@@ -52,6 +54,11 @@ export function createFormatter(format: MrtOutputFormat): MrtFormatter {
 function createFrameFormatter(format: MrtOutputFormat): FrameFormatter {
   // The bgpdump formatter reads BGP4MP records in place, without decoding them into items.
   return format === 'bgpdump' ? new BgpdumpFormatter() : new ItemFrameFormatter(createFormatter(format));
+}
+
+/** `latin1` is the fast path for pure-ASCII text (bgpdump lines); JSON, which may carry UTF-8 view names, needs `utf8`. */
+function outputEncoding(format: MrtOutputFormat): 'latin1' | 'utf8' {
+  return format === 'bgpdump' ? 'latin1' : 'utf8';
 }
 
 export interface ConvertSummary {
@@ -85,35 +92,48 @@ function formatTail(framer: MrtFramer, formatter: FrameFormatter, out: TextSink,
 }
 
 /**
- * Formats every record of the decompressed stream `bytes` to `out`. Damaged
+ * Formats every record of the decompressed stream `bytes` (or of all the
+ * decompressed bytes in one buffer, OpenedMrt.whole) to `out`. Damaged
  * records are reported in the summary (and, in JSON, as error lines).
  */
-export async function convertMrt(bytes: Readable, format: MrtOutputFormat, out: Writable): Promise<ConvertSummary> {
+export async function convertMrt(bytes: Readable | Buffer, format: MrtOutputFormat, out: Writable): Promise<ConvertSummary> {
   const formatter = createFrameFormatter(format);
-  const writer = new BufferedWriter(out, format === 'bgpdump' ? 'latin1' : 'utf8');
+  const writer = new BufferedWriter(out, outputEncoding(format));
   const summary: ConvertSummary = { records: 0, errors: [] };
   const framer = new MrtFramer();
   const full = (): boolean => writer.full;
-  for await (const chunk of bytes as AsyncIterable<Buffer>) {
-    framer.push(chunk);
-    // Flushed as soon as the buffer is full, not once per input chunk: the buffer then never grows.
-    while (formatFrames(framer, formatter, writer.sink, summary, full)) {
-      await writer.flush();
-      if (writer.isClosed) {
-        bytes.destroy();
-        return summary;
+  const chunks = Buffer.isBuffer(bytes) ? [bytes] : (bytes as AsyncIterable<Buffer>);
+  try {
+    for await (const chunk of chunks) {
+      framer.push(chunk);
+      // Flushed as soon as the buffer is full, not once per input chunk: the buffer then never grows.
+      while (formatFrames(framer, formatter, writer.sink, summary, full)) {
+        await writer.flush();
+        if (writer.isClosed) {
+          if (!Buffer.isBuffer(bytes)) bytes.destroy();
+          return summary;
+        }
       }
     }
+  } catch (e) {
+    // The input failed (a corrupt gzip stream): the records read before the damage are still printed,
+    // however much of them the buffer held.
+    await writer.flush();
+    throw e;
   }
   formatTail(framer, formatter, writer.sink, summary);
   await writer.flush();
   return summary;
 }
 
-/** The whole output as one string: for tests and small files. */
+/**
+ * The whole output as one string: for tests and small files. It is written
+ * through the same byte sink as convertMrt's, so tests see the CLI's bytes.
+ */
 export async function convertMrtToString(bytes: Readable, format: MrtOutputFormat): Promise<{ text: string; summary: ConvertSummary }> {
   const formatter = createFrameFormatter(format);
-  const sink = new StringSink();
+  const encoding = outputEncoding(format);
+  const sink = new ByteSink(encoding);
   const summary: ConvertSummary = { records: 0, errors: [] };
   const framer = new MrtFramer();
   for await (const chunk of bytes as AsyncIterable<Buffer>) {
@@ -121,5 +141,5 @@ export async function convertMrtToString(bytes: Readable, format: MrtOutputForma
     formatFrames(framer, formatter, sink, summary, NEVER_FULL);
   }
   formatTail(framer, formatter, sink, summary);
-  return { text: sink.value, summary };
+  return { text: sink.take().toString(encoding), summary };
 }

@@ -12,13 +12,20 @@ export class BufferedWriter {
   private closed = false;
   private failure: Error | null = null;
 
-  /** `latin1` is the fast path for pure-ASCII text (bgpdump lines); JSON, which may carry UTF-8 view names, uses `utf8`. */
+  /**
+   * `latin1` is the fast path for pure-ASCII text (bgpdump lines); JSON, which
+   * may carry UTF-8 view names, uses `utf8`. The output goes in writes of about
+   * `threshold` octets: few enough that the cost of a write and of a fresh
+   * buffer per write does not show (a megabyte is a few hundred lines of a RIB
+   * dump, or thousands of update lines), small enough to stream.
+   */
   constructor(
     private readonly out: Writable,
     encoding: 'latin1' | 'utf8' = 'utf8',
-    private readonly threshold = 1 << 16,
+    private readonly threshold = 1 << 20,
   ) {
-    this.sink = new ByteSink(encoding, threshold * 2);
+    // Room past the threshold for the record that crosses it, so the buffer rarely grows.
+    this.sink = new ByteSink(encoding, threshold + (1 << 16));
     out.on('error', (e: NodeJS.ErrnoException) => {
       if (e.code === 'EPIPE' || e.code === 'ERR_STREAM_DESTROYED') this.closed = true;
       else this.failure = e;

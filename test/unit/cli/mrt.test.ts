@@ -1,6 +1,7 @@
 /** `hdvpn mrt`: argument errors exit 2 with one line; JSON output is one object per line. */
 import { join } from 'node:path';
-import { main } from '../../../src/cli/main';
+import { commandNamed, main } from '../../../src/cli/main';
+import { plainMrtArguments } from '../../../src/cli/commands/mrt';
 
 const FIXTURES = join(__dirname, '..', '..', 'fixtures', 'mrt');
 
@@ -72,5 +73,73 @@ describe('hdvpn mrt', () => {
   it('prints bgpdump lines with --format bgpdump', async () => {
     const r = await run(['--format', 'bgpdump', join(FIXTURES, 'mrtparse-samples', 'bird6-mrtdump_rib')]);
     expect(r.stdout.split('\n')[0]).toBe('TABLE_DUMP2|1486801684|B|::|0|::/0||INCOMPLETE|255.255.255.255|0|0||NAG||');
+  });
+
+  it('prints the same through its plain-argument path as through commander', async () => {
+    const file = join(FIXTURES, 'mrtparse-samples', 'bird6-mrtdump_rib');
+    const plain = await run(['--format', 'bgpdump', file]);
+    // `--` is not a plain form: commander parses it.
+    const parsed = await run(['--format', 'bgpdump', '--', file]);
+    expect(plain.code).toBe(0);
+    expect(plain).toEqual(parsed);
+  });
+});
+
+describe('hdvpn mrt startup', () => {
+  afterEach(() => {
+    jest.dontMock('commander');
+    jest.dontMock('../../../src/cli/commands/show');
+  });
+
+  it('loads neither commander nor the other commands for a plain `mrt FILE`', async () => {
+    jest.doMock('commander', () => {
+      throw new Error('commander was loaded');
+    });
+    jest.doMock('../../../src/cli/commands/show', () => {
+      throw new Error('the show command was loaded');
+    });
+    let isolatedMain: typeof main = main;
+    jest.isolateModules(() => {
+      isolatedMain = (require('../../../src/cli/main') as typeof import('../../../src/cli/main')).main;
+    });
+    const out = jest.spyOn(process.stdout, 'write').mockImplementation(() => true);
+    try {
+      expect(await isolatedMain(['node', 'hdvpn', 'mrt', '--format', 'bgpdump', join(FIXTURES, 'mrtparse-samples', 'bird6-mrtdump_rib')])).toBe(0);
+      await expect(isolatedMain(['node', 'hdvpn', 'mrt', '--help'])).rejects.toThrow('commander was loaded');
+    } finally {
+      out.mockRestore();
+    }
+  });
+});
+
+describe('plainMrtArguments', () => {
+  it.each([
+    [['f.gz'], { file: 'f.gz', format: 'json' }],
+    [['-'], { file: '-', format: 'json' }],
+    [['--format', 'bgpdump', 'f.gz'], { file: 'f.gz', format: 'bgpdump' }],
+    [['--format=bgpdump', 'f.gz'], { file: 'f.gz', format: 'bgpdump' }],
+    [['f.gz', '--format', 'xml'], { file: 'f.gz', format: 'xml' }],
+  ])('reads %j as commander does', (args, want) => {
+    expect(plainMrtArguments(args)).toEqual(want);
+  });
+
+  it.each([[[]], [['--help']], [['--format', 'json']], [['--format']], [['--', 'f']], [['a', 'b']], [['--format', 'json', '--format', 'bgpdump', 'f']], [['--format', '-x', 'f']], [['--socket', 's', 'f']], [['-h']]])(
+    'leaves %j to commander',
+    (args) => {
+      expect(plainMrtArguments(args)).toBeNull();
+    },
+  );
+});
+
+describe('commandNamed', () => {
+  it('names the command past the global option, and none for help or an unknown name', () => {
+    expect(commandNamed(['mrt', 'f'])).toBe('mrt');
+    expect(commandNamed(['--socket', '/s', 'show', 'rib'])).toBe('show');
+    expect(commandNamed(['--socket=/s', 'fib', 'lookup'])).toBe('fib');
+    expect(commandNamed(['--help'])).toBeNull();
+    expect(commandNamed(['help', 'show'])).toBeNull();
+    expect(commandNamed(['shw'])).toBeNull();
+    expect(commandNamed(['toString'])).toBeNull();
+    expect(commandNamed([])).toBeNull();
   });
 });

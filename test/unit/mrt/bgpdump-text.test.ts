@@ -79,11 +79,29 @@ describe('text sinks', () => {
         sink.octet(i & 0xff);
         sink.text('/');
         sink.uint(i * 1_000_003);
-        sink.bytes(Buffer.from('|tail\n'));
+        sink.bytes(Buffer.from('|tail'));
+        sink.byte(0x7c);
+        sink.ipv4((i * 2_654_435_761) >>> 0);
+        sink.byte(0x0a);
       }
     }
     const text = a.value;
     expect(b.take().toString('latin1')).toBe(text);
-    expect(text.split('\n')[2999]).toBe(`line 2999|line 2999|${2999 & 0xff}/${(2999 * 1_000_003) >>> 0}|tail`);
+    const last = (2999 * 2_654_435_761) >>> 0;
+    expect(text.split('\n')[2999]).toBe(`line 2999|line 2999|${2999 & 0xff}/${(2999 * 1_000_003) >>> 0}|tail|${last >>> 24}.${(last >>> 16) & 0xff}.${(last >>> 8) & 0xff}.${last & 0xff}`);
+  });
+
+  it('ByteSink writes every digit count of uint and the edges of ipv4', () => {
+    const values = [0, 9, 10, 99, 100, 65535, 65536, 999_999_999, 1_000_000_000, 2 ** 31 - 1, 2 ** 31, 2 ** 32 - 1];
+    const b = new ByteSink('latin1', 4);
+    for (const v of values) {
+      b.uint(v);
+      b.byte(0x20);
+    }
+    for (const a of [0, 0xffffffff, 0x0a000001, 0x64c80a09]) {
+      b.ipv4(a);
+      b.byte(0x20);
+    }
+    expect(b.take().toString('latin1')).toBe(`${values.join(' ')} 0.0.0.0 255.255.255.255 10.0.0.1 100.200.10.9 `);
   });
 });

@@ -1,5 +1,6 @@
 /** The streaming reader: compression detection, decompression paths, arbitrary chunking, damaged input. */
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { gunzipSync, gzipSync } from 'node:zlib';
@@ -56,6 +57,27 @@ describe('openMrt', () => {
     const viaBinary = await bytesOf((await decompressed(Readable.from([readFileSync(BZ2)]))).stream);
     const viaJs = await bytesOf((await decompressed(Readable.from([readFileSync(BZ2)]), { preferBzip2Binary: false })).stream);
     expect(viaJs.equals(viaBinary)).toBe(true);
+  });
+
+  it('reads a small gzip file whole, and gives the same bytes as a stream when asked', async () => {
+    const opened = await openMrt(GZ);
+    expect(opened.whole?.equals(gunzipSync(readFileSync(GZ)))).toBe(true);
+    expect((await bytesOf(opened.stream)).equals(gunzipSync(readFileSync(GZ)))).toBe(true);
+  });
+
+  it('streams a small gzip file it cannot inflate whole, so the damage is found where it is', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'hdvpn-reader-'));
+    try {
+      const corrupt = Buffer.from(readFileSync(GZ));
+      corrupt.fill(0x55, 2000, 2100);
+      const path = join(dir, 'corrupt.gz');
+      writeFileSync(path, corrupt);
+      const opened = await openMrt(path);
+      expect(opened.whole).toBeNull();
+      await expect(bytesOf(opened.stream)).rejects.toThrow();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('rejects a file it cannot open', async () => {
