@@ -2,13 +2,18 @@
  * One peer's Adj-RIB-In (RFC 4271 §3.2): the routes it sent us, keyed by
  * family + RD + prefix + path id, with per-family counts for the maximum-prefix
  * limit and `show neighbors`, and stale marking for graceful restart (RFC 4724 §4.2).
+ * Keys are ids of the speaker's key table (shared with the Loc-RIB, where a
+ * key without path id is the destination's own), so storing a route is an
+ * array write, not a hash-map entry of its own.
  */
 import type { UpdateMessage } from '../wire/messages/types';
 import { familyKey, type FamilyKey } from '../wire/context';
 import type { AttributeInterner, AttributeSet } from './attribute-set';
-import type { Route, RouteSource } from './route';
+import { isRoutable, packedIpv4Unicast, routeKey, type RoutableNlri, type Route, type RouteSource } from './route';
 import { updateRoutes } from './update-routes';
 import { NlriInterner } from './nlri-intern';
+import { DestTable } from './dest-table';
+import { OrderedIds } from './ordered-ids';
 
 export interface RibChange {
   readonly key: string;
@@ -16,8 +21,25 @@ export interface RibChange {
   readonly route: Route | null;
 }
 
+/** No withdrawals and no treat-as-withdraw (RFC 7606 §2): what a table transfer is made of. */
+function onlyAnnounces(msg: UpdateMessage): boolean {
+  if (msg.withdrawn.length > 0) return false;
+  for (const e of msg.errors) if (e.action === 'treat-as-withdraw') return false;
+  for (const a of msg.attributes) if (a.type === 'mp-unreach') return false;
+  return true;
+}
+
 export class AdjRibIn {
-  private readonly routes = new Map<string, Route>();
+  /** Routes by key id; each holds a reference on its id. */
+  private routes: (Route | undefined)[] = [];
+  /** Key ids in the order their routes arrived (as the Map this replaces iterated). */
+  private readonly order = new OrderedIds();
+  /**
+   * After `apply`: per returned change, the id of its destination when the
+   * route is stored under it and still holds it (an announcement without
+   * path id), else -1. The speaker then needs no second lookup.
+   */
+  readonly changeDests: number[] = [];
   /** Per family (afi × 65536 + safi): routes received, and those the import filter accepted. */
   private readonly counters = new Map<number, { received: number; accepted: number }>();
   /**
@@ -32,6 +54,7 @@ export class AdjRibIn {
     private source: RouteSource,
     private readonly interner: AttributeInterner,
     private readonly nlris: NlriInterner = new NlriInterner(),
+    private readonly keys: DestTable = new DestTable(),
   ) {}
 
   /** The peer's identity as the OPEN exchange settled it (routes received later carry it). */
@@ -40,7 +63,7 @@ export class AdjRibIn {
   }
 
   get size(): number {
-    return this.routes.size;
+    return this.order.size;
   }
 
   /** Routes received (RFC 4271 Adj-RIB-In before import checks). */
@@ -61,11 +84,15 @@ export class AdjRibIn {
   }
 
   get(key: string): Route | undefined {
-    return this.routes.get(key);
+    const id = this.keys.find(key);
+    return id < 0 ? undefined : this.routes[id];
   }
 
-  all(): IterableIterator<Route> {
-    return this.routes.values();
+  *all(): IterableIterator<Route> {
+    for (const id of this.order) {
+      const r = this.routes[id];
+      if (r) yield r;
+    }
   }
 
   /** Routes still marked stale: End-of-RIB costs nothing when there are none (the usual case). */
@@ -83,13 +110,30 @@ export class AdjRibIn {
   }
 
   private remove(key: string, changes: RibChange[]): void {
-    const old = this.routes.get(key);
+    const id = this.keys.find(key);
+    const old = id < 0 ? undefined : this.routes[id];
     if (!old) return; // RFC 7911 §5 / RFC 4271: withdrawing an unknown route is not an error
-    this.routes.delete(key);
+    this.removeId(id, key, old, changes);
+  }
+
+  private removeId(id: number, key: string, old: Route, changes: RibChange[]): void {
+    this.routes[id] = undefined;
+    this.order.delete(id);
     if (old.stale) this.staleCount--;
     this.releaseRoute(old);
     this.bump(old.afi, old.safi, -1, old.rejected === undefined);
+    // The id may be handed out again from here on: the change carries the key alone.
+    this.keys.release(id);
     changes.push({ key, route: null });
+    this.changeDests.push(-1);
+  }
+
+  /** Stores a route under a key id the caller holds a reference to (which passes to the stored route). */
+  private store(id: number, route: Route): void {
+    const t = this.routes;
+    while (t.length <= id) t.push(undefined);
+    t[id] = route;
+    this.order.add(id);
   }
 
   private releaseRoute(r: Route): void {
@@ -105,31 +149,68 @@ export class AdjRibIn {
 
   /** Applies one UPDATE (RFC 7606 outcomes included) and returns what changed. */
   apply(msg: UpdateMessage): RibChange[] {
-    const r = updateRoutes(msg);
     const changes: RibChange[] = [];
-    for (const w of r.withdrawn) this.remove(w.key, changes);
-    if (r.announced.length === 0) return changes;
-    // Decode-once, intern-once: every prefix of the UPDATE with the same next hop shares one set.
-    const sets = new Map<string, AttributeSet>();
-    for (const a of r.announced) {
-      let attrs = sets.get(a.nextHop);
-      if (attrs) this.interner.retain(attrs);
-      else {
-        attrs = this.interner.intern(msg.attributes, a.nextHop);
-        sets.set(a.nextHop, attrs);
-      }
-      const old = this.routes.get(a.key);
-      if (old) {
-        if (old.stale) this.staleCount--;
-        this.releaseRoute(old);
-        this.bump(old.afi, old.safi, -1, old.rejected === undefined);
-      }
-      const route = this.filter({ afi: a.afi, safi: a.safi, nlri: this.nlris.compact(a.nlri), attrs, source: this.source, stale: false });
-      this.bump(a.afi, a.safi, 1, route.rejected === undefined);
-      this.routes.set(a.key, route);
-      changes.push({ key: a.key, route });
+    this.changeDests.length = 0;
+    try {
+      this.applyTo(msg, changes);
+    } finally {
+      // The UPDATE's sets are held by its routes now, not by this scratch list.
+      this.hops.length = 0;
+      this.hopSets.length = 0;
     }
     return changes;
+  }
+
+  private applyTo(msg: UpdateMessage, changes: RibChange[]): void {
+    if (onlyAnnounces(msg)) {
+      // The common UPDATE (announcements only): walked in place, without a list of announcements first.
+      let nextHop = '';
+      for (const a of msg.attributes) {
+        if (a.type === 'next-hop') nextHop = a.nextHop;
+        else if (a.type === 'mp-reach') for (const n of a.nlri) if (isRoutable(n)) this.announce(msg, a.afi, a.safi, n, routeKey(a.afi, a.safi, n), a.nextHop.address, changes);
+      }
+      for (const n of msg.nlri) if (isRoutable(n)) this.announce(msg, 1, 1, n, routeKey(1, 1, n), nextHop, changes);
+      return;
+    }
+    const r = updateRoutes(msg);
+    for (const w of r.withdrawn) this.remove(w.key, changes);
+    for (const a of r.announced) this.announce(msg, a.afi, a.safi, a.nlri, a.key, a.nextHop, changes);
+  }
+
+  /** Next hops seen in the UPDATE being applied, and their interned sets (usually one of each). */
+  private readonly hops: string[] = [];
+  private readonly hopSets: AttributeSet[] = [];
+
+  /** Decode-once, intern-once: every prefix of the UPDATE with the same next hop shares one set. */
+  private setFor(msg: UpdateMessage, nextHop: string): AttributeSet {
+    const i = this.hops.indexOf(nextHop);
+    const hit = i < 0 ? undefined : this.hopSets[i];
+    if (hit) {
+      this.interner.retain(hit);
+      return hit;
+    }
+    const attrs = this.interner.intern(msg.attributes, nextHop);
+    this.hops.push(nextHop);
+    this.hopSets.push(attrs);
+    return attrs;
+  }
+
+  private announce(msg: UpdateMessage, afi: number, safi: number, nlri: RoutableNlri, key: string, nextHop: string, changes: RibChange[]): void {
+    const attrs = this.setFor(msg, nextHop);
+    const id = this.keys.acquire(key, packedIpv4Unicast(afi, safi, nlri));
+    const old = this.routes[id];
+    if (old) {
+      if (old.stale) this.staleCount--;
+      this.releaseRoute(old);
+      this.bump(old.afi, old.safi, -1, old.rejected === undefined);
+      // The old route's reference on the id passes to the new one.
+      this.keys.release(id);
+    }
+    const route = this.filter({ afi, safi, nlri: this.nlris.compact(nlri), attrs, source: this.source, stale: false });
+    this.bump(afi, safi, 1, route.rejected === undefined);
+    this.store(id, route);
+    changes.push({ key, route });
+    this.changeDests.push(nlri.pathId === undefined ? id : -1);
   }
 
   /**
@@ -139,7 +220,10 @@ export class AdjRibIn {
    */
   reimport(): RibChange[] {
     const changes: RibChange[] = [];
-    for (const [key, old] of this.routes) {
+    for (const id of this.order) {
+      const old = this.routes[id];
+      if (!old) continue;
+      const key = this.keys.key(id);
       const received = old.received ?? old.attrs;
       this.interner.retain(received);
       const { rejected: _r, received: _rc, ...base } = old;
@@ -152,7 +236,7 @@ export class AdjRibIn {
       this.releaseRoute(old);
       this.bump(old.afi, old.safi, -1, old.rejected === undefined);
       this.bump(route.afi, route.safi, 1, route.rejected === undefined);
-      this.routes.set(key, route);
+      this.routes[id] = route;
       changes.push({ key, route });
     }
     return changes;
@@ -161,7 +245,7 @@ export class AdjRibIn {
   /** RFC 4724 §4.2: the peer restarted; keep its routes but mark them stale. */
   markStale(afi?: number, safi?: number): number {
     let n = 0;
-    for (const r of this.routes.values()) {
+    for (const r of this.all()) {
       if ((afi === undefined || (r.afi === afi && r.safi === safi)) && !r.stale) {
         r.stale = true;
         this.staleCount++;
@@ -175,22 +259,26 @@ export class AdjRibIn {
   sweepStale(afi?: number, safi?: number): RibChange[] {
     const changes: RibChange[] = [];
     if (this.staleCount === 0) return changes;
-    for (const [key, r] of [...this.routes]) {
-      if (r.stale && (afi === undefined || (r.afi === afi && r.safi === safi))) this.remove(key, changes);
-    }
-    return changes;
+    return this.removeWhere((r) => r.stale && (afi === undefined || (r.afi === afi && r.safi === safi)));
   }
 
   /** Removes every route of one family (a family the restarting peer did not preserve). */
   sweepAll(afi: number, safi: number): RibChange[] {
-    const changes: RibChange[] = [];
-    for (const [key, r] of [...this.routes]) if (r.afi === afi && r.safi === safi) this.remove(key, changes);
-    return changes;
+    return this.removeWhere((r) => r.afi === afi && r.safi === safi);
   }
 
   clear(): RibChange[] {
+    return this.removeWhere(() => true);
+  }
+
+  private removeWhere(match: (r: Route) => boolean): RibChange[] {
     const changes: RibChange[] = [];
-    for (const key of [...this.routes.keys()]) this.remove(key, changes);
+    this.changeDests.length = 0;
+    for (const id of [...this.order]) {
+      const r = this.routes[id];
+      if (r && match(r)) this.removeId(id, this.keys.key(id), r, changes);
+    }
+    if (this.order.size === 0) this.routes = [];
     return changes;
   }
 }

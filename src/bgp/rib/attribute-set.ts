@@ -11,7 +11,7 @@ import type { LargeCommunity } from '../wire/values/large-community';
 import { attributeToJson } from '../wire/json';
 import { formatAsPath } from '../wire/values/as-path';
 import { encodeAttributeList } from '../wire/attributes';
-import { withContext } from '../wire/context';
+import { withContext, type CodecContext } from '../wire/context';
 
 export interface AttributeSet {
   readonly id: number;
@@ -92,6 +92,19 @@ function internKey(kept: readonly PathAttribute[], nextHop: string): string {
   }
 }
 
+/**
+ * The encoded length (4-octet AS) of every attribute list interned from its
+ * wire form, known from its intern key: UPDATE packing needs the length of
+ * the attributes it sends, and a route server sends them unchanged.
+ */
+const encodedLengths = new WeakMap<readonly PathAttribute[], number>();
+
+/** The encoded length of an interned attribute list under `ctx`, when known without encoding. */
+export function knownEncodedLength(attributes: readonly PathAttribute[], ctx: CodecContext): number | undefined {
+  // Only the AS number size changes the length of attributes other than MP_REACH/MP_UNREACH and NEXT_HOP.
+  return ctx.fourOctetAs ? encodedLengths.get(attributes) : undefined;
+}
+
 /** The interning table. Sets are reference counted so withdrawn ones are freed. */
 export class AttributeInterner {
   private readonly byKey = new Map<string, InternedSet>();
@@ -108,6 +121,8 @@ export class AttributeInterner {
     }
     const set = new InternedSet(this.nextId++, kept, nextHop, key);
     this.byKey.set(key, set);
+    // The key is the next hop, a NUL and the encoded attributes, one character per octet.
+    if (key.charCodeAt(nextHop.length) === 0) encodedLengths.set(kept, key.length - nextHop.length - 1);
     return set;
   }
 

@@ -7,6 +7,8 @@
 import { compareRoutes, DEFAULT_DECISION, type DecisionOptions } from './decision';
 import type { Route } from './route';
 import { familyKey } from '../wire/context';
+import { DestTable } from './dest-table';
+import { OrderedIds } from './ordered-ids';
 
 export interface DestChange {
   readonly destKey: string;
@@ -18,12 +20,16 @@ export interface DestChange {
 /** One path is the common case (a full table from one feed): stored bare, without an array. */
 type Paths = Route | Route[];
 
-function asList(p: Paths | undefined): readonly Route[] {
-  return p === undefined ? [] : Array.isArray(p) ? p : [p];
+function asList(p: Route | readonly Route[] | undefined): readonly Route[] {
+  return p === undefined ? [] : isList(p) ? p : [p];
 }
 
-function first(p: Paths | undefined): Route | undefined {
-  return p === undefined ? undefined : Array.isArray(p) ? p[0] : p;
+function first(p: Route | readonly Route[] | undefined): Route | undefined {
+  return p === undefined ? undefined : isList(p) ? p[0] : p;
+}
+
+function isList(p: Route | readonly Route[]): p is readonly Route[] {
+  return Array.isArray(p);
 }
 
 /** What one path change did to its destination. */
@@ -36,14 +42,19 @@ export enum DestUpdate {
 }
 
 export class LocRib {
-  private readonly dests = new Map<string, Paths>();
+  /** Destination ids, shared with the neighbors' Adj-RIBs-Out (the speaker's one lookup per route). */
+  readonly dests = new DestTable();
+  /** Paths per destination id; the Loc-RIB holds one reference on every id it has paths for. */
+  private readonly table: (Paths | undefined)[] = [];
+  /** Destinations with paths, in the order they appeared (as the Map this replaces iterated). */
+  private readonly order = new OrderedIds();
   /** Destinations per family, keyed afi × 65536 + safi. */
   private readonly familyCounts = new Map<number, number>();
 
   constructor(private decision: DecisionOptions = DEFAULT_DECISION) {}
 
   get size(): number {
-    return this.dests.size;
+    return this.order.size;
   }
 
   get decisionOptions(): DecisionOptions {
@@ -59,23 +70,41 @@ export class LocRib {
 
   /** The ranked paths without allocating: a bare Route when there is one, else the list. */
   rawPaths(destKey: string): Route | readonly Route[] | undefined {
-    return this.dests.get(destKey);
+    return this.rawPathsOf(this.dests.find(destKey));
+  }
+
+  /** `rawPaths` by destination id (-1: none). */
+  rawPathsOf(id: number): Route | readonly Route[] | undefined {
+    return id < 0 ? undefined : this.table[id];
   }
 
   paths(destKey: string): readonly Route[] {
-    return asList(this.dests.get(destKey));
+    return asList(this.rawPaths(destKey));
   }
 
   best(destKey: string): Route | undefined {
-    return first(this.dests.get(destKey));
+    return first(this.rawPaths(destKey));
   }
 
-  keys(): IterableIterator<string> {
-    return this.dests.keys();
+  /** `best` by destination id. */
+  bestOf(id: number): Route | undefined {
+    return first(this.rawPathsOf(id));
   }
 
-  entries(): IterableIterator<[string, Route | readonly Route[]]> {
-    return this.dests.entries();
+  *keys(): IterableIterator<string> {
+    for (const id of this.order) yield this.dests.key(id);
+  }
+
+  /** Destination ids with paths, in the order `keys` gives. */
+  ids(): IterableIterator<number> {
+    return this.order[Symbol.iterator]();
+  }
+
+  *entries(): IterableIterator<[string, Route | readonly Route[]]> {
+    for (const id of this.order) {
+      const p = this.table[id];
+      if (p !== undefined) yield [this.dests.key(id), p];
+    }
   }
 
   /**
@@ -84,7 +113,20 @@ export class LocRib {
    * is null. Routes refused at import are never passed here.
    */
   update(destKey: string, source: string, pathId: number | undefined, route: Route | null): DestUpdate {
-    return this.apply(destKey, source, pathId, route);
+    if (!route) {
+      const id = this.dests.find(destKey);
+      if (id < 0) {
+        this.last = undefined;
+        return DestUpdate.None;
+      }
+      return this.updateOf(id, source, pathId, null);
+    }
+    const id = this.dests.acquire(destKey);
+    try {
+      return this.updateOf(id, source, pathId, route);
+    } finally {
+      this.dests.release(id);
+    }
   }
 
   /**
@@ -94,13 +136,14 @@ export class LocRib {
    */
   last: Route | readonly Route[] | undefined = undefined;
 
-  private apply(destKey: string, source: string, pathId: number | undefined, route: Route | null): DestUpdate {
-    const cur = this.dests.get(destKey);
+  /** `update` by destination id; the caller holds a reference to `id` for the duration of the call. */
+  updateOf(id: number, source: string, pathId: number | undefined, route: Route | null): DestUpdate {
+    const cur = this.table[id];
     // Fast paths for the common case of one path per destination (a full table from one feed).
     this.last = cur;
     if (cur === undefined) {
       if (!route) return DestUpdate.None;
-      this.dests.set(destKey, route);
+      this.set(id, route);
       this.last = route;
       this.bump(route, 1);
       return DestUpdate.Best;
@@ -108,12 +151,12 @@ export class LocRib {
     if (!Array.isArray(cur)) {
       const same = cur.source.address === source && cur.nlri.pathId === pathId;
       if (same && route) {
-        this.dests.set(destKey, route);
+        this.table[id] = route;
         this.last = route;
         return DestUpdate.Best;
       }
       if (same) {
-        this.dests.delete(destKey);
+        this.unset(id);
         this.last = undefined;
         this.bump(cur, -1);
         return DestUpdate.Best;
@@ -128,20 +171,21 @@ export class LocRib {
     if (route) this.insert(list, route);
     const after = list[0];
     if (after === undefined) {
-      this.dests.delete(destKey);
+      this.unset(id);
       this.last = undefined;
       if (before) this.bump(before, -1);
       return DestUpdate.Best;
     }
     const now: Paths = list.length === 1 ? after : list;
-    this.dests.set(destKey, now);
+    this.table[id] = now;
     this.last = now;
     return before === after ? DestUpdate.Other : DestUpdate.Best;
   }
 
   /** A path's rank changed in place (graceful-restart stale marking): sort its destination again. */
   resort(destKey: string): DestChange {
-    const list = this.dests.get(destKey);
+    const id = this.dests.find(destKey);
+    const list = id < 0 ? undefined : this.table[id];
     const before = first(list);
     if (Array.isArray(list)) list.sort((a, b) => compareRoutes(a, b, this.decision).order);
     return { destKey, before, after: first(list) };
@@ -151,11 +195,26 @@ export class LocRib {
   setDecision(decision: DecisionOptions): DestChange[] {
     this.decision = decision;
     const out: DestChange[] = [];
-    for (const key of this.dests.keys()) {
+    for (const key of this.keys()) {
       const c = this.resort(key);
       if (c.before !== c.after) out.push(c);
     }
     return out;
+  }
+
+  /** A destination gets its first path: the Loc-RIB takes a reference on its id. */
+  private set(id: number, paths: Paths): void {
+    const t = this.table;
+    while (t.length <= id) t.push(undefined);
+    t[id] = paths;
+    this.order.add(id);
+    this.dests.retain(id);
+  }
+
+  private unset(id: number): void {
+    this.table[id] = undefined;
+    this.order.delete(id);
+    this.dests.release(id);
   }
 
   private insert(list: Route[], route: Route): void {

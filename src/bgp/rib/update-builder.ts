@@ -10,6 +10,8 @@ import type { CodecContext } from '../wire/context';
 import type { UpdateMessage } from '../wire/messages/types';
 import type { RoutableNlri } from './route';
 import { encodeAttributeList, sortAttributes } from '../wire/attributes';
+import { attributeCode } from '../wire/attributes/codec';
+import { knownEncodedLength } from './attribute-set';
 import { familyKey } from '../wire/context';
 import { MAX_EXTENDED_MESSAGE_LENGTH, MAX_MESSAGE_LENGTH } from '../wire/constants';
 import { ZERO_RD } from '../wire/values/rd';
@@ -72,16 +74,48 @@ function chunk<T>(items: readonly T[], sizeOf: (t: T) => number, room: number): 
   return out;
 }
 
+/** NEXT_HOP with an IPv4 address: flags, type, length and 4 octets (RFC 4271 §4.3). */
+const IPV4_NEXT_HOP_LENGTH = 7;
+
+/**
+ * `attributes` with one more attribute `extra` whose type code is `code`, in
+ * sending order (sortAttributes). When `attributes` are in that order
+ * already, as interned sets received from a well-behaved peer are, `extra`
+ * is put in its place without sorting (sorting allocated per UPDATE sent).
+ */
+function withAttribute(attributes: readonly PathAttribute[], extra: PathAttribute, code: number): PathAttribute[] {
+  let at = -1;
+  let last = -Infinity;
+  for (let i = 0; i < attributes.length; i++) {
+    const a = attributes[i] as PathAttribute;
+    const c = attributeCode(a);
+    // MP_REACH/MP_UNREACH sort first (RFC 7606 §5.1): not expected here, so leave those lists to sortAttributes.
+    if (c < last || c === 14 || c === 15) return sortAttributes([...attributes, extra]);
+    last = c;
+    if (at < 0 && c > code) at = i;
+  }
+  const out = attributes.slice();
+  // Stable: `extra` goes after every attribute of its own code, as when appended and sorted.
+  out.splice(at < 0 ? out.length : at, 0, extra);
+  return out;
+}
+
+/** The encoded length of `attributes`, from the interner when it knows it. */
+function attributesLength(attributes: readonly PathAttribute[], ctx: CodecContext): number {
+  return knownEncodedLength(attributes, ctx) ?? encodeAttributeList(attributes, ctx).length;
+}
+
 export function buildAnnouncements(group: OutgoingGroup, ctx: CodecContext): UpdateMessage[] {
   const { afi, safi } = group;
   const sizeOf = (n: RoutableNlri): number => nlriSize(afi, safi, n, ctx, false);
   if (isClassic(afi, safi) && !group.nextHop.includes(':')) {
-    const attrs = sortAttributes([...group.attributes, { type: 'next-hop', nextHop: group.nextHop }]);
-    const room = maxLength(ctx) - UPDATE_OVERHEAD - encodeAttributeList(attrs, ctx).length;
+    const attrs = withAttribute(group.attributes, { type: 'next-hop', nextHop: group.nextHop }, 3);
+    // The encoded length does not depend on the order of the attributes.
+    const room = maxLength(ctx) - UPDATE_OVERHEAD - attributesLength(group.attributes, ctx) - IPV4_NEXT_HOP_LENGTH;
     return chunk(group.nlri, sizeOf, room).map((nlri) => ({ type: 'update', withdrawn: [], attributes: attrs, nlri, errors: [] }));
   }
   const empty: PathAttribute = { type: 'mp-reach', afi, safi, nextHop: mpNextHop(afi, safi, group.nextHop), nlri: [] };
-  const base = encodeAttributeList(sortAttributes([empty, ...group.attributes]), ctx).length;
+  const base = encodeAttributeList([empty], ctx).length + attributesLength(group.attributes, ctx);
   // An MP_REACH over 255 octets needs the extended-length flag: 1 more octet.
   const room = maxLength(ctx) - UPDATE_OVERHEAD - base - 1;
   return chunk(group.nlri, sizeOf, room).map((nlri) => ({

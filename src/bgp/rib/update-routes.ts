@@ -40,6 +40,7 @@ export function updateRoutes(msg: UpdateMessage): UpdateRoutes {
   const treatAsWithdraw = msg.errors.some((e) => e.action === 'treat-as-withdraw');
   if (treatAsWithdraw) return { announced: [], withdrawn: [...withdrawn, ...announced], treatAsWithdraw };
   // RFC 4271 §4.3: a prefix both withdrawn and announced in one UPDATE counts as announced.
+  if (withdrawn.length === 0 || announced.length === 0) return { announced, withdrawn, treatAsWithdraw };
   const announcedKeys = new Set(announced.map((a) => a.key));
   return { announced, withdrawn: withdrawn.filter((w) => !announcedKeys.has(w.key)), treatAsWithdraw };
 }

@@ -10,16 +10,14 @@ import type { NegotiatedSession } from '../session/negotiate-types';
 import type { AdjRibIn } from '../rib/adj-rib-in';
 import type { ExportedAttributes } from '../rib/export-rules';
 import type { LocRib } from '../rib/loc-rib';
-import { familyCodeOfKey, type Route, type RoutableNlri } from '../rib/route';
+import type { DestTable } from '../rib/dest-table';
+import { OrderedIds } from '../rib/ordered-ids';
+import type { Route, RoutableNlri } from '../rib/route';
 import { buildAnnouncements, buildWithdrawals } from '../rib/update-builder';
 import { toOldSpeaker } from '../rib/as4';
 import { ACCEPT_ALL, type PolicyChain } from '../policy/types';
 import type { SessionPeer } from './types';
 import { sameExport, type UpdateGroup } from './update-group';
-
-/** A destination's Loc-RIB paths as `LocRib.rawPaths` gives them, or NO_HINT. */
-export type PathsHint = Route | readonly Route[] | undefined | typeof NO_HINT;
-export const NO_HINT: unique symbol = Symbol('no hint');
 
 /** How many pending destinations one pump step turns into UPDATEs before checking the queue again. */
 const BATCH = 4096;
@@ -72,18 +70,27 @@ export class PeerRoutes {
   /** The neighbor's own chains, as configured. */
   ownImport: PolicyChain = ACCEPT_ALL;
   ownExport: PolicyChain = ACCEPT_ALL;
-  /** Destination key → what we announced (RFC 4271 §3.2 Adj-RIB-Out). */
-  readonly ribOut = new Map<string, Sent>();
+  /**
+   * What we announced (RFC 4271 §3.2 Adj-RIB-Out), by destination id, and
+   * the ids in the order they were first announced (`show rib --out`, route
+   * refresh). Each announced destination holds a reference on its id.
+   */
+  private ribOut: (Sent | undefined)[] = [];
+  private readonly ribOutOrder = new OrderedIds();
   private readonly sentCounts = new Map<number, number>();
   /**
-   * Destinations to look at again, with the Loc-RIB paths as they were when
-   * marked (NO_HINT: look them up). The hint stays valid: the speaker marks a
-   * neighbor again whenever what it may choose changes (every change of the
-   * best path; every change at all for a route-server client).
+   * Destinations to look at again, first marked first (a FIFO without
+   * duplicates: a bit per id says whether it is queued). What to send is read
+   * from the Loc-RIB when the destination is pumped. Each queued destination
+   * holds a reference on its id.
    */
-  private readonly pending = new Map<string, PathsHint>();
+  private pendingQueue = new Int32Array(64);
+  private pendingHead = 0;
+  private pendingTail = 0;
+  private pendingBits = new Uint32Array(0);
   /** Destinations to send even if unchanged (route refresh). */
-  private readonly forced = new Set<string>();
+  private readonly forced = new Set<number>();
+  private readonly dests: DestTable;
   /** Negotiated families, afi × 65536 + safi. */
   private families = new Set<number>();
   /** End-of-RIB follows the initial table (RFC 4724 §2). */
@@ -96,7 +103,9 @@ export class PeerRoutes {
     readonly role: PeerRole,
     private readonly loc: LocRib,
     private readonly localAs: number,
-  ) {}
+  ) {
+    this.dests = loc.dests;
+  }
 
   get routeServerClient(): boolean {
     return this.role.routeServerClient;
@@ -107,7 +116,7 @@ export class PeerRoutes {
   }
 
   get pendingCount(): number {
-    return this.pending.size;
+    return this.pendingTail - this.pendingHead;
   }
 
   hasFamily(afi: number, safi: number): boolean {
@@ -123,42 +132,106 @@ export class PeerRoutes {
     this.session = session;
     this.group = group;
     this.families = new Set(session.families.map((f) => f.afi * 65536 + f.safi));
-    this.ribOut.clear();
-    this.sentCounts.clear();
-    this.pending.clear();
-    this.forced.clear();
+    this.clearTables();
     this.initialPending = true;
-    for (const [key, paths] of this.loc.entries()) this.touch(key, paths);
+    for (const id of this.loc.ids()) this.touch(id);
   }
 
   down(): void {
     this.session = null;
     this.group = null;
     this.families = new Set();
-    this.ribOut.clear();
-    this.sentCounts.clear();
-    this.pending.clear();
-    this.forced.clear();
+    this.clearTables();
     this.initialPending = false;
   }
 
-  /** The advertisement of this destination may have changed. */
-  touch(destKey: string, hint: PathsHint = NO_HINT, force = false): void {
-    if (!this.group || !this.families.has(familyCodeOfKey(destKey))) return;
-    this.pending.set(destKey, hint);
-    if (force) this.forced.add(destKey);
+  /** Empties the Adj-RIB-Out and the pending queue, giving back their references. */
+  private clearTables(): void {
+    for (const id of this.ribOutOrder) this.dests.release(id);
+    this.ribOutOrder.clear();
+    this.ribOut = [];
+    this.sentCounts.clear();
+    for (let i = this.pendingHead; i < this.pendingTail; i++) this.dests.release(this.pendingQueue[i] ?? 0);
+    this.pendingQueue = new Int32Array(64);
+    this.pendingHead = 0;
+    this.pendingTail = 0;
+    this.pendingBits = new Uint32Array(0);
+    this.forced.clear();
+  }
+
+  /** The advertisement of this destination (a Loc-RIB destination id) may have changed. */
+  touch(id: number, force = false): void {
+    if (!this.group || !this.families.has(this.dests.family(id))) return;
+    if (force) this.forced.add(id);
+    const word = id >>> 5;
+    const bit = 1 << (id & 31);
+    if (word >= this.pendingBits.length) {
+      const bits = new Uint32Array(Math.max(64, this.pendingBits.length * 2, word + 1));
+      bits.set(this.pendingBits);
+      this.pendingBits = bits;
+    }
+    const w = this.pendingBits[word] ?? 0;
+    if ((w & bit) !== 0) return;
+    this.pendingBits[word] = w | bit;
+    if (this.pendingTail === this.pendingQueue.length) this.growQueue();
+    this.pendingQueue[this.pendingTail++] = id;
+    this.dests.retain(id);
+  }
+
+  /**
+   * `touch` after a Loc-RIB change that left `paths` for the destination:
+   * nothing to do when they are this neighbor's own route alone and it was
+   * sent nothing for the destination (a route never goes back to its source,
+   * so the pump would find no change). This is every route of a table a
+   * neighbor sends, which otherwise went through its own queue for nothing.
+   */
+  touchChanged(id: number, paths: Route | readonly Route[] | undefined): void {
+    if (paths !== undefined && !isPathList(paths) && paths.source.address === this.role.address && this.ribOut[id] === undefined) return;
+    this.touch(id);
+  }
+
+  /** Makes room at the end of the queue: slides it back over what was taken, or doubles it. */
+  private growQueue(): void {
+    const used = this.pendingTail - this.pendingHead;
+    const q = used * 2 > this.pendingQueue.length ? new Int32Array(this.pendingQueue.length * 2) : this.pendingQueue;
+    q.set(this.pendingQueue.subarray(this.pendingHead, this.pendingTail));
+    this.pendingQueue = q;
+    this.pendingHead = 0;
+    this.pendingTail = used;
+  }
+
+  /** The first queued destination, taken off the queue (its reference passes to the caller). */
+  private takePending(): number {
+    const id = this.pendingQueue[this.pendingHead++] ?? 0;
+    const word = id >>> 5;
+    this.pendingBits[word] = (this.pendingBits[word] ?? 0) & ~(1 << (id & 31));
+    if (this.pendingHead === this.pendingTail) {
+      this.pendingHead = 0;
+      this.pendingTail = 0;
+      // A drained queue gives its memory back after a full table went through it.
+      if (this.pendingQueue.length > 65536) this.pendingQueue = new Int32Array(64);
+    }
+    return id;
+  }
+
+  /** What we announced, in the order first announced (`show rib --out`). */
+  *sentRoutes(): IterableIterator<Sent> {
+    for (const id of this.ribOutOrder) {
+      const s = this.ribOut[id];
+      if (s !== undefined) yield s;
+    }
   }
 
   /** RFC 2918 §4: send the whole Adj-RIB-Out of the family again. */
   refresh(afi: number, safi: number): void {
     const fam = afi * 65536 + safi;
-    for (const key of this.ribOut.keys()) if (familyCodeOfKey(key) === fam) this.touch(key, NO_HINT, true);
+    for (const id of this.ribOutOrder) if (this.dests.family(id) === fam) this.touch(id, true);
   }
 
   /** Export policy changed: every destination is looked at again (RFC 4271 §9.1.3 re-run of the export step). */
   reexport(): void {
-    for (const key of this.ribOut.keys()) this.touch(key);
-    for (const key of this.loc.keys()) this.touch(key);
+    for (const id of this.ribOutOrder) this.touch(id);
+    for (const id of this.loc.ids()) this.touch(id);
   }
 
   /**
@@ -168,10 +241,10 @@ export class PeerRoutes {
    * Loc-RIB (RFC 7947 §2.3.2.1), which keeps a filtered best path from
    * hiding the others.
    */
-  choose(destKey: string, hint: PathsHint = NO_HINT): Choice | null {
+  choose(id: number): Choice | null {
     const group = this.group;
     if (!group) return null;
-    const paths = hint === NO_HINT ? this.loc.rawPaths(destKey) : hint;
+    const paths = this.loc.rawPathsOf(id);
     if (paths === undefined) return null;
     if (!Array.isArray(paths)) {
       const route = paths as Route;
@@ -217,7 +290,7 @@ export class PeerRoutes {
   pump(): boolean {
     const session = this.session;
     if (!session || !this.group) return true;
-    while (this.pending.size > 0) {
+    while (this.pendingTail > this.pendingHead) {
       if (!this.sendBatch(session.encodeContext)) return false;
     }
     if (this.initialPending) {
@@ -227,6 +300,51 @@ export class PeerRoutes {
     return true;
   }
 
+  /** Decides what one pending destination needs (nothing, a withdrawal or an announcement) and records it. */
+  private sendOne(id: number, batch: Batch): void {
+    const force = this.forced.size > 0 && this.forced.delete(id);
+    const sent = this.ribOut[id];
+    const choice = this.choose(id);
+    const fam = this.dests.family(id);
+    if (!choice) {
+      if (!sent) return;
+      const was = sentRoute(sent);
+      this.ribOut[id] = undefined;
+      this.ribOutOrder.delete(id);
+      this.dests.release(id);
+      this.bumpSent(was.afi, was.safi, -1);
+      const list = batch.withdraw.get(fam);
+      if (list) list.push(was);
+      else batch.withdraw.set(fam, [was]);
+      return;
+    }
+    const r = choice.route;
+    if (sent && !force && sameLabels(sentRoute(sent).nlri, r.nlri)) {
+      const before = this.sentExport(sent);
+      if (before && sameExport(before, choice.exported)) {
+        // Same attributes from another path (or the same path again): nothing to send; remember the path.
+        if (sentRoute(sent) !== r) this.ribOut[id] = choice.shared ? r : new PolicySent(r, choice.exported);
+        return;
+      }
+    }
+    if (!sent) {
+      this.bumpSent(r.afi, r.safi, 1);
+      const out = this.ribOut;
+      while (out.length <= id) out.push(undefined);
+      this.ribOutOrder.add(id);
+      this.dests.retain(id);
+    }
+    this.ribOut[id] = choice.shared ? r : new PolicySent(r, choice.exported);
+    let byAttrs = batch.announce.get(fam);
+    if (!byAttrs) {
+      byAttrs = new Map();
+      batch.announce.set(fam, byAttrs);
+    }
+    const g = byAttrs.get(choice.exported);
+    if (g) g.nlri.push(sentNlri(r));
+    else byAttrs.set(choice.exported, { route: r, nlri: [sentNlri(r)] });
+  }
+
   private bumpSent(afi: number, safi: number, d: number): void {
     const k = afi * 65536 + safi;
     this.sentCounts.set(k, (this.sentCounts.get(k) ?? 0) + d);
@@ -234,46 +352,26 @@ export class PeerRoutes {
 
   private sendBatch(ctx: CodecContext): boolean {
     // Prefixes that share a family and exported attributes share UPDATEs.
-    const announce = new Map<number, Map<ExportedAttributes, { route: Route; nlri: RoutableNlri[] }>>();
-    const withdraw = new Map<number, Route[]>();
-    let n = 0;
-    for (const [destKey, hint] of this.pending) {
-      if (++n > BATCH) break;
-      this.pending.delete(destKey);
-      const force = this.forced.size > 0 && this.forced.delete(destKey);
-      const sent = this.ribOut.get(destKey);
-      const choice = this.choose(destKey, hint);
-      const fam = familyCodeOfKey(destKey);
-      if (!choice) {
-        if (!sent) continue;
-        const was = sentRoute(sent);
-        this.ribOut.delete(destKey);
-        this.bumpSent(was.afi, was.safi, -1);
-        const list = withdraw.get(fam);
-        if (list) list.push(was);
-        else withdraw.set(fam, [was]);
-        continue;
-      }
-      const r = choice.route;
-      if (sent && !force && sameLabels(sentRoute(sent).nlri, r.nlri)) {
-        const before = this.sentExport(sent);
-        if (before && sameExport(before, choice.exported)) {
-          // Same attributes from another path (or the same path again): nothing to send; remember the path.
-          if (sentRoute(sent) !== r) this.ribOut.set(destKey, choice.shared ? r : new PolicySent(r, choice.exported));
-          continue;
-        }
-      }
-      if (!sent) this.bumpSent(r.afi, r.safi, 1);
-      this.ribOut.set(destKey, choice.shared ? r : new PolicySent(r, choice.exported));
-      let byAttrs = announce.get(fam);
-      if (!byAttrs) {
-        byAttrs = new Map();
-        announce.set(fam, byAttrs);
-      }
-      const g = byAttrs.get(choice.exported);
-      if (g) g.nlri.push(sentNlri(r));
-      else byAttrs.set(choice.exported, { route: r, nlri: [sentNlri(r)] });
+    // The batch's maps are reused from one step to the next (one pump step per UPDATE received, in a table
+    // transfer); taken out while in use, so a pump reentered from enqueueUpdate makes its own.
+    const batch = this.spareBatch ?? { announce: new Map(), withdraw: new Map() };
+    this.spareBatch = null;
+    for (let n = 0; n < BATCH && this.pendingTail > this.pendingHead; n++) {
+      const id = this.takePending();
+      this.sendOne(id, batch);
+      this.dests.release(id);
     }
+    const ok = this.sendBatchContents(batch, ctx);
+    batch.announce.clear();
+    batch.withdraw.clear();
+    this.spareBatch = batch;
+    return ok;
+  }
+
+  private spareBatch: Batch | null = null;
+
+  private sendBatchContents({ announce, withdraw }: Batch, ctx: CodecContext): boolean {
+    if (announce.size === 0 && withdraw.size === 0) return true;
     let ok = true;
     for (const list of withdraw.values()) {
       const first = list[0];
@@ -289,6 +387,16 @@ export class PeerRoutes {
     }
     return ok;
   }
+}
+
+/** One pump step's UPDATE contents: per family, withdrawn routes and announced ones by exported attributes. */
+interface Batch {
+  readonly announce: Map<number, Map<ExportedAttributes, { route: Route; nlri: RoutableNlri[] }>>;
+  readonly withdraw: Map<number, Route[]>;
+}
+
+function isPathList(p: Route | readonly Route[]): p is readonly Route[] {
+  return Array.isArray(p);
 }
 
 /** VPN and labeled routes for one destination differ by their label stack (RFC 8277). */

@@ -134,7 +134,7 @@ export class Speaker {
   addPeer(peer: SessionPeer, reg: NeighborRegistration): PeerRoutes {
     const role = { address: reg.address, asn: reg.asn, routeServerClient: reg.routeServerClient, routeReflectorClient: reg.routeReflectorClient ?? false };
     const source: RouteSource = { address: reg.address, asn: reg.asn, bgpId: '0.0.0.0', ibgp: reg.asn === this.opts.asn, reflectorClient: role.routeReflectorClient };
-    const ribIn = new AdjRibIn(source, this.interner, this.nlris);
+    const ribIn = new AdjRibIn(source, this.interner, this.nlris, this.loc.dests);
     const pr = new PeerRoutes(peer, ribIn, role, this.loc, this.opts.asn);
     this.setPolicyChains(pr, reg.importPolicy ?? ACCEPT_ALL, reg.exportPolicy ?? ACCEPT_ALL);
     ribIn.importFilter = (r) => this.importFilter(pr, r);
@@ -217,7 +217,7 @@ export class Speaker {
     const { key, route } = localRoute(spec, this.localSrc, this.interner);
     const old = this.local.get(key);
     this.local.set(key, route);
-    this.afterUpdate(destKeyOf(key), this.loc.update(destKeyOf(key), 'local', undefined, route));
+    this.changeDest(destKeyOf(key), 'local', undefined, route);
     if (old) this.interner.release(old.attrs);
     this.emit('local', [{ key, route }]);
     this.schedulePump();
@@ -228,7 +228,7 @@ export class Speaker {
     const old = this.local.get(key);
     if (!old) return;
     this.local.delete(key);
-    this.afterUpdate(destKeyOf(key), this.loc.update(destKeyOf(key), 'local', undefined, null));
+    this.changeDest(destKeyOf(key), 'local', undefined, null);
     this.interner.release(old.attrs);
     this.emit('local', [{ key, route: null }]);
     this.schedulePump();
@@ -307,20 +307,20 @@ export class Speaker {
    * Adj-RIB-In changes of one neighbor into the Loc-RIB: each replaces the
    * path of the same source and path id.
    */
-  private applyChanges(pr: PeerRoutes, changes: readonly RibChange[]): void {
+  private applyChanges(pr: PeerRoutes, changes: readonly RibChange[], destIds?: readonly number[]): void {
     if (changes.length === 0) return;
     const source = pr.role.address;
     let unicastGone: string[] | null = null;
     let unicastNew = false;
+    let i = 0;
     for (const c of changes) {
+      const known = destIds?.[i++] ?? -1;
       const destKey = destKeyOf(c.key);
       const fresh = c.route && c.route.rejected === undefined && this.eligible(pr, c.key, c.route) ? c.route : null;
-      const u = this.loc.update(destKey, source, pathIdOfKey(c.key), fresh);
+      const u = this.changeDest(destKey, source, pathIdOfKey(c.key), fresh, known);
       if (u === DestUpdate.None) continue;
-      const paths = this.loc.last;
-      this.afterUpdate(destKey, u);
       if (isUnicastDest(destKey)) {
-        if (paths === undefined) (unicastGone ??= []).push(destKey);
+        if (this.changedPaths === undefined) (unicastGone ??= []).push(destKey);
         else unicastNew = true;
       }
     }
@@ -335,9 +335,12 @@ export class Speaker {
    * tunnels), which the BGP speaker does not see.
    */
   private eligible(pr: PeerRoutes, key: string, r: Route): boolean {
+    const simple = !r.source.ibgp || r.safi !== 1 || r.attrs.nextHop === NEXT_HOP_SELF;
+    // The common case (eBGP, nothing unresolved) builds no id string: one per route would cost a full-table's worth.
+    if (simple && this.unresolved.size === 0) return true;
     const id = `${pr.role.address}\u0000${key}`;
     this.unresolved.delete(id);
-    if (!r.source.ibgp || r.safi !== 1 || r.attrs.nextHop === NEXT_HOP_SELF) return true;
+    if (simple) return true;
     const res = this.resolver.resolve(r.attrs.nextHop);
     if (res && res.kind === 'connected') return true;
     if (res && res.destKey !== destKeyOf(key)) {
@@ -377,9 +380,8 @@ export class Speaker {
         const destKey = destKeyOf(key);
         const hadBest = this.loc.best(destKey) !== undefined;
         const fresh = r.rejected === undefined && this.eligible(pr, key, r) ? r : null;
-        const u = this.loc.update(destKey, pr.role.address, pathIdOfKey(key), fresh);
+        const u = this.changeDest(destKey, pr.role.address, pathIdOfKey(key), fresh);
         if (u === DestUpdate.None) continue;
-        this.afterUpdate(destKey, u);
         if (isUnicastDest(destKey)) {
           if (this.loc.best(destKey) === undefined) (gone ??= []).push(destKey);
           else if (!hadBest) added = true;
@@ -401,25 +403,55 @@ export class Speaker {
   private upCache: PeerRoutes[] | null = null;
 
   /**
-   * Right after `loc.update` of `destKey`: the neighbors whose choice may have
-   * changed are marked (every change of the best path; any change at all for a
-   * route-server client), with the paths as the update left them.
+   * Replaces (or with null removes) the path `source` sent with `pathId` for
+   * `destKey` in the Loc-RIB (`known`: its id, when the caller holds one),
+   * then marks the neighbors whose choice may have changed (every change of
+   * the best path; any change at all for a route-server client). The
+   * destination id is held across the whole step, so a destination that
+   * loses its last path keeps its id until the neighbors that must withdraw
+   * it have queued it.
    */
-  private afterUpdate(destKey: string, u: DestUpdate): void {
-    if (u === DestUpdate.None) return;
-    const paths = this.loc.last;
-    for (const p of this.establishedPeers()) if (u === DestUpdate.Best || p.routeServerClient) p.touch(destKey, paths);
-    if (u === DestUpdate.Best) this.bestChanged(destKey);
+  private changeDest(destKey: string, source: string, pathId: number | undefined, route: Route | null, known = -1): DestUpdate {
+    const dests = this.loc.dests;
+    const id = known >= 0 ? known : route ? dests.acquire(destKey) : dests.find(destKey);
+    if (id < 0) {
+      this.changedPaths = undefined;
+      return DestUpdate.None;
+    }
+    if (known >= 0 || !route) dests.retain(id);
+    const u = this.loc.updateOf(id, source, pathId, route);
+    this.changedPaths = this.loc.last;
+    if (u !== DestUpdate.None) {
+      const paths = this.changedPaths;
+      for (const p of this.establishedPeers()) if (u === DestUpdate.Best || p.routeServerClient) p.touchChanged(id, paths);
+      if (u === DestUpdate.Best) this.bestChanged(id);
+    }
+    dests.release(id);
+    return u;
   }
+
+  /** The destination's paths right after the last `changeDest`. */
+  private changedPaths: Route | readonly Route[] | undefined = undefined;
 
   /** Marks the destinations whose advertisement may have changed for the neighbors they concern. */
   private afterLocChanges(changes: readonly DestChange[]): void {
+    const dests = this.loc.dests;
+    const ids = changes.map((c) => dests.find(c.destKey));
     for (const pr of this.establishedPeers()) {
       // A route-server client's choice may change whenever any path changes; others follow the best path.
       const everyPath = pr.routeServerClient;
-      for (const c of changes) if (everyPath || c.before !== c.after) pr.touch(c.destKey);
+      changes.forEach((c, i) => {
+        const id = ids[i] ?? -1;
+        // No id: no table holds the destination, so no neighbor was sent it either.
+        if (id >= 0 && (everyPath || c.before !== c.after)) pr.touch(id);
+      });
     }
-    for (const c of changes) if (c.before !== c.after) this.bestChanged(c.destKey);
+    changes.forEach((c, i) => {
+      if (c.before === c.after) return;
+      const id = ids[i] ?? -1;
+      if (id >= 0) this.bestChanged(id);
+      else for (const l of this.bestListeners) l(c.destKey, undefined);
+    });
   }
 
   /**
@@ -433,9 +465,10 @@ export class Speaker {
 
   private readonly bestListeners: BestListener[] = [];
 
-  private bestChanged(destKey: string): void {
+  private bestChanged(id: number): void {
     if (this.bestListeners.length === 0) return;
-    const best = this.loc.best(destKey);
+    const destKey = this.loc.dests.key(id);
+    const best = this.loc.bestOf(id);
     for (const l of this.bestListeners) l(destKey, best);
   }
 
@@ -545,7 +578,7 @@ export class Speaker {
       const afi = Math.floor(f / 65536);
       pr.peer.setPrefixCount(afi, f % 65536, pr.ribIn.acceptedCount(afi, f % 65536));
     }
-    this.applyChanges(pr, changes);
+    this.applyChanges(pr, changes, pr.ribIn.changeDests);
     this.pumpAll();
   }
 

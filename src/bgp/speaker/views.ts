@@ -138,7 +138,7 @@ export function adjRibInEntries(pr: PeerRoutes, filter: RibFilter): RibEntry[] {
 export function adjRibOutEntries(pr: PeerRoutes, filter: RibFilter): RibEntry[] {
   const out: RibEntry[] = [];
   const view = new AttributeInterner();
-  for (const sent of pr.ribOut.values()) {
+  for (const sent of pr.sentRoutes()) {
     const r = sentRoute(sent);
     const exported = pr.sentExport(sent);
     if (!matches(r, filter) || !exported) continue;

@@ -1,0 +1,190 @@
+/**
+ * The destination-id table and the insertion-ordered id set behave like the
+ * Maps they replaced: same lookups, ids given back once nobody holds them,
+ * iteration in insertion order.
+ */
+import fc from 'fast-check';
+import { DestTable } from '../../../../src/bgp/rib/dest-table';
+import { OrderedIds } from '../../../../src/bgp/rib/ordered-ids';
+import { Speaker } from '../../../../src/bgp/speaker/speaker';
+import { ManualClock } from '../../../../src/bgp/session/clock';
+import type { PathAttribute } from '../../../../src/bgp/wire/attributes/types';
+import type { Nlri } from '../../../../src/bgp/wire/nlri/types';
+import { ipv4Prefix } from '../../../../src/bgp/wire/values/prefix';
+import { FakePeer, LOCAL_AS, ROUTER_ID } from '../speaker/fake-peer';
+import { ipv4UnicastKey, packedIpv4Unicast, packedIpv4UnicastKey, routeKey } from '../../../../src/bgp/rib/route';
+
+const key = (i: number): string => `1/1||10.${i >> 8}.${i & 255}.0/24`;
+
+describe('DestTable', () => {
+  it('finds what it holds, and forgets a key when its last reference goes (random acquire/release against a Map)', () => {
+    fc.assert(
+      fc.property(fc.array(fc.tuple(fc.boolean(), fc.integer({ min: 0, max: 300 })), { maxLength: 3000 }), (ops) => {
+        const table = new DestTable();
+        const model = new Map<string, { id: number; refs: number }>();
+        for (const [acquire, i] of ops) {
+          const k = key(i);
+          const held = model.get(k);
+          if (acquire) {
+            const id = table.acquire(k);
+            if (held) {
+              expect(id).toBe(held.id);
+              held.refs++;
+            } else {
+              for (const other of model.values()) expect(other.id).not.toBe(id);
+              model.set(k, { id, refs: 1 });
+            }
+          } else if (held) {
+            table.release(held.id);
+            if (--held.refs === 0) model.delete(k);
+          }
+        }
+        expect(table.size).toBe(model.size);
+        for (let i = 0; i <= 300; i++) {
+          const held = model.get(key(i));
+          expect(table.find(key(i))).toBe(held ? held.id : -1);
+          if (held) {
+            expect(table.key(held.id)).toBe(key(i));
+            expect(table.family(held.id)).toBe(65537);
+          }
+        }
+      }),
+    );
+  });
+
+  it('keeps every key findable through growth and deletions at full load (20,000 keys, 200,000 operations)', () => {
+    const table = new DestTable();
+    const model = new Map<string, { id: number; refs: number }>();
+    let wrongIds = 0;
+    let seed = 12345;
+    const next = (n: number): number => {
+      seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+      return seed % n;
+    };
+    for (let op = 0; op < 200_000; op++) {
+      const k = key(next(20_000));
+      const held = model.get(k);
+      // Acquire more often than release early on, so the table grows to about 15,000 live keys and then churns.
+      if (next(100) < (op < 100_000 ? 70 : 45)) {
+        const id = table.acquire(k);
+        if (held) {
+          if (id !== held.id) wrongIds++;
+          held.refs++;
+        } else model.set(k, { id, refs: 1 });
+      } else if (held) {
+        table.release(held.id);
+        if (--held.refs === 0) model.delete(k);
+      }
+    }
+    expect(wrongIds).toBe(0);
+    expect(table.size).toBe(model.size);
+    const keys = Array.from({ length: 20_000 }, (_, i) => key(i));
+    expect(keys.map((k) => table.find(k))).toEqual(keys.map((k) => model.get(k)?.id ?? -1));
+  });
+
+  it('reuses the ids it gives back, so churn does not grow the per-id arrays', () => {
+    const table = new DestTable();
+    for (let round = 0; round < 5; round++) {
+      const ids = Array.from({ length: 5000 }, (_, i) => table.acquire(key(i + round * 5000)));
+      for (const id of ids) table.release(id);
+    }
+    expect(table.size).toBe(0);
+    expect(table.capacity).toBe(5000);
+  });
+});
+
+describe('OrderedIds', () => {
+  it('iterates in insertion order like a Map: re-adding keeps the place, deleting and adding moves to the end', () => {
+    fc.assert(
+      fc.property(fc.array(fc.tuple(fc.boolean(), fc.integer({ min: 0, max: 2000 })), { maxLength: 2000 }), (ops) => {
+        const set = new OrderedIds();
+        const model = new Set<number>();
+        for (const [add, id] of ops) {
+          if (add) {
+            set.add(id);
+            model.add(id);
+          } else expect(set.delete(id)).toBe(model.delete(id));
+        }
+        expect(set.size).toBe(model.size);
+        expect([...set]).toEqual([...model]);
+        for (const id of model) expect(set.has(id)).toBe(true);
+      }),
+    );
+  });
+
+  it('lets the loop delete the member it is on', () => {
+    const set = new OrderedIds();
+    for (const id of [5, 3, 9, 1]) set.add(id);
+    const seen: number[] = [];
+    for (const id of set) {
+      seen.push(id);
+      set.delete(id);
+    }
+    expect(seen).toEqual([5, 3, 9, 1]);
+    expect(set.size).toBe(0);
+    expect(set.first()).toBe(-1);
+  });
+});
+
+describe('destination ids in the speaker', () => {
+  const p = (i: number): Nlri => ({ kind: 'unicast', safi: 1, prefix: ipv4Prefix((10 << 24) | (i << 8), 24) });
+  const attrs = (nextHop: string): PathAttribute[] => [
+    { type: 'origin', origin: 0 },
+    { type: 'as-path', segments: [{ kind: 'sequence', asns: [65010] }] },
+    { type: 'next-hop', nextHop },
+  ];
+
+  it('are all given back once routes are withdrawn and sessions go down', () => {
+    const s = new Speaker({ asn: LOCAL_AS, routerId: ROUTER_ID, clock: new ManualClock(), connected: () => [ipv4Prefix(0xc0000200, 24)] });
+    const peers = ['192.0.2.10', '192.0.2.20', '192.0.2.30'].map((address, i) => {
+      const peer = new FakePeer(address, 65010 + i);
+      s.addPeer(peer, { address, asn: 65010 + i, routeServerClient: i !== 2 });
+      peer.establish();
+      return peer;
+    });
+    const [a, b, c] = peers;
+    if (!a || !b || !c) throw new Error('peers');
+    a.receive([p(1), p(2), p(3)], attrs('192.0.2.10'));
+    b.receive([p(2), p(4)], attrs('192.0.2.20'));
+    expect(s.loc.dests.size).toBe(4);
+    expect(c.table().size).toBe(4);
+    a.receive([], [], [p(1), p(2)]);
+    expect([...c.table().keys()].sort()).toEqual(['10.0.2.0/24', '10.0.3.0/24', '10.0.4.0/24']);
+    b.emit('down', { reason: { type: 'stopped', manual: false }, text: 'test', graceful: null });
+    expect([...c.table().keys()]).toEqual(['10.0.3.0/24']);
+    a.receive([], [], [p(3)]);
+    expect(c.table().size).toBe(0);
+    expect(s.loc.size).toBe(0);
+    expect(s.loc.dests.size).toBe(0);
+  });
+});
+
+describe('IPv4 unicast keys kept as numbers', () => {
+  it('parses exactly the text routeKey makes, and nothing else', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 0xffffffff }), fc.integer({ min: 0, max: 32 }), (raw, length) => {
+        const prefix = ipv4Prefix(raw, length);
+        const nlri: Nlri = { kind: 'unicast', safi: 1, prefix };
+        const text = routeKey(1, 1, nlri);
+        expect(packedIpv4UnicastKey(text)).toBe(prefix.address * 64 + length);
+        expect(packedIpv4Unicast(1, 1, nlri)).toBe(prefix.address * 64 + length);
+        expect(ipv4UnicastKey(prefix.address, length)).toBe(text);
+      }),
+    );
+    for (const other of ['1/1||10.0.1.1/24', '1/1||010.0.1.0/24', '1/1||10.0.1.0/024', '1/1||10.0.1.0/33', '1/1||256.0.0.0/8', '1/1||10.0.1.0/24#1', '1/2||10.0.1.0/24', '1/128|1:1|10.0.1.0/24', '2/1||::/0', '1/1||10.0.1/24', '1/1||10.0.1.0/', '1/1||10.0.1.0']) {
+      expect(packedIpv4UnicastKey(other)).toBe(-1);
+    }
+  });
+
+  it('finds IPv4 unicast, ADD-PATH, VPN and IPv6 keys side by side, and gives their text back', () => {
+    const table = new DestTable();
+    const keys = ['1/1||10.0.1.0/24', '1/1||10.0.1.0/24#7', '1/128|65000:1|10.0.1.0/24', '2/1||2001:db8::/32', '1/1||0.0.0.0/0', '1/1||255.255.255.255/32'];
+    const ids = keys.map((k) => table.acquire(k));
+    expect(new Set(ids).size).toBe(keys.length);
+    expect(keys.map((k) => table.find(k))).toEqual(ids);
+    expect(ids.map((id) => table.key(id))).toEqual(keys);
+    expect(table.find('1/1||10.0.1.1/24')).toBe(-1);
+    for (const id of ids) table.release(id);
+    expect(keys.map((k) => table.find(k))).toEqual(keys.map(() => -1));
+  });
+});
