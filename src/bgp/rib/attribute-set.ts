@@ -11,7 +11,7 @@ import type { LargeCommunity } from '../wire/values/large-community';
 import { attributeToJson } from '../wire/json';
 import { formatAsPath } from '../wire/values/as-path';
 import { encodeAttributeList } from '../wire/attributes';
-import { withContext, type CodecContext } from '../wire/context';
+import { withContext } from '../wire/context';
 
 export interface AttributeSet {
   readonly id: number;
@@ -31,6 +31,15 @@ export interface AttributeSet {
   readonly originatorId: string | undefined;
   readonly clusterList: readonly string[];
   readonly atomicAggregate: boolean;
+  /** The encoded length of `attributes` with 4-octet AS numbers, when interned from their wire form (UPDATE packing). */
+  readonly encodedLength: number | undefined;
+  /**
+   * One slot a consumer may keep a result in, dropped with the set: the
+   * speaker's update group keeps its export result here (inserting a WeakMap
+   * entry per new set cost 0.2 s of a full-table bench:ingest). Owners check
+   * the slot's class.
+   */
+  memo: object | null;
 }
 
 const NONE: readonly never[] = [];
@@ -52,6 +61,8 @@ class InternedSet implements AttributeSet {
   originatorId: string | undefined = undefined;
   clusterList: readonly string[] = NONE;
   atomicAggregate = false;
+  encodedLength: number | undefined = undefined;
+  memo: object | null = null;
   refs = 1;
   private text: string | null = null;
 
@@ -92,19 +103,6 @@ function internKey(kept: readonly PathAttribute[], nextHop: string): string {
   }
 }
 
-/**
- * The encoded length (4-octet AS) of every attribute list interned from its
- * wire form, known from its intern key: UPDATE packing needs the length of
- * the attributes it sends, and a route server sends them unchanged.
- */
-const encodedLengths = new WeakMap<readonly PathAttribute[], number>();
-
-/** The encoded length of an interned attribute list under `ctx`, when known without encoding. */
-export function knownEncodedLength(attributes: readonly PathAttribute[], ctx: CodecContext): number | undefined {
-  // Only the AS number size changes the length of attributes other than MP_REACH/MP_UNREACH and NEXT_HOP.
-  return ctx.fourOctetAs ? encodedLengths.get(attributes) : undefined;
-}
-
 /** The interning table. Sets are reference counted so withdrawn ones are freed. */
 export class AttributeInterner {
   private readonly byKey = new Map<string, InternedSet>();
@@ -121,8 +119,9 @@ export class AttributeInterner {
     }
     const set = new InternedSet(this.nextId++, kept, nextHop, key);
     this.byKey.set(key, set);
-    // The key is the next hop, a NUL and the encoded attributes, one character per octet.
-    if (key.charCodeAt(nextHop.length) === 0) encodedLengths.set(kept, key.length - nextHop.length - 1);
+    // The key is the next hop, a NUL and the encoded attributes, one character per octet: UPDATE
+    // packing needs the length of the attributes it sends, and a route server sends them unchanged.
+    if (key.charCodeAt(nextHop.length) === 0) set.encodedLength = key.length - nextHop.length - 1;
     return set;
   }
 

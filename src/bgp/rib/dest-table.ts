@@ -91,7 +91,8 @@ export class DestTable {
     if (packed >= 0) {
       this.v4Address[id] = Math.floor(packed / 64);
       this.v4Length[id] = packed % 64;
-      this.keys[id] = undefined;
+      // Past the end the slot reads as undefined already: writing there grew the array one id at a time.
+      if (id < this.keys.length) this.keys[id] = undefined;
     } else {
       this.v4Length[id] = STRING_KEY;
       this.keys[id] = destKey;
@@ -127,7 +128,7 @@ export class DestTable {
     this.refs[id] = n;
     if (n > 0) return;
     this.unlink(id);
-    this.keys[id] = undefined;
+    if (id < this.keys.length) this.keys[id] = undefined;
     this.free.push(id);
   }
 

@@ -11,7 +11,6 @@ import type { UpdateMessage } from '../wire/messages/types';
 import type { RoutableNlri } from './route';
 import { encodeAttributeList, sortAttributes } from '../wire/attributes';
 import { attributeCode } from '../wire/attributes/codec';
-import { knownEncodedLength } from './attribute-set';
 import { familyKey } from '../wire/context';
 import { MAX_EXTENDED_MESSAGE_LENGTH, MAX_MESSAGE_LENGTH } from '../wire/constants';
 import { ZERO_RD } from '../wire/values/rd';
@@ -23,6 +22,8 @@ export interface OutgoingGroup {
   readonly attributes: readonly PathAttribute[];
   readonly nextHop: string;
   readonly nlri: readonly RoutableNlri[];
+  /** The encoded length of `attributes` with 4-octet AS numbers, when the caller knows it (AttributeSet.encodedLength). */
+  readonly attributesLength?: number;
 }
 
 /** 19 header + 2 withdrawn length + 2 attribute length. */
@@ -100,9 +101,11 @@ function withAttribute(attributes: readonly PathAttribute[], extra: PathAttribut
   return out;
 }
 
-/** The encoded length of `attributes`, from the interner when it knows it. */
-function attributesLength(attributes: readonly PathAttribute[], ctx: CodecContext): number {
-  return knownEncodedLength(attributes, ctx) ?? encodeAttributeList(attributes, ctx).length;
+/** The encoded length of the group's attributes, from the interner when it knows it. */
+function attributesLength(group: OutgoingGroup, ctx: CodecContext): number {
+  // Only the AS number size changes the length of attributes other than MP_REACH/MP_UNREACH and NEXT_HOP.
+  if (ctx.fourOctetAs && group.attributesLength !== undefined) return group.attributesLength;
+  return encodeAttributeList(group.attributes, ctx).length;
 }
 
 export function buildAnnouncements(group: OutgoingGroup, ctx: CodecContext): UpdateMessage[] {
@@ -111,11 +114,11 @@ export function buildAnnouncements(group: OutgoingGroup, ctx: CodecContext): Upd
   if (isClassic(afi, safi) && !group.nextHop.includes(':')) {
     const attrs = withAttribute(group.attributes, { type: 'next-hop', nextHop: group.nextHop }, 3);
     // The encoded length does not depend on the order of the attributes.
-    const room = maxLength(ctx) - UPDATE_OVERHEAD - attributesLength(group.attributes, ctx) - IPV4_NEXT_HOP_LENGTH;
+    const room = maxLength(ctx) - UPDATE_OVERHEAD - attributesLength(group, ctx) - IPV4_NEXT_HOP_LENGTH;
     return chunk(group.nlri, sizeOf, room).map((nlri) => ({ type: 'update', withdrawn: [], attributes: attrs, nlri, errors: [] }));
   }
   const empty: PathAttribute = { type: 'mp-reach', afi, safi, nextHop: mpNextHop(afi, safi, group.nextHop), nlri: [] };
-  const base = encodeAttributeList([empty], ctx).length + attributesLength(group.attributes, ctx);
+  const base = encodeAttributeList([empty], ctx).length + attributesLength(group, ctx);
   // An MP_REACH over 255 octets needs the extended-length flag: 1 more octet.
   const room = maxLength(ctx) - UPDATE_OVERHEAD - base - 1;
   return chunk(group.nlri, sizeOf, room).map((nlri) => ({

@@ -67,17 +67,35 @@ export class SessionSlot {
     this.wakeUp = null;
   }
 
-  /** One clock timer per slot, at the earliest deadline. */
+  /**
+   * One clock timer per slot, at or before the earliest deadline. A wake-up
+   * already armed no later than that deadline is kept: every UPDATE received
+   * restarts the HoldTimer (RFC 4271 §8.2.2) and every one sent the
+   * KeepaliveTimer, which only moves deadlines later, and re-arming a real
+   * timer per message showed in the ingest profile. An early wake-up finds
+   * nothing due and arms again for the deadline then in force (fireDue).
+   */
   private schedule(): void {
-    this.cancelWakeUp();
-    if (this.disposed) return;
+    if (this.disposed) {
+      this.cancelWakeUp();
+      return;
+    }
     const next = this.timers.nextDeadline();
-    if (next === null) return;
+    if (next === null) {
+      this.cancelWakeUp();
+      return;
+    }
+    if (this.wakeUp !== null && this.wakeAt <= next) return;
+    this.cancelWakeUp();
+    this.wakeAt = next;
     this.wakeUp = this.clock.setTimer(Math.max(0, next - this.clock.now()), () => {
       this.wakeUp = null;
       this.fireDue();
     });
   }
+
+  /** The deadline the armed wake-up was set for. */
+  private wakeAt = 0;
 
   private fireDue(): void {
     if (this.disposed) return;

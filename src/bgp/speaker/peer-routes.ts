@@ -382,7 +382,9 @@ export class PeerRoutes {
       for (const [exported, { route, nlri }] of byAttrs) {
         // RFC 6793 §4.2.2: an OLD speaker gets AS_TRANS in AS_PATH and the true path in AS4_PATH.
         const attributes = ctx.fourOctetAs ? exported.attributes : toOldSpeaker(exported.attributes);
-        for (const m of buildAnnouncements({ afi: route.afi, safi: route.safi, attributes, nextHop: exported.nextHop, nlri }, ctx)) ok = this.peer.enqueueUpdate(m) && ok;
+        // A route server sends the interned list itself, whose encoded length the interner knows.
+        const attributesLength = attributes === route.attrs.attributes ? route.attrs.encodedLength : undefined;
+        for (const m of buildAnnouncements({ afi: route.afi, safi: route.safi, attributes, nextHop: exported.nextHop, nlri, attributesLength }, ctx)) ok = this.peer.enqueueUpdate(m) && ok;
       }
     }
     return ok;

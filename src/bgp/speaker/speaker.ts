@@ -358,6 +358,8 @@ export class Speaker {
 
   /** A unicast destination came or went: routes whose next hop depends on that are evaluated again. */
   private resolveAgain(gone: string[] | null, added: boolean): void {
+    // The usual UPDATE (nothing waits on a next hop): no work, and no scratch Map per UPDATE.
+    if (this.dependents.size === 0 && this.unresolved.size === 0) return;
     for (let round = 0; round < 8; round++) {
       const again = new Map<string, PeerRoutes>();
       for (const d of gone ?? []) {

@@ -21,10 +21,15 @@ function sourceKey(r: Route): string {
   return s.address === 'local' ? 'l' : s.ibgp ? `i${s.bgpId}` : 'e';
 }
 
-interface CacheSlot {
-  readonly key: string;
-  readonly value: ExportedAttributes | null;
-  more: Map<string, ExportedAttributes | null> | null;
+class CacheSlot {
+  constructor(
+    /** The group whose result this is (a set's memo slot is taken by the first group that asks). */
+    readonly group: UpdateGroup,
+    readonly key: string,
+    readonly value: ExportedAttributes | null,
+  ) {}
+
+  more: Map<string, ExportedAttributes | null> | null = null;
 }
 
 export class UpdateGroup {
@@ -32,7 +37,11 @@ export class UpdateGroup {
   readonly members = new Set<string>();
   /** The peer-independent export view: `address` is empty, the per-neighbor source check is the member's. */
   readonly exportPeer: ExportPeer;
-  /** Per attribute set: the result for the first source kind seen, and a map only when a set has several. */
+  /**
+   * Per attribute set: the result for the first source kind seen, and a map
+   * only when a set has several. Kept in the set's memo slot when this group
+   * has it, else here.
+   */
   private readonly cache = new WeakMap<AttributeSet, CacheSlot>();
   hits = 0;
   misses = 0;
@@ -48,7 +57,31 @@ export class UpdateGroup {
   /** Export attributes of a route the policy left alone: computed once per attribute set and source kind. */
   exported(route: Route): ExportedAttributes | null {
     const k = sourceKey(route);
-    const slot = this.cache.get(route.attrs);
+    // The destinations of one pump step come in the order they changed, so
+    // runs share a set (one UPDATE's prefixes): the last answer is tried first.
+    if (route.attrs === this.lastAttrs && k === this.lastKey) {
+      this.hits++;
+      return this.lastValue;
+    }
+    const out = this.lookup(route, k);
+    this.lastAttrs = route.attrs;
+    this.lastKey = k;
+    this.lastValue = out;
+    return out;
+  }
+
+  private lastAttrs: AttributeSet | null = null;
+  private lastKey = '';
+  private lastValue: ExportedAttributes | null = null;
+
+  private slotOf(attrs: AttributeSet): CacheSlot | undefined {
+    const memo = attrs.memo;
+    if (memo instanceof CacheSlot && memo.group === this) return memo;
+    return this.cache.get(attrs);
+  }
+
+  private lookup(route: Route, k: string): ExportedAttributes | null {
+    const slot = this.slotOf(route.attrs);
     if (slot) {
       if (slot.key === k) {
         this.hits++;
@@ -62,8 +95,13 @@ export class UpdateGroup {
     }
     this.misses++;
     const out = exportAttributes(route, this.exportPeer);
-    if (!slot) this.cache.set(route.attrs, { key: k, value: out, more: null });
-    else (slot.more ??= new Map()).set(k, out);
+    if (!slot) {
+      const fresh = new CacheSlot(this, k, out);
+      const held = route.attrs.memo;
+      // A group left empty (its sessions went down) gives the slot up to the next one.
+      if (held === null || (held instanceof CacheSlot && held.group.members.size === 0)) route.attrs.memo = fresh;
+      else this.cache.set(route.attrs, fresh);
+    } else (slot.more ??= new Map()).set(k, out);
     return out;
   }
 

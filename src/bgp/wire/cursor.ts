@@ -164,6 +164,22 @@ export class Writer {
     this.buf.writeUInt32BE(v >>> 0, at);
   }
 
+  /**
+   * Opens a gap of `n` octets at `at`, moving what was written from there on
+   * (an attribute header that turns out to need its 2-octet length).
+   */
+  insertGap(at: number, n: number): void {
+    this.ensure(n);
+    this.buf.copyWithin(at + n, at, this.pos);
+    this.pos += n;
+  }
+
+  /** Starts over, keeping the buffer: a scratch writer reused for every message of one kind. */
+  reset(): this {
+    this.pos = 0;
+    return this;
+  }
+
   /** The written octets (a copy, so the writer can be reused or dropped). */
   finish(): Buffer {
     return Buffer.from(this.buf.subarray(0, this.pos));

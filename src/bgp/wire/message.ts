@@ -11,7 +11,7 @@ import { decodeNotificationBody, encodeNotificationBody } from './messages/notif
 import { decodeOpenBody, encodeOpenBody } from './messages/open';
 import { decodeRouteRefreshBody, encodeRouteRefreshBody } from './messages/route-refresh';
 import type { BgpMessage } from './messages/types';
-import { decodeUpdateBody, encodeUpdateBody } from './messages/update';
+import { decodeUpdateBody, encodeUpdateBody, encodeUpdateMessage } from './messages/update';
 
 /**
  * Decodes one complete message. `buf` must hold exactly the message: a Length
@@ -73,6 +73,7 @@ function typeCodeAndBody(msg: BgpMessage, ctx: CodecContext): [number, Buffer] {
  * UPDATE/NOTIFICATION/ROUTE-REFRESH with Extended Message, RFC 8654 §4).
  */
 export function encodeMessage(msg: BgpMessage, ctx: CodecContext): Buffer {
+  if (msg.type === 'update') return encodeUpdateMessage(msg, ctx);
   const [type, body] = typeCodeAndBody(msg, ctx);
   return frameMessage(type, body, ctx);
 }

@@ -5,13 +5,14 @@
  * only session-reset cases throw a BgpError. On treat-as-withdraw the caller
  * handles every NLRI of the message (NLRI field and MP_REACH) as withdrawn.
  */
-import { Afi, Safi } from '../constants';
+import { Afi, HEADER_LENGTH, MessageType, Safi } from '../constants';
 import type { CodecContext } from '../context';
 import { Writer } from '../cursor';
-import { BgpError, ErrorCode, UpdateSubcode, type AttributeError } from '../errors';
+import { BgpError, EncodeError, ErrorCode, UpdateSubcode, type AttributeError } from '../errors';
 import { decodeAttributeBlock, nextHopMartianReason, writeAttribute } from '../attributes';
 import type { PathAttribute } from '../attributes/types';
 import { decodeNlriList, writeNlriList } from '../nlri';
+import { maxMessageLength, writeHeader } from '../header';
 import { escalationForMissingNlri, missingMandatory, type UpdateShape } from '../rfc7606';
 import type { UpdateMessage } from './types';
 
@@ -63,6 +64,32 @@ function messageChecks(attributes: readonly PathAttribute[], attrErrors: readonl
 /** Encodes the body; attributes in the order given, `errors` ignored. Throws RangeError if a length field would overflow. */
 export function encodeUpdateBody(msg: UpdateMessage, ctx: CodecContext): Buffer {
   const w = new Writer(256);
+  writeUpdateBody(w, msg, ctx);
+  return w.finish();
+}
+
+/**
+ * The whole UPDATE, header included, built in one Writer: body and framing
+ * as separate Buffers cost two copies of every UPDATE sent. Same checks and
+ * errors as encodeUpdateBody then frameMessage (RangeError, then EncodeError
+ * past the session's maximum, RFC 8654 §4).
+ */
+export function encodeUpdateMessage(msg: UpdateMessage, ctx: CodecContext): Buffer {
+  // Not reentrant (nothing below encodes a message), so one scratch buffer serves every UPDATE; finish() copies out.
+  const w = scratch.reset();
+  w.reserve(HEADER_LENGTH);
+  writeUpdateBody(w, msg, ctx);
+  const length = w.pos;
+  const max = maxMessageLength(MessageType.Update, ctx);
+  if (length > max) throw new EncodeError(`message type ${MessageType.Update} of ${length} octets exceeds the maximum ${max}`);
+  const out = w.finish();
+  writeHeader(out, 0, MessageType.Update, length);
+  return out;
+}
+
+const scratch = new Writer(4096);
+
+function writeUpdateBody(w: Writer, msg: UpdateMessage, ctx: CodecContext): void {
   const withdrawnAt = w.reserve(2);
   writeNlriList(w, Afi.Ipv4, Safi.Unicast, msg.withdrawn, ctx, true);
   const withdrawnLength = w.pos - withdrawnAt - 2;
@@ -73,7 +100,6 @@ export function encodeUpdateBody(msg: UpdateMessage, ctx: CodecContext): Buffer 
   w.setU16(withdrawnAt, withdrawnLength);
   w.setU16(attrAt, attrLength);
   writeNlriList(w, Afi.Ipv4, Safi.Unicast, msg.nlri, ctx, false);
-  return w.finish();
 }
 
 /**

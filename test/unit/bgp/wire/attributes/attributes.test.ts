@@ -93,6 +93,22 @@ describe('attribute vectors', () => {
     expect(decodeAttributeList(bytes, ctx4).attributes).toEqual([{ type: 'communities', communities }]);
   });
 
+  it('a value that outgrows the one-octet length moves by one octet and nothing around it changes', () => {
+    const communities = Array.from({ length: 70 }, (_, i) => i + 1);
+    const list: PathAttribute[] = [{ type: 'origin', origin: 0 }, { type: 'communities', communities }, { type: 'med', med: 7 }];
+    const alone = Buffer.concat(list.map((a) => encodeAttributeList([a], ctx4)));
+    const bytes = encodeAttributeList(list, ctx4);
+    expect(bytes.toString('hex')).toBe(alone.toString('hex'));
+    expect(bytes.subarray(4, 8).toString('hex')).toBe('d0080118');
+    expect(bytes.subarray(-7).toString('hex')).toBe('80040400000007');
+  });
+
+  it('a short value received with Extended Length keeps its 2-octet length field', () => {
+    const bytes = hex('5002 0006 02 01 0000fde8 40010100');
+    const { attributes } = decodeAttributeList(bytes, ctx4);
+    expect(encodeAttributeList(attributes, ctx4).toString('hex')).toBe(bytes.toString('hex'));
+  });
+
   it('splits AS_PATH segments longer than 255 ASNs', () => {
     const asns = Array.from({ length: 300 }, (_, i) => 64512 + i);
     const bytes = encodeAttributeList([{ type: 'as-path', segments: [{ kind: 'sequence', asns }] }], ctx4);

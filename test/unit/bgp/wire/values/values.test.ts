@@ -13,8 +13,10 @@ describe('IPv4 text', () => {
     expect(formatIpv4(0xc0000201)).toBe('192.0.2.1');
     expect(parseIpv4('192.0.2.1')).toBe(0xc0000201);
     expect(parseIpv4('255.255.255.255')).toBe(0xffffffff);
+    expect(parseIpv4('0.0.0.0')).toBe(0);
+    expect(parseIpv4('10.0.0.100')).toBe(0x0a000064);
   });
-  it.each(['256.1.1.1', '1.2.3', '01.2.3.4', 'a.b.c.d', '1.2.3.4.5', ''])('rejects %p', (t) => {
+  it.each(['256.1.1.1', '1.2.3', '01.2.3.4', 'a.b.c.d', '1.2.3.4.5', '', '1.2.3.4 ', ' 1.2.3.4', '1.2.3.4\n', '1..3.4', '1.2.3.', '1234.1.1.1', '1.2.3.0400', '10.0.0.00', '1.2.3.-4', '1.2.3.4/24', '::1'])('rejects %p', (t) => {
     expect(parseIpv4(t)).toBeNull();
   });
   it('round-trips any uint32', () => {
