@@ -18,7 +18,7 @@ const GEN = 0x0a630102; // 10.99.1.2, the generator (a client router)
 const FWD_IN = 0x0a630101; // 10.99.1.1, the forwarder's generator-side address
 const FWD_OUT = 0x0a630201; // 10.99.2.1, the forwarder's sink-side address
 const SINK = 0x0a630202; // 10.99.2.2
-/** bench/forward.ts BENCH_CLIENT_KEY (not imported: that module is the bench's main program). */
+/** bench/forward.ts BENCH_CLIENT_KEY (not imported: that would load the bench's main program, koffi and the backend, into every worker). */
 const CLIENT_KEY = 5;
 
 export function createHandler(init: unknown): PacketHandler {

@@ -46,7 +46,8 @@ import { openTun, configureTun } from '../src/fib/backends/userspace/tun';
 import { openRawSocket, writeSockaddrIn, SOCKADDR_IN_SIZE } from '../src/fib/backends/userspace/raw-socket';
 import { parseIpv4 } from '../src/fib/address-text';
 import { AF_INET, IPPROTO_GRE, IPPROTO_RAW, SOCK_RAW, libcIo, failWithErrno } from '../src/fib/backends/userspace/libc-io';
-import { internetChecksum } from '../src/tunnels/checksum';
+import { GreProtocol, writeGreHeader } from '../src/tunnels/gre';
+import { IPV4_HEADER_LENGTH, IpProtocol, writeIpv4Header } from '../src/tunnels/ipv4-header';
 
 const GEN_ADDR = '10.99.1.2';
 const FWD_IN = '10.99.1.1';
@@ -107,26 +108,16 @@ const INNER_DST = 0xc6336401; // 198.51.100.1
  * packet; the kernel adds the outer IPv4 header. `size` is the outer packet.
  */
 function greFloodPayload(size: number): Buffer {
-  const innerLen = size - 20 - 8;
+  const innerLen = size - IPV4_HEADER_LENGTH - 8;
   const p = Buffer.allocUnsafeSlow(8 + innerLen).fill(0x5a);
-  p.writeUInt16BE(0x2000, 0); // K bit
-  p.writeUInt16BE(0x0800, 2);
-  p.writeUInt32BE(BENCH_CLIENT_KEY, 4);
-  const i = 8;
-  p.writeUInt8(0x45, i);
-  p.writeUInt8(0, i + 1);
-  p.writeUInt16BE(innerLen, i + 2);
-  p.writeUInt32BE(0, i + 4);
-  p.writeUInt8(64, i + 8);
-  p.writeUInt8(17, i + 9);
-  p.writeUInt16BE(0, i + 10);
-  p.writeUInt32BE(INNER_SRC, i + 12);
-  p.writeUInt32BE(INNER_DST, i + 16);
-  p.writeUInt16BE(internetChecksum(p, i, 20), i + 10);
-  p.writeUInt16BE(40000, i + 20);
-  p.writeUInt16BE(9, i + 22);
-  p.writeUInt16BE(innerLen - 20, i + 24);
-  p.writeUInt16BE(0, i + 26); // UDP checksum optional over IPv4 (RFC 768)
+  const i = writeGreHeader(p, 0, GreProtocol.Ipv4, false, BENCH_CLIENT_KEY, null);
+  const inner = { dscp: 0, ecn: 0, identification: 0, dontFragment: false, ttl: 64, protocol: IpProtocol.Udp, source: INNER_SRC, destination: INNER_DST };
+  writeIpv4Header(p, i, inner, innerLen);
+  const u = i + IPV4_HEADER_LENGTH;
+  p.writeUInt16BE(40000, u);
+  p.writeUInt16BE(9, u + 2);
+  p.writeUInt16BE(innerLen - IPV4_HEADER_LENGTH, u + 4);
+  p.writeUInt16BE(0, u + 6); // UDP checksum optional over IPv4 (RFC 768)
   return p;
 }
 

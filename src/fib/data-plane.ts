@@ -14,7 +14,7 @@ import type { TableRole } from './changes';
 import type { NextHopShared } from './next-hop-table';
 import type { TargetRulesShared } from './target-rules';
 import type { TunnelCountersShared } from './tunnel-counters';
-import { FLAG_DOWN, FLAG_FALLBACK, KIND_DROP, KIND_GROUP, KIND_PLAIN, RECORD_WORDS, W_COUNT, W_FLAGS, W_ITEMS, W_KIND } from './next-hop-table';
+import { FLAG_DOWN, FLAG_FALLBACK, KIND_DROP, KIND_GROUP, KIND_PLAIN, RECORD_WORDS, recordWords, W_COUNT, W_FLAGS, W_ITEMS, W_KIND } from './next-hop-table';
 
 export interface TableSnapshot {
   readonly id: number;
@@ -93,12 +93,7 @@ export class DataPlane {
   private readonly labelNextHops = new Map<number, number>();
   readonly coreTable: number;
   private readonly recordBuffer: SharedArrayBuffer;
-  /**
-   * A fixed-length view of the shared next-hop records. V8 11 (Node 20) runs
-   * every access to a length-tracking view of a growable buffer through the
-   * runtime (about 10x slower, the top item of a forwarding profile); records
-   * only ever grow, so the view is re-made when a record beyond it is asked for.
-   */
+  /** A fixed-length view of the shared next-hop records, re-made by records() (see recordWords). */
   private recordView: Int32Array;
   /** Per-target rules by table id (hub tables only). */
   readonly targets: (TargetRulesShared | undefined)[] = [];
@@ -106,7 +101,7 @@ export class DataPlane {
   constructor(readonly snapshot: FibSnapshot) {
     this.version = snapshot.version;
     this.recordBuffer = snapshot.nextHops.records;
-    this.recordView = fixedInt32View(this.recordBuffer);
+    this.recordView = recordWords(this.recordBuffer);
     for (const t of snapshot.tables) this.tables[t.id] = { snapshot: t, v4: new Lpm4Reader(t.v4), v6: new Lpm6Reader(t.v6) };
     for (const [port, table] of snapshot.ports) this.ports.set(port, table);
     for (const [type, remote, key, table, , id] of snapshot.tunnels) {
@@ -132,7 +127,7 @@ export class DataPlane {
 
   /** The records' words, with record `record` inside them. */
   records(record: number): Int32Array {
-    if ((record + 1) * RECORD_WORDS > this.recordView.length) this.recordView = fixedInt32View(this.recordBuffer);
+    if ((record + 1) * RECORD_WORDS > this.recordView.length) this.recordView = recordWords(this.recordBuffer);
     return this.recordView;
   }
 
@@ -213,9 +208,4 @@ export class DataPlane {
     if ((flags & FLAG_DOWN) === 0) return (out.outcome = D_FORWARD);
     return (out.outcome = (flags & FLAG_FALLBACK) !== 0 ? D_FALLBACK : D_DROP);
   }
-}
-
-/** A view of the buffer's current length that does not track growth (see DataPlane.recordView). */
-function fixedInt32View(buffer: SharedArrayBuffer): Int32Array {
-  return new Int32Array(buffer, 0, buffer.byteLength >>> 2);
 }
