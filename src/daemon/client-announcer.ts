@@ -36,7 +36,8 @@ export class ClientAnnouncer {
   private scheduled = false;
 
   constructor(private readonly speaker: Speaker, private readonly opts: ClientAnnouncerOptions) {
-    speaker.onBestChange((destKey, best) => this.changed(destKey, best));
+    // VPNv4 only (afi 1, safi 128).
+    speaker.onBestChange((destKey, best) => this.changed(destKey, best), [1 * 65536 + 128]);
   }
 
   /** Every VPN destination again (after the targets changed on reload). */

@@ -48,7 +48,8 @@ export class ClientRouter {
       for (const prefix of opts.config.lan) changes.push({ type: 'route', table: CLIENT_TABLE, prefix, nextHops: [{ kind: 'local', session: 'lan', port: opts.lanPort }] });
     }
     fib.apply(changes);
-    speaker.onBestChange((destKey, best) => this.changed(destKey, best));
+    // IPv4 unicast only (afi 1, safi 1).
+    speaker.onBestChange((destKey, best) => this.changed(destKey, best), [1 * 65536 + 1]);
   }
 
   /**

@@ -4,6 +4,7 @@
  */
 import type { Json } from '../bgp/wire/json';
 import { routeView } from '../bgp/speaker/views';
+import { withRoute } from '../bgp/rib/route';
 import { formatCommunity } from '../bgp/wire/values/community';
 import { formatRouteTarget } from '../bgp/wire/values/ext-community';
 import { formatLargeCommunity } from '../bgp/wire/values/large-community';
@@ -69,7 +70,7 @@ function localView(vrf: Vrf, e: VrfEntry, best: boolean): Json {
 
 function importedView(vrf: Vrf, e: VrfEntry, best: boolean): Json {
   if (!e.route || !e.attributes) return null;
-  const base = routeView({ route: { ...e.route, attrs: e.attributes }, best });
+  const base = routeView({ route: withRoute(e.route, { attrs: e.attributes }), best });
   if (typeof base !== 'object' || base === null || Array.isArray(base)) return base;
   return {
     ...base,

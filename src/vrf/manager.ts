@@ -23,10 +23,15 @@ import { applyExportPolicy, exportSpec } from './vpn-export';
 import { importEntry, importRefusal, type ImportContext } from './vpn-import';
 
 /** What the manager needs of the BGP speaker (src/bgp/speaker/speaker.ts has it). */
+/** afi × 65536 + safi of VPNv4 (1/128) and VPNv6 (2/128), RFC 4364 and RFC 4659. */
+const VPNV4_FAMILY = 1 * 65536 + 128;
+const VPNV6_FAMILY = 2 * 65536 + 128;
+
 export interface VpnRib {
   originate(spec: LocalRouteSpec): string;
   withdrawLocal(key: string): void;
-  onBestChange(listener: (destKey: string, best: Route | undefined) => void): void;
+  /** `families`: afi × 65536 + safi codes the listener is called for (all when absent). */
+  onBestChange(listener: (destKey: string, best: Route | undefined) => void, families?: readonly number[]): void;
   readonly loc: { keys(): IterableIterator<string>; best(destKey: string): Route | undefined };
 }
 
@@ -87,7 +92,8 @@ export class VrfManager {
   constructor(private readonly rib: VpnRib, private readonly opts: VrfManagerOptions) {
     this.labels = opts.labels ?? new LabelPool();
     this.ctx = { localAs: opts.localAs, localRds: this.localRds, interner: this.interner };
-    rib.onBestChange((destKey, best) => this.onBest(destKey, best));
+    // Only VPN routes are imported (RFC 4364 §4.3.1): VPNv4 and VPNv6.
+    rib.onBestChange((destKey, best) => this.onBest(destKey, best), [VPNV4_FAMILY, VPNV6_FAMILY]);
   }
 
   /** Table changes, for the FIB (issue 7): the selected entry of a prefix, or undefined when it left. */

@@ -9,7 +9,7 @@
 import type { UpdateMessage } from '../wire/messages/types';
 import { familyKey, type FamilyKey } from '../wire/context';
 import type { AttributeInterner, AttributeSet } from './attribute-set';
-import { isRoutable, packedIpv4Unicast, routeKey, type RoutableNlri, type Route, type RouteSource } from './route';
+import { ipv4UnicastKey, isRoutable, makeRoute, packedIpv4Unicast, routeKey, withRoute, type RoutableNlri, type Route, type RouteSource } from './route';
 import { updateRoutes } from './update-routes';
 import { NlriInterner } from './nlri-intern';
 import { DestTable } from './dest-table';
@@ -19,6 +19,30 @@ export interface RibChange {
   readonly key: string;
   /** The route now present, or null when it was removed. */
   readonly route: Route | null;
+  /** The route's family as afi × 65536 + safi. */
+  readonly family: number;
+}
+
+/**
+ * An IPv4 unicast route announced without path id, the bulk of any table:
+ * its key text is made only if someone reads it (a full table's worth of
+ * strings was a tenth of a table load). It keeps the prefix as a number, not
+ * the destination id, so the key stays right whatever happens to the id later.
+ */
+class Ipv4Announced implements RibChange {
+  private text: string | undefined = undefined;
+  constructor(
+    private readonly packed: number,
+    readonly route: Route,
+  ) {}
+
+  get family(): number {
+    return 65537;
+  }
+
+  get key(): string {
+    return (this.text ??= ipv4UnicastKey(Math.floor(this.packed / 64), this.packed % 64));
+  }
 }
 
 /** No withdrawals and no treat-as-withdraw (RFC 7606 §2): what a table transfer is made of. */
@@ -124,7 +148,7 @@ export class AdjRibIn {
     this.bump(old.afi, old.safi, -1, old.rejected === undefined);
     // The id may be handed out again from here on: the change carries the key alone.
     this.keys.release(id);
-    changes.push({ key, route: null });
+    changes.push({ key, route: null, family: old.afi * 65536 + old.safi });
     this.changeDests.push(-1);
   }
 
@@ -144,7 +168,7 @@ export class AdjRibIn {
   /** Runs the import filter on a route as received; the filter interns what it changes. */
   private filter(fresh: Route): Route {
     const out = this.importFilter(fresh);
-    return typeof out === 'string' ? { ...fresh, rejected: out } : out;
+    return typeof out === 'string' ? withRoute(fresh, { rejected: out }) : out;
   }
 
   /** Applies one UPDATE (RFC 7606 outcomes included) and returns what changed. */
@@ -167,14 +191,14 @@ export class AdjRibIn {
       let nextHop = '';
       for (const a of msg.attributes) {
         if (a.type === 'next-hop') nextHop = a.nextHop;
-        else if (a.type === 'mp-reach') for (const n of a.nlri) if (isRoutable(n)) this.announce(msg, a.afi, a.safi, n, routeKey(a.afi, a.safi, n), a.nextHop.address, changes);
+        else if (a.type === 'mp-reach') for (const n of a.nlri) if (isRoutable(n)) this.announceNew(msg, a.afi, a.safi, n, a.nextHop.address, changes);
       }
-      for (const n of msg.nlri) if (isRoutable(n)) this.announce(msg, 1, 1, n, routeKey(1, 1, n), nextHop, changes);
+      for (const n of msg.nlri) if (isRoutable(n)) this.announceNew(msg, 1, 1, n, nextHop, changes);
       return;
     }
     const r = updateRoutes(msg);
     for (const w of r.withdrawn) this.remove(w.key, changes);
-    for (const a of r.announced) this.announce(msg, a.afi, a.safi, a.nlri, a.key, a.nextHop, changes);
+    for (const a of r.announced) this.announce(msg, a.afi, a.safi, a.nlri, a.key, packedIpv4Unicast(a.afi, a.safi, a.nlri), a.nextHop, changes);
   }
 
   /** Next hops seen in the UPDATE being applied, and their interned sets (usually one of each). */
@@ -195,9 +219,17 @@ export class AdjRibIn {
     return attrs;
   }
 
-  private announce(msg: UpdateMessage, afi: number, safi: number, nlri: RoutableNlri, key: string, nextHop: string, changes: RibChange[]): void {
+  /** `announce` without a key text when the route is IPv4 unicast without path id. */
+  private announceNew(msg: UpdateMessage, afi: number, safi: number, nlri: RoutableNlri, nextHop: string, changes: RibChange[]): void {
+    const packed = packedIpv4Unicast(afi, safi, nlri);
+    if (packed >= 0) this.announce(msg, afi, safi, nlri, null, packed, nextHop, changes);
+    else this.announce(msg, afi, safi, nlri, routeKey(afi, safi, nlri), -1, nextHop, changes);
+  }
+
+  /** `key` null: `packed` (`packedIpv4Unicast`) names the route, and the change makes its key text only if read. */
+  private announce(msg: UpdateMessage, afi: number, safi: number, nlri: RoutableNlri, key: string | null, packed: number, nextHop: string, changes: RibChange[]): void {
     const attrs = this.setFor(msg, nextHop);
-    const id = this.keys.acquire(key, packedIpv4Unicast(afi, safi, nlri));
+    const id = key === null ? this.keys.acquirePacked(packed) : this.keys.acquire(key, packed);
     const old = this.routes[id];
     if (old) {
       if (old.stale) this.staleCount--;
@@ -206,10 +238,10 @@ export class AdjRibIn {
       // The old route's reference on the id passes to the new one.
       this.keys.release(id);
     }
-    const route = this.filter({ afi, safi, nlri: this.nlris.compact(nlri), attrs, source: this.source, stale: false });
+    const route = this.filter(makeRoute({ afi, safi, nlri: this.nlris.compact(nlri), attrs, source: this.source, stale: false }));
     this.bump(afi, safi, 1, route.rejected === undefined);
     this.store(id, route);
-    changes.push({ key, route });
+    changes.push(key === null ? new Ipv4Announced(packed, route) : { key, route, family: afi * 65536 + safi });
     this.changeDests.push(nlri.pathId === undefined ? id : -1);
   }
 
@@ -226,8 +258,7 @@ export class AdjRibIn {
       const key = this.keys.key(id);
       const received = old.received ?? old.attrs;
       this.interner.retain(received);
-      const { rejected: _r, received: _rc, ...base } = old;
-      const route = this.filter({ ...base, attrs: received });
+      const route = this.filter(withRoute(old, { attrs: received, rejected: undefined, received: undefined }));
       if (route.attrs === old.attrs && route.rejected === old.rejected) {
         // Same outcome: keep the old object, so the Loc-RIB sees no change.
         this.releaseRoute(route);
@@ -237,7 +268,7 @@ export class AdjRibIn {
       this.bump(old.afi, old.safi, -1, old.rejected === undefined);
       this.bump(route.afi, route.safi, 1, route.rejected === undefined);
       this.routes[id] = route;
-      changes.push({ key, route });
+      changes.push({ key, route, family: route.afi * 65536 + route.safi });
     }
     return changes;
   }

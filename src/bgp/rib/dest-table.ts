@@ -26,6 +26,18 @@ function hashKey(key: string): number {
   return (h ^ (h >>> 16)) | 0;
 }
 
+/** The same finalizer over an IPv4 unicast destination (`packedIpv4UnicastKey`), without its key text. */
+function hashPacked(packed: number): number {
+  const address = Math.floor(packed / 64) | 0;
+  let h = Math.imul(address, 0x9e3779b1) ^ (packed % 64);
+  h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
+  h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
+  return (h ^ (h >>> 16)) | 0;
+}
+
+/** IPv4 unicast (afi 1, safi 1) as afi × 65536 + safi. */
+const IPV4_UNICAST = 65537;
+
 export class DestTable {
   /**
    * Open addressing with linear probing over one typed array of (hash,
@@ -62,8 +74,18 @@ export class DestTable {
 
   /** The id of a destination, or -1 when no table holds it. */
   find(destKey: string): number {
-    const slot = this.probe(destKey, hashKey(destKey), packedIpv4UnicastKey(destKey));
+    const packed = packedIpv4UnicastKey(destKey);
+    const slot = this.probe(destKey, packed >= 0 ? hashPacked(packed) : hashKey(destKey), packed);
     return (this.slots[slot + 1] ?? 0) - 1;
+  }
+
+  /**
+   * `acquire` of an IPv4 unicast destination by its packed prefix alone
+   * (address × 64 + length, `packedIpv4Unicast`): the route's way in, which
+   * then makes no key text at all.
+   */
+  acquirePacked(packed: number): number {
+    return this.acquire('', packed);
   }
 
   /**
@@ -72,7 +94,8 @@ export class DestTable {
    * (it has the prefix at hand), else it is worked out here.
    */
   acquire(destKey: string, packed: number = packedIpv4UnicastKey(destKey)): number {
-    const h = hashKey(destKey);
+    // IPv4 unicast keys hash by their number: the key text need not exist (acquirePacked).
+    const h = packed >= 0 ? hashPacked(packed) : hashKey(destKey);
     let slot = this.probe(destKey, h, packed);
     const found = (this.slots[slot + 1] ?? 0) - 1;
     if (found >= 0) {
@@ -98,7 +121,7 @@ export class DestTable {
       this.keys[id] = destKey;
     }
     this.refs[id] = 1;
-    this.families[id] = familyCodeOfKey(destKey);
+    this.families[id] = packed >= 0 ? IPV4_UNICAST : familyCodeOfKey(destKey);
     return id;
   }
 
@@ -145,10 +168,12 @@ export class DestTable {
 
   /** Takes a live id out of the slots, shifting back the run after it so every probe still finds its key. */
   private unlink(id: number): void {
-    const key = this.key(id);
+    const length = this.v4Length[id] ?? STRING_KEY;
+    const packed = length === STRING_KEY ? -1 : (this.v4Address[id] ?? 0) * 64 + length;
+    const key = packed >= 0 ? '' : (this.keys[id] ?? '');
     const slots = this.slots;
     const mask = slots.length - 2;
-    let i = this.probe(key, hashKey(key), packedIpv4UnicastKey(key));
+    let i = this.probe(key, packed >= 0 ? hashPacked(packed) : hashKey(key), packed);
     if ((slots[i + 1] ?? 0) !== id + 1) return;
     slots[i + 1] = 0;
     this.live--;

@@ -5,7 +5,7 @@
  * the per-client Loc-RIB) is the first path its export policy accepts.
  */
 import { compareRoutes, DEFAULT_DECISION, type DecisionOptions } from './decision';
-import type { Route } from './route';
+import { routePathId, type Route } from './route';
 import { familyKey } from '../wire/context';
 import { DestTable } from './dest-table';
 import { OrderedIds } from './ordered-ids';
@@ -149,7 +149,7 @@ export class LocRib {
       return DestUpdate.Best;
     }
     if (!Array.isArray(cur)) {
-      const same = cur.source.address === source && cur.nlri.pathId === pathId;
+      const same = cur.source.address === source && routePathId(cur) === pathId;
       if (same && route) {
         this.table[id] = route;
         this.last = route;
@@ -165,7 +165,7 @@ export class LocRib {
     }
     const list: Route[] = Array.isArray(cur) ? cur : [cur];
     const before = list[0];
-    const i = list.findIndex((p) => p.source.address === source && p.nlri.pathId === pathId);
+    const i = list.findIndex((p) => p.source.address === source && routePathId(p) === pathId);
     if (i >= 0) list.splice(i, 1);
     else if (!route) return DestUpdate.None;
     if (route) this.insert(list, route);

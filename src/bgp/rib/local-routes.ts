@@ -8,7 +8,7 @@ import type { RouteTargetLike } from '../wire/values/ext-community';
 import type { Prefix } from '../wire/values/prefix';
 import type { RouteDistinguisher } from '../wire/values/rd';
 import type { AttributeInterner } from './attribute-set';
-import { routeKey, type Route, type RouteSource, type RoutableNlri } from './route';
+import { makeRoute, routeKey, type Route, type RouteSource, type RoutableNlri } from './route';
 
 export interface LocalRouteSpec {
   readonly prefix: Prefix;
@@ -49,5 +49,5 @@ export function localRoute(spec: LocalRouteSpec, source: RouteSource, interner: 
     ? { kind: 'vpn', rd: spec.vpn.rd, labels: [spec.vpn.label], prefix: spec.prefix }
     : { kind: 'unicast', safi: 1, prefix: spec.prefix };
   const set = interner.intern(attrs, spec.nextHop ?? NEXT_HOP_SELF);
-  return { key: routeKey(afi, safi, nlri), route: { afi, safi, nlri, attrs: set, source, stale: false } };
+  return { key: routeKey(afi, safi, nlri), route: makeRoute({ afi, safi, nlri, attrs: set, source, stale: false }) };
 }

@@ -31,6 +31,95 @@ export interface Route {
   readonly received?: AttributeSet;
 }
 
+/** What a route is made of; `makeRoute` stores it. */
+export interface RouteFields {
+  readonly afi: number;
+  readonly safi: number;
+  readonly nlri: RoutableNlri;
+  readonly attrs: AttributeSet;
+  readonly source: RouteSource;
+  readonly stale: boolean;
+  readonly rejected?: string | undefined;
+  readonly received?: AttributeSet | undefined;
+}
+
+/**
+ * A route as the RIBs store it. An IPv4 unicast prefix without path id (the
+ * bulk of any table) is kept as two small integers in the route itself, not
+ * as the decoder's NLRI and prefix objects: those cost two objects and a
+ * boxed number per route, 112 of about 340 heap bytes per route of a full
+ * table, and copying them through the young generation was much of the
+ * collector's time. `nlri` makes them again when read (rarely: sending,
+ * `show rib`). Not a plain object, so never copy one with spread syntax
+ * (the getter would be lost): use `withRoute`.
+ */
+class RibRoute implements Route {
+  readonly afi: number;
+  readonly safi: number;
+  readonly attrs: AttributeSet;
+  readonly source: RouteSource;
+  stale: boolean;
+  readonly rejected: string | undefined;
+  readonly received: AttributeSet | undefined;
+  /** The NLRI as given, unless it is packed below. */
+  private readonly kept: RoutableNlri | null;
+  /** Packed IPv4 prefix: the address as a signed 32-bit integer (a small integer, not a boxed number), and its length. */
+  private readonly v4: number;
+  private readonly v4Length: number;
+
+  constructor(f: RouteFields) {
+    this.afi = f.afi;
+    this.safi = f.safi;
+    this.attrs = f.attrs;
+    this.source = f.source;
+    this.stale = f.stale;
+    this.rejected = f.rejected;
+    this.received = f.received;
+    const n = f.nlri;
+    if (n.kind === 'unicast' && n.safi === 1 && f.safi === 1 && n.pathId === undefined && n.prefix.afi === 1) {
+      this.kept = null;
+      this.v4 = n.prefix.address | 0;
+      this.v4Length = n.prefix.length;
+    } else {
+      this.kept = n;
+      this.v4 = 0;
+      this.v4Length = 0;
+    }
+  }
+
+  get nlri(): RoutableNlri {
+    return this.kept ?? { kind: 'unicast', safi: 1, prefix: { afi: 1, length: this.v4Length, address: this.v4 >>> 0 } };
+  }
+
+  /** The ADD-PATH path id (RFC 7911), without making the NLRI. */
+  get pathId(): number | undefined {
+    return this.kept === null ? undefined : this.kept.pathId;
+  }
+}
+
+export function makeRoute(f: RouteFields): Route {
+  return new RibRoute(f);
+}
+
+/** A copy of `r` with some fields replaced (`rejected`/`received` undefined: without them). */
+export function withRoute(r: Route, patch: Partial<RouteFields>): Route {
+  return new RibRoute({
+    afi: patch.afi ?? r.afi,
+    safi: patch.safi ?? r.safi,
+    nlri: patch.nlri ?? r.nlri,
+    attrs: patch.attrs ?? r.attrs,
+    source: patch.source ?? r.source,
+    stale: patch.stale ?? r.stale,
+    rejected: 'rejected' in patch ? patch.rejected : r.rejected,
+    received: 'received' in patch ? patch.received : r.received,
+  });
+}
+
+/** The route's ADD-PATH path id (RFC 7911), read without making its NLRI when the RIB packed it. */
+export function routePathId(r: Route): number | undefined {
+  return r instanceof RibRoute ? r.pathId : r.nlri.pathId;
+}
+
 export function isRoutable(n: Nlri): n is RoutableNlri {
   return n.kind !== 'opaque';
 }

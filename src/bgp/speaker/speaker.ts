@@ -17,7 +17,7 @@ import { localRoute, localSource, NEXT_HOP_SELF, type LocalRouteSpec } from '../
 import { NextHopResolver } from '../rib/next-hop';
 import { NlriInterner } from '../rib/nlri-intern';
 import type { Prefix } from '../wire/values/prefix';
-import { destKeyOf, familyCodeOfKey, pathIdOfKey, routeKey, type Route, type RouteSource } from '../rib/route';
+import { destKeyOf, familyCodeOfKey, pathIdOfKey, routeKey, withRoute, type Route, type RouteSource } from '../rib/route';
 import type { ExportPeer } from '../rib/export-rules';
 import { ACCEPT_ALL, type PolicyChain } from '../policy/types';
 import { PeerRoutes } from './peer-routes';
@@ -56,6 +56,8 @@ export type RibListener = (peerAddress: string, changes: readonly RibChange[]) =
 const LOCAL_PUMP_SPACING_MS = 5;
 
 export type BestListener = (destKey: string, best: Route | undefined) => void;
+/** A family as afi × 65536 + safi (`DestTable.family`). */
+export type FamilyCode = number;
 
 /**
  * Two chains as one: the neighbor's own policy, then the route server's
@@ -219,7 +221,7 @@ export class Speaker {
     this.local.set(key, route);
     this.changeDest(destKeyOf(key), 'local', undefined, route);
     if (old) this.interner.release(old.attrs);
-    this.emit('local', [{ key, route }]);
+    this.emit('local', [{ key, route, family: familyCodeOfKey(key) }]);
     this.schedulePump();
     return key;
   }
@@ -230,7 +232,7 @@ export class Speaker {
     this.local.delete(key);
     this.changeDest(destKeyOf(key), 'local', undefined, null);
     this.interner.release(old.attrs);
-    this.emit('local', [{ key, route: null }]);
+    this.emit('local', [{ key, route: null, family: familyCodeOfKey(key) }]);
     this.schedulePump();
   }
 
@@ -295,7 +297,7 @@ export class Speaker {
     if (res.action === 'reject') return `import policy ${res.policy ?? ''}${res.term ? ` term ${res.term}` : ''}`.trim();
     if (res.attributes === null && res.nextHop === null) return r;
     const attrs = this.interner.intern(res.attributes ?? r.attrs.attributes, res.nextHop ?? r.attrs.nextHop);
-    return { ...r, attrs, received: r.attrs };
+    return withRoute(r, { attrs, received: r.attrs });
   }
 
   private emit(address: string, changes: readonly RibChange[]): void {
@@ -315,8 +317,21 @@ export class Speaker {
     let i = 0;
     for (const c of changes) {
       const known = destIds?.[i++] ?? -1;
+      if (known >= 0 && c.route) {
+        // An announcement stored under its destination's own id (no path id): no key text is needed, unless the
+        // next hop must be resolved (the key names the dependency) or the destination leaves the table.
+        const r = c.route;
+        const fresh = r.rejected === undefined && this.eligible(pr, c, r) ? r : null;
+        const u = this.changeDest('', source, undefined, fresh, known);
+        if (u === DestUpdate.None) continue;
+        if (isUnicastFamily(c.family)) {
+          if (this.changedPaths === undefined) (unicastGone ??= []).push(destKeyOf(c.key));
+          else unicastNew = true;
+        }
+        continue;
+      }
       const destKey = destKeyOf(c.key);
-      const fresh = c.route && c.route.rejected === undefined && this.eligible(pr, c.key, c.route) ? c.route : null;
+      const fresh = c.route && c.route.rejected === undefined && this.eligible(pr, c, c.route) ? c.route : null;
       const u = this.changeDest(destKey, source, pathIdOfKey(c.key), fresh, known);
       if (u === DestUpdate.None) continue;
       if (isUnicastDest(destKey)) {
@@ -334,10 +349,12 @@ export class Speaker {
    * shared network; VPN next hops resolve through the core (labels and
    * tunnels), which the BGP speaker does not see.
    */
-  private eligible(pr: PeerRoutes, key: string, r: Route): boolean {
+  private eligible(pr: PeerRoutes, keyed: string | { readonly key: string }, r: Route): boolean {
     const simple = !r.source.ibgp || r.safi !== 1 || r.attrs.nextHop === NEXT_HOP_SELF;
-    // The common case (eBGP, nothing unresolved) builds no id string: one per route would cost a full-table's worth.
+    // The common case (eBGP, nothing unresolved) builds no id string, nor even the key: one per route would cost a
+    // full-table's worth.
     if (simple && this.unresolved.size === 0) return true;
+    const key = typeof keyed === 'string' ? keyed : keyed.key;
     const id = `${pr.role.address}\u0000${key}`;
     this.unresolved.delete(id);
     if (simple) return true;
@@ -452,7 +469,13 @@ export class Speaker {
       if (c.before === c.after) return;
       const id = ids[i] ?? -1;
       if (id >= 0) this.bestChanged(id);
-      else for (const l of this.bestListeners) l(c.destKey, undefined);
+      else {
+        const family = familyCodeOfKey(c.destKey);
+        this.bestListeners.forEach((l, k) => {
+          const only = this.bestFamilies[k];
+          if (!only || only.has(family)) l(c.destKey, undefined);
+        });
+      }
     });
   }
 
@@ -461,17 +484,32 @@ export class Speaker {
    * (RFC 4364 §4.3.1), the FIB follows the global table. `best` is undefined
    * when the destination is gone.
    */
-  onBestChange(l: BestListener): void {
+  onBestChange(l: BestListener, families?: readonly FamilyCode[]): void {
     this.bestListeners.push(l);
+    this.bestFamilies.push(families === undefined ? null : new Set(families));
   }
 
   private readonly bestListeners: BestListener[] = [];
+  /** Per listener, the families (afi × 65536 + safi) it asked for; null for all. */
+  private readonly bestFamilies: (ReadonlySet<number> | null)[] = [];
 
   private bestChanged(id: number): void {
-    if (this.bestListeners.length === 0) return;
-    const destKey = this.loc.dests.key(id);
-    const best = this.loc.bestOf(id);
-    for (const l of this.bestListeners) l(destKey, best);
+    const n = this.bestListeners.length;
+    if (n === 0) return;
+    // The key text is made only when a listener wants the family: a route server's full IPv4 table goes by the
+    // VRF manager (VPN families only) without one string per route.
+    const family = this.loc.dests.family(id);
+    let destKey: string | undefined;
+    let best: Route | undefined;
+    for (let i = 0; i < n; i++) {
+      const only = this.bestFamilies[i];
+      if (only && !only.has(family)) continue;
+      if (destKey === undefined) {
+        destKey = this.loc.dests.key(id);
+        best = this.loc.bestOf(id);
+      }
+      this.bestListeners[i]?.(destKey, best);
+    }
   }
 
   private pumpAll(): void {
@@ -574,7 +612,7 @@ export class Speaker {
     // Maximum-prefix counts, once per family the UPDATE touched (usually one).
     let last = -1;
     for (const c of changes) {
-      const f = familyCodeOfKey(c.key);
+      const f = c.family;
       if (f === last) continue;
       last = f;
       const afi = Math.floor(f / 65536);
@@ -592,6 +630,11 @@ export class Speaker {
     pr.pump();
     if (enhanced) pr.peer.sendRouteRefresh(m.afi, m.safi, 'eorr');
   }
+}
+
+/** IPv4 or IPv6 unicast (afi × 65536 + safi): the families next hops resolve through. */
+function isUnicastFamily(family: number): boolean {
+  return family === 65537 || family === 2 * 65536 + 1;
 }
 
 /** IPv4 or IPv6 unicast: the destinations next hops resolve through. */

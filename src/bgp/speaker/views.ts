@@ -8,7 +8,7 @@ import type { PeerInfo } from '../session/peer-types';
 import type { Route } from '../rib/route';
 import { compareRoutes } from '../rib/decision';
 import type { LocRib } from '../rib/loc-rib';
-import { destKeyOf, routeKey } from '../rib/route';
+import { destKeyOf, routeKey, withRoute } from '../rib/route';
 import { NEXT_HOP_SELF } from '../rib/local-routes';
 import { formatCommunity } from '../wire/values/community';
 import { formatExtCommunity, formatRouteTarget } from '../wire/values/ext-community';
@@ -128,7 +128,7 @@ export function adjRibInEntries(pr: PeerRoutes, filter: RibFilter): RibEntry[] {
   const out: RibEntry[] = [];
   for (const r of pr.ribIn.all()) {
     if (!matches(r, filter)) continue;
-    const asReceived = r.received ? { ...r, attrs: r.received } : r;
+    const asReceived = r.received ? withRoute(r, { attrs: r.received }) : r;
     out.push({ route: asReceived, best: false, reason: r.rejected !== undefined ? `rejected: ${r.rejected}` : r.received ? 'accepted, changed by import policy' : 'accepted' });
   }
   return out;
@@ -143,7 +143,7 @@ export function adjRibOutEntries(pr: PeerRoutes, filter: RibFilter): RibEntry[] 
     const exported = pr.sentExport(sent);
     if (!matches(r, filter) || !exported) continue;
     const attrs = view.intern(exported.attributes, exported.nextHop);
-    out.push({ route: { ...r, nlri: sentNlri(r), attrs }, best: true });
+    out.push({ route: withRoute(r, { nlri: sentNlri(r), attrs }), best: true });
   }
   return out;
 }

@@ -7,7 +7,7 @@
 import { AttributeInterner } from '../../../src/bgp/rib/attribute-set';
 import { LocRib, DestUpdate } from '../../../src/bgp/rib/loc-rib';
 import { localRoute, localSource, type LocalRouteSpec } from '../../../src/bgp/rib/local-routes';
-import { destKeyOf, type Route } from '../../../src/bgp/rib/route';
+import { destKeyOf, withRoute, type Route } from '../../../src/bgp/rib/route';
 import type { VpnRib } from '../../../src/vrf/manager';
 
 type Listener = (destKey: string, best: Route | undefined) => void;
@@ -60,7 +60,7 @@ export class VpnNetwork {
     for (const n of this.nodes) {
       if (n === from) continue;
       // iBGP with next-hop-self: the originator's address becomes the next hop at the others.
-      const remote = route ? { ...route, source: { address: from.address, asn: from.asn, bgpId: from.address, ibgp: true }, attrs: n.interner.intern(route.attrs.attributes, from.address) } : null;
+      const remote = route ? withRoute(route, { source: { address: from.address, asn: from.asn, bgpId: from.address, ibgp: true }, attrs: n.interner.intern(route.attrs.attributes, from.address) }) : null;
       n.apply(key, from.address, remote);
     }
   }

@@ -19,14 +19,15 @@ const key = (i: number): string => `1/1||10.${i >> 8}.${i & 255}.0/24`;
 describe('DestTable', () => {
   it('finds what it holds, and forgets a key when its last reference goes (random acquire/release against a Map)', () => {
     fc.assert(
-      fc.property(fc.array(fc.tuple(fc.boolean(), fc.integer({ min: 0, max: 300 })), { maxLength: 3000 }), (ops) => {
+      fc.property(fc.array(fc.tuple(fc.boolean(), fc.integer({ min: 0, max: 300 }), fc.boolean()), { maxLength: 3000 }), (ops) => {
         const table = new DestTable();
         const model = new Map<string, { id: number; refs: number }>();
-        for (const [acquire, i] of ops) {
+        for (const [acquire, i, byNumber] of ops) {
           const k = key(i);
           const held = model.get(k);
           if (acquire) {
-            const id = table.acquire(k);
+            // The route's way in (a number, no text) and the key text must name the same destination.
+            const id = byNumber ? table.acquirePacked(packedIpv4UnicastKey(k)) : table.acquire(k);
             if (held) {
               expect(id).toBe(held.id);
               held.refs++;
@@ -184,6 +185,16 @@ describe('IPv4 unicast keys kept as numbers', () => {
     expect(keys.map((k) => table.find(k))).toEqual(ids);
     expect(ids.map((id) => table.key(id))).toEqual(keys);
     expect(table.find('1/1||10.0.1.1/24')).toBe(-1);
+    // By number: the same ids, and a new one whose text is made from the number.
+    expect(table.acquirePacked(0x0a000100 * 64 + 24)).toBe(ids[0]);
+    expect(table.acquirePacked(0xffffffff * 64 + 32)).toBe(ids[5]);
+    const fresh = table.acquirePacked(0xc0000200 * 64 + 24);
+    expect(table.key(fresh)).toBe('1/1||192.0.2.0/24');
+    expect(table.find('1/1||192.0.2.0/24')).toBe(fresh);
+    expect(table.family(fresh)).toBe(65537);
+    table.release(fresh);
+    table.release(ids[0] ?? -1);
+    table.release(ids[5] ?? -1);
     for (const id of ids) table.release(id);
     expect(keys.map((k) => table.find(k))).toEqual(keys.map(() => -1));
   });

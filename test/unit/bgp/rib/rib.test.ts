@@ -1,7 +1,7 @@
 import { AttributeInterner } from '../../../../src/bgp/rib/attribute-set';
 import { AdjRibIn } from '../../../../src/bgp/rib/adj-rib-in';
 import { buildAnnouncements, buildWithdrawals } from '../../../../src/bgp/rib/update-builder';
-import type { RoutableNlri } from '../../../../src/bgp/rib/route';
+import { makeRoute, routePathId, withRoute, type RoutableNlri } from '../../../../src/bgp/rib/route';
 import { decodeMessage, encodeMessage } from '../../../../src/bgp/wire/message';
 import { withContext } from '../../../../src/bgp/wire/context';
 import type { PathAttribute } from '../../../../src/bgp/wire/attributes/types';
@@ -45,8 +45,22 @@ describe('Adj-RIB-In', () => {
     rib.apply(update([v4(1), v4(2)]));
     const bad: UpdateMessage = { ...update([v4(1)]), errors: [{ attributeType: 1, action: 'treat-as-withdraw', code: 3, subcode: 6, reason: 'bad origin' }] };
     const ch = rib.apply(bad);
-    expect(ch).toEqual([{ key: '1/1||10.0.1.0/24', route: null }]);
+    expect(ch).toEqual([{ key: '1/1||10.0.1.0/24', route: null, family: 65537 }]);
     expect(rib.count(1, 1)).toBe(1);
+  });
+
+  it('reports each announced route with its key text and family, IPv4 unicast included (whose text is made when read)', () => {
+    const rib = new AdjRibIn(source, new AttributeInterner());
+    const ch = rib.apply(update([v4(1), v4(2)]));
+    expect(ch.map((c) => [c.key, c.family])).toEqual([
+      ['1/1||10.0.1.0/24', 65537],
+      ['1/1||10.0.2.0/24', 65537],
+    ]);
+    expect(ch.map((c) => c.route)).toEqual([rib.get('1/1||10.0.1.0/24'), rib.get('1/1||10.0.2.0/24')]);
+    // The key is the prefix's, even once the route is gone and its destination id reused by another.
+    rib.apply(update([], [v4(1)]));
+    rib.apply(update([v4(3)]));
+    expect(ch[0]?.key).toBe('1/1||10.0.1.0/24');
   });
 
   it('a prefix withdrawn and announced in one UPDATE stays announced (RFC 4271 §4.3)', () => {
@@ -84,6 +98,32 @@ describe('Adj-RIB-In', () => {
     rib.apply(msg);
     expect(rib.count(1, 128)).toBe(2);
     expect([...rib.all()].map((r) => r.attrs.nextHop)).toEqual(['192.0.2.2', '192.0.2.2']);
+  });
+});
+
+describe('stored routes', () => {
+  const attrs = new AttributeInterner().intern(base, '192.0.2.2');
+  it('give back the NLRI they were made from, IPv4 prefixes packed into the route included (high addresses too)', () => {
+    const cases: RoutableNlri[] = [
+      { kind: 'unicast', safi: 1, prefix: ipv4Prefix(0, 0) },
+      { kind: 'unicast', safi: 1, prefix: ipv4Prefix(0x0a000100, 24) },
+      { kind: 'unicast', safi: 1, prefix: ipv4Prefix(0xc0000200, 24) },
+      { kind: 'unicast', safi: 1, prefix: ipv4Prefix(0xffffffff, 32) },
+      { kind: 'unicast', safi: 1, prefix: ipv4Prefix(0x80000000, 1), pathId: 7 },
+      { kind: 'vpn', rd: parseRd('65000:1'), labels: [16], prefix: ipv4Prefix(0xfe000000, 8) },
+    ];
+    for (const nlri of cases) {
+      const safi = nlri.kind === 'vpn' ? 128 : 1;
+      const r = makeRoute({ afi: 1, safi, nlri, attrs, source, stale: false });
+      expect(r.nlri).toEqual(nlri);
+      expect(routePathId(r)).toBe(nlri.pathId);
+      // A copy keeps the NLRI (spread syntax would lose it: the packed form is a getter).
+      const c = withRoute(r, { rejected: 'policy' });
+      expect(c.nlri).toEqual(nlri);
+      expect(c.rejected).toBe('policy');
+      expect(withRoute(c, { rejected: undefined }).rejected).toBeUndefined();
+      expect(c.attrs).toBe(attrs);
+    }
   });
 });
 
