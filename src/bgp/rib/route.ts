@@ -54,41 +54,63 @@ export interface RouteFields {
  * (the getter would be lost): use `withRoute`.
  */
 class RibRoute implements Route {
-  readonly afi: number;
-  readonly safi: number;
   readonly attrs: AttributeSet;
   readonly source: RouteSource;
-  stale: boolean;
-  readonly rejected: string | undefined;
-  readonly received: AttributeSet | undefined;
+  /** afi × 256 + safi. */
+  private readonly family: number;
+  /** The packed prefix length × 2, plus 1 when stale: one small integer for both. */
+  private lengthStale: number;
+  /** The rare fields (import refusal, attributes before import policy), null when neither is set. */
+  private readonly extra: { readonly rejected: string | undefined; readonly received: AttributeSet | undefined } | null;
   /** The NLRI as given, unless it is packed below. */
   private readonly kept: RoutableNlri | null;
-  /** Packed IPv4 prefix: the address as a signed 32-bit integer (a small integer, not a boxed number), and its length. */
+  /** Packed IPv4 prefix: the address as a signed 32-bit integer (a small integer, not a boxed number). */
   private readonly v4: number;
-  private readonly v4Length: number;
 
   constructor(f: RouteFields) {
-    this.afi = f.afi;
-    this.safi = f.safi;
     this.attrs = f.attrs;
     this.source = f.source;
-    this.stale = f.stale;
-    this.rejected = f.rejected;
-    this.received = f.received;
+    this.family = f.afi * 256 + f.safi;
+    this.extra = f.rejected === undefined && f.received === undefined ? null : { rejected: f.rejected, received: f.received };
     const n = f.nlri;
+    let length = 0;
     if (n.kind === 'unicast' && n.safi === 1 && f.safi === 1 && n.pathId === undefined && n.prefix.afi === 1) {
       this.kept = null;
       this.v4 = n.prefix.address | 0;
-      this.v4Length = n.prefix.length;
+      length = n.prefix.length;
     } else {
       this.kept = n;
       this.v4 = 0;
-      this.v4Length = 0;
     }
+    this.lengthStale = length * 2 + (f.stale ? 1 : 0);
+  }
+
+  get afi(): number {
+    return this.family >> 8;
+  }
+
+  get safi(): number {
+    return this.family & 0xff;
+  }
+
+  get stale(): boolean {
+    return (this.lengthStale & 1) === 1;
+  }
+
+  set stale(v: boolean) {
+    this.lengthStale = (this.lengthStale & ~1) | (v ? 1 : 0);
+  }
+
+  get rejected(): string | undefined {
+    return this.extra?.rejected;
+  }
+
+  get received(): AttributeSet | undefined {
+    return this.extra?.received;
   }
 
   get nlri(): RoutableNlri {
-    return this.kept ?? { kind: 'unicast', safi: 1, prefix: { afi: 1, length: this.v4Length, address: this.v4 >>> 0 } };
+    return this.kept ?? { kind: 'unicast', safi: 1, prefix: { afi: 1, length: this.lengthStale >> 1, address: this.v4 >>> 0 } };
   }
 
   /** The ADD-PATH path id (RFC 7911), without making the NLRI. */

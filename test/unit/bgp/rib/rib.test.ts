@@ -104,13 +104,15 @@ describe('Adj-RIB-In', () => {
 describe('stored routes', () => {
   const attrs = new AttributeInterner().intern(base, '192.0.2.2');
   it('give back the NLRI they were made from, IPv4 prefixes packed into the route included (high addresses too)', () => {
+    const rd = parseRd('65000:1');
+    if (!rd) throw new Error('bad RD');
     const cases: RoutableNlri[] = [
       { kind: 'unicast', safi: 1, prefix: ipv4Prefix(0, 0) },
       { kind: 'unicast', safi: 1, prefix: ipv4Prefix(0x0a000100, 24) },
       { kind: 'unicast', safi: 1, prefix: ipv4Prefix(0xc0000200, 24) },
       { kind: 'unicast', safi: 1, prefix: ipv4Prefix(0xffffffff, 32) },
       { kind: 'unicast', safi: 1, prefix: ipv4Prefix(0x80000000, 1), pathId: 7 },
-      { kind: 'vpn', rd: parseRd('65000:1'), labels: [16], prefix: ipv4Prefix(0xfe000000, 8) },
+      { kind: 'vpn', rd, labels: [16], prefix: ipv4Prefix(0xfe000000, 8) },
     ];
     for (const nlri of cases) {
       const safi = nlri.kind === 'vpn' ? 128 : 1;
