@@ -1,8 +1,8 @@
 /** A route as the RIB holds it: what (NLRI), how (interned attributes), from whom. */
 import type { LabeledNlri, Nlri, UnicastNlri, VpnNlri } from '../wire/nlri/types';
 import type { AttributeSet } from './attribute-set';
-import { formatPrefix, ipv4Mask } from '../wire/values/prefix';
-import { formatRd } from '../wire/values/rd';
+import { formatPrefix, ipv4Mask, type Ipv4Prefix } from '../wire/values/prefix';
+import { formatRd, type RouteDistinguisher } from '../wire/values/rd';
 
 /** The NLRI kinds a RIB stores per route (opaque families are not routed). */
 export type RoutableNlri = UnicastNlri | LabeledNlri | VpnNlri;
@@ -74,7 +74,7 @@ class RibRoute implements Route {
     this.extra = f.rejected === undefined && f.received === undefined ? null : { rejected: f.rejected, received: f.received };
     const n = f.nlri;
     let length = 0;
-    if (n.kind === 'unicast' && n.safi === 1 && f.safi === 1 && n.pathId === undefined && n.prefix.afi === 1) {
+    if (packable(n) && (n.kind === 'vpn' || (n.safi === 1 && f.safi === 1))) {
       this.kept = null;
       this.v4 = n.prefix.address | 0;
       length = n.prefix.length;
@@ -83,6 +83,11 @@ class RibRoute implements Route {
       this.v4 = 0;
     }
     this.lengthStale = length * 2 + (f.stale ? 1 : 0);
+  }
+
+  /** The packed prefix (`kept` null). */
+  protected get v4Prefix(): Ipv4Prefix {
+    return { afi: 1, length: this.lengthStale >> 1, address: this.v4 >>> 0 };
   }
 
   get afi(): number {
@@ -110,7 +115,7 @@ class RibRoute implements Route {
   }
 
   get nlri(): RoutableNlri {
-    return this.kept ?? { kind: 'unicast', safi: 1, prefix: { afi: 1, length: this.lengthStale >> 1, address: this.v4 >>> 0 } };
+    return this.kept ?? { kind: 'unicast', safi: 1, prefix: this.v4Prefix };
   }
 
   /** The ADD-PATH path id (RFC 7911), without making the NLRI. */
@@ -119,13 +124,42 @@ class RibRoute implements Route {
   }
 }
 
+/**
+ * A VPN-IPv4 route (RFC 4364), the route server's other bulk family, packed
+ * the same way: the RD and label stack are the NLRI interner's shared
+ * objects, so the route keeps references to them and the prefix as integers.
+ */
+class VpnRibRoute extends RibRoute {
+  constructor(
+    f: RouteFields,
+    private readonly rd: RouteDistinguisher,
+    private readonly labels: readonly number[],
+  ) {
+    super(f);
+  }
+
+  override get nlri(): RoutableNlri {
+    return { kind: 'vpn', prefix: this.v4Prefix, rd: this.rd, labels: this.labels };
+  }
+
+  override get pathId(): number | undefined {
+    return undefined;
+  }
+}
+
+/** IPv4 unicast or VPN-IPv4 without ADD-PATH id: what a stored route packs. */
+function packable(n: RoutableNlri): n is (UnicastNlri | VpnNlri) & { readonly prefix: Ipv4Prefix } {
+  return (n.kind === 'unicast' || n.kind === 'vpn') && n.pathId === undefined && n.prefix.afi === 1;
+}
+
 export function makeRoute(f: RouteFields): Route {
-  return new RibRoute(f);
+  const n = f.nlri;
+  return n.kind === 'vpn' && packable(n) ? new VpnRibRoute(f, n.rd, n.labels) : new RibRoute(f);
 }
 
 /** A copy of `r` with some fields replaced (`rejected`/`received` undefined: without them). */
 export function withRoute(r: Route, patch: Partial<RouteFields>): Route {
-  return new RibRoute({
+  return makeRoute({
     afi: patch.afi ?? r.afi,
     safi: patch.safi ?? r.safi,
     nlri: patch.nlri ?? r.nlri,

@@ -112,7 +112,8 @@ describe('stored routes', () => {
       { kind: 'unicast', safi: 1, prefix: ipv4Prefix(0xc0000200, 24) },
       { kind: 'unicast', safi: 1, prefix: ipv4Prefix(0xffffffff, 32) },
       { kind: 'unicast', safi: 1, prefix: ipv4Prefix(0x80000000, 1), pathId: 7 },
-      { kind: 'vpn', rd, labels: [16], prefix: ipv4Prefix(0xfe000000, 8) },
+      { kind: 'vpn', prefix: ipv4Prefix(0xfe000000, 8), rd, labels: [16] },
+      { kind: 'vpn', prefix: ipv4Prefix(0x0a000000, 8), rd, labels: [17], pathId: 3 },
     ];
     for (const nlri of cases) {
       const safi = nlri.kind === 'vpn' ? 128 : 1;
