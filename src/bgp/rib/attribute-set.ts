@@ -10,7 +10,8 @@ import type { ExtendedCommunity } from '../wire/values/ext-community';
 import type { LargeCommunity } from '../wire/values/large-community';
 import { attributeToJson } from '../wire/json';
 import { formatAsPath } from '../wire/values/as-path';
-import { encodeAttributeList } from '../wire/attributes';
+import { writeAttribute } from '../wire/attributes';
+import { Writer } from '../wire/cursor';
 import { withContext } from '../wire/context';
 
 export interface AttributeSet {
@@ -94,9 +95,14 @@ class InternedSet implements AttributeSet {
 /** Attributes are keyed by their wire form with 4-octet ASNs: compact, and equal exactly when the sets are. */
 const KEY_CONTEXT = withContext({ fourOctetAs: true });
 
+/** One writer for every key: a Buffer and its copy per set were most of interning's cost. */
+const keyWriter = new Writer(1024);
+
 function internKey(kept: readonly PathAttribute[], nextHop: string): string {
   try {
-    return `${nextHop}\u0000${encodeAttributeList(kept, KEY_CONTEXT).toString('latin1')}`;
+    const w = keyWriter.reset();
+    for (const a of kept) writeAttribute(w, a, KEY_CONTEXT, false);
+    return `${nextHop}\u0000${w.latin1()}`;
   } catch {
     // An attribute we cannot re-encode (kept byte-exact elsewhere) still interns, by its JSON form.
     return `${nextHop}\u0001${JSON.stringify(kept.map(attributeToJson))}`;

@@ -180,6 +180,11 @@ export class Writer {
     return this;
   }
 
+  /** The written octets as a one-byte-per-octet string (a key; no Buffer copy made). */
+  latin1(): string {
+    return this.buf.toString('latin1', 0, this.pos);
+  }
+
   /** The written octets (a copy, so the writer can be reused or dropped). */
   finish(): Buffer {
     return Buffer.from(this.buf.subarray(0, this.pos));
