@@ -235,8 +235,9 @@ function printRows(title: string, rows: readonly Row[]): void {
  * Packets per second through the userspace backend with GRE encapsulation against the Linux kernel forwarding the
  * same flood between the same namespaces, in this run: bench/forward.ts with the real forwarder
  * (bench/forward-gre-handler.ts: classify, TTL, LPM lookup, next-hop record, GRE with key 7), once with the flood
- * entering by a TUN (a local session) and once by GRE (a client router's tunnel: decapsulate, then the same). Needs
- * root; leave it out with --no-forwarding.
+ * entering by a TUN (a local session) and once by GRE (a client router's tunnel: decapsulate, then the same). The GRE
+ * run also measures the AF_XDP path (`--xsk`: the flood in through an XSK socket on the ingress veth, out through one
+ * on the egress veth) in the same run. Needs root; leave it out with --no-forwarding.
  */
 function forwardingSection(_o: Options): string | null {
   if (process.argv.includes('--no-forwarding')) return null;
@@ -246,7 +247,8 @@ function forwardingSection(_o: Options): string | null {
   const parts: string[] = [];
   for (const ingress of ['tun', 'gre'] as const) {
     try {
-      const out = execFileSync(process.execPath, [forward, '--handler', handler, '--ingress', ingress, '--seconds', '4'], { encoding: 'utf8', timeout: 180000, stdio: ['ignore', 'pipe', 'inherit'] });
+      const args = [forward, '--handler', handler, '--ingress', ingress, '--seconds', '4', ...(ingress === 'gre' ? ['--xsk'] : [])];
+      const out = execFileSync(process.execPath, args, { encoding: 'utf8', timeout: 240000, stdio: ['ignore', 'pipe', 'inherit'] });
       parts.push(`### Ingress: ${ingress === 'tun' ? 'TUN (a local session)' : "GRE (a client router's tunnel)"}\n${out.trim()}`);
     } catch (e) {
       parts.push(`### Ingress: ${ingress}\n\n(bench:forward failed: ${e instanceof Error ? e.message.split('\n')[0] : String(e)})`);

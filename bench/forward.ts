@@ -22,8 +22,15 @@
  * socket (sendmmsg). Same packets, same namespaces: only their outer
  * destination differs, because the kernel here cannot terminate GRE.
  *
+ * With `--xsk` (GRE ingress only) a third row runs the same handler over AF_XDP
+ * ports (UserspaceBackend.addXskPort, docs/packet-io.md "AF_XDP ports"): an
+ * XDP program on f0 redirects the GRE flood to an XSK socket, the handler sees
+ * it as from the GRE socket, and its packets to the sink leave through an XSK
+ * socket on f1 once the kernel has resolved the sink's MAC (by the GRE socket
+ * until then). `--skip-sockets` leaves out the row over kernel sockets.
+ *
  * Options: --seconds N (measured window, default 5) --runs N (default 1)
- *   --ingress tun|gre (default tun)
+ *   --ingress tun|gre (default tun) --xsk --skip-sockets --sink-route-back
  *   --size BYTES (IPv4 packet, default 46; with --ingress gre the outer packet, default 64) --handler /abs/module.js
  *   --init JSON (handler init; default {"tunPort":0,"rawPort":1})
  *   --no-pin (do not pin the generator to CPU 0 and the forwarder to CPU 1)
@@ -32,7 +39,7 @@
  * raw GRE socket) on port 0 and emits to port 1 (raw, any protocol: with
  * IP_HDRINCL the handler writes the outer header, so GRE works too) or, for
  * GRE ingress, also to port 0.
- * Internal roles: --role generator | forwarder (run inside a namespace).
+ * Internal roles: --role generator | forwarder [--io sockets|xsk] (run inside a namespace).
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
@@ -41,7 +48,7 @@ import { parseArgs } from 'node:util';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import koffi from 'koffi';
 import type { EmitResult, PacketHandler } from '../src/fib/backends/userspace/handler';
-import { UserspaceBackend, type PortCounters } from '../src/fib/backends/userspace/backend';
+import { UserspaceBackend, type PortCounters, type XskStatistics } from '../src/fib/backends/userspace/backend';
 import { openTun, configureTun } from '../src/fib/backends/userspace/tun';
 import { openRawSocket, writeSockaddrIn, SOCKADDR_IN_SIZE } from '../src/fib/backends/userspace/raw-socket';
 import { parseIpv4 } from '../src/fib/address-text';
@@ -167,9 +174,13 @@ interface ForwarderReport {
   /** Event-loop lag of the forwarder's main thread while the worker forwards (an idle process shows about 3.5 / 5 ms here). */
   loopDelayP99Ms: number;
   loopDelayMaxMs: number;
+  /** --xsk: the AF_XDP port on f1, the XDP mode on f0 and the kernel's statistics of the f0 socket. */
+  xskOut?: PortCounters;
+  xdpMode?: string;
+  xskStats?: XskStatistics;
 }
 
-async function forwarder(handlerModule: string, init: unknown, batchIo: boolean, ingress: Ingress): Promise<void> {
+async function forwarder(handlerModule: string, init: unknown, batchIo: boolean, ingress: Ingress, io: Io): Promise<void> {
   let inFd: number;
   if (ingress === 'gre') {
     inFd = openRawSocket({ protocol: IPPROTO_GRE, receiveBufferBytes: 4 << 20, sendBufferBytes: 4 << 20 });
@@ -190,13 +201,22 @@ async function forwarder(handlerModule: string, init: unknown, batchIo: boolean,
   if (ingress === 'gre') backend.addPort('raw', inFd, 'gre');
   else backend.addPort('tun', inFd, TUN_NAME);
   backend.addPort('raw', rawFd, 'raw-out');
+  // --xsk: the flood comes in through an AF_XDP socket on f0 (the XDP program redirects GRE to FWD_IN, everything
+  // else reaches the kernel), handed to the handler as from the GRE socket (port 0), and the handler's packets to the
+  // sink leave through an AF_XDP socket on f1 once the kernel has resolved the sink's MAC (until then by port 0).
+  const xsk = io === 'xsk';
+  if (xsk) {
+    const rxPort = backend.addXskPort({ ifname: 'f0', receive: { protocols: [IPPROTO_GRE], localAddresses: [FWD_IN] }, ingressAs: 0 });
+    backend.addXskPort({ ifname: 'f1', owner: rxPort.id });
+  }
   await backend.start();
   // The point of the worker design: the main thread (BGP's, in hdvpnd) stays responsive under a flood.
   const loopDelay = monitorEventLoopDelay({ resolution: LOOP_SAMPLE_MS });
   loopDelay.enable();
   const report = (): ForwarderReport => ({
-    in: backend.counters(0),
+    in: backend.counters(xsk ? 2 : 0),
     out: backend.counters(ingress === 'gre' ? 0 : 1),
+    ...(xsk ? { xskOut: backend.counters(3), xdpMode: backend.xdpMode(2), xskStats: backend.xskStatistics(2) } : {}),
     // The histogram records whole sampling intervals; what exceeds the interval is the lag.
     loopDelayP99Ms: Math.max(0, loopDelay.percentile(99) / 1e6 - LOOP_SAMPLE_MS),
     loopDelayMaxMs: Math.max(0, loopDelay.max / 1e6 - LOOP_SAMPLE_MS),
@@ -233,7 +253,7 @@ interface Topology {
   sink: string;
 }
 
-function buildTopology(prefix: string): Topology {
+function buildTopology(prefix: string, sinkNoRouteBack = true): Topology {
   const t = { gen: `${prefix}-gen`, fwd: `${prefix}-fwd`, sink: `${prefix}-sink` };
   for (const ns of [t.gen, t.fwd, t.sink]) {
     ip(['netns', 'add', ns]);
@@ -254,7 +274,13 @@ function buildTopology(prefix: string): Topology {
   }
   ip(['-n', t.gen, 'route', 'add', '10.99.2.0/24', 'via', FWD_IN]);
   execFileSync('ip', ['netns', 'exec', t.fwd, 'sysctl', '-qw', 'net.ipv4.ip_forward=1']);
-  // The sink has no route back: no ICMP port-unreachable traffic competes with the flood.
+  // The sink has no route back: no ICMP port-unreachable traffic competes with the flood. That holds for the
+  // forwarder's sink-side address too, the outer source of the GRE rows' re-encapsulated packets, which is on the
+  // sink's own subnet: without this unreachable route the sink's ICMP attempt for each of them (it has no GRE) got a
+  // full route lookup and the ICMP rate limiter, while for the kernel row's packets (from the generator) it fails at
+  // the first lookup, and in the userspace rows the sink's receive runs on the forwarder's CPU (17.7% of it under
+  // perf, against 6.1% of the generator's CPU in the kernel row). `--sink-route-back` measures that unequal way.
+  if (sinkNoRouteBack) ip(['-n', t.sink, 'route', 'add', 'unreachable', `${FWD_OUT}/32`]);
   return t;
 }
 
@@ -276,6 +302,8 @@ function teardown(t: Topology, children: Set<ChildProcess>): void {
 }
 
 type Ingress = 'tun' | 'gre';
+/** How the userspace forwarder's packets get in and out: kernel sockets (TUN, raw) or AF_XDP sockets on the veths. */
+type Io = 'sockets' | 'xsk';
 
 interface Args {
   /** Where the flood enters the userspace forwarder: its TUN (a local session) or its raw GRE socket (a client router's tunnel). */
@@ -288,6 +316,12 @@ interface Args {
   pin: boolean;
   /** Also run the userspace path with one system call per packet (UserspaceBackend batchIo: false). */
   compareBatchIo: boolean;
+  /** Also run the GRE-ingress userspace path over AF_XDP sockets on the veths (UserspaceBackend.addXskPort). */
+  xsk: boolean;
+  /** Leave out the userspace row over kernel sockets (kernel and XSK rows only). */
+  skipSockets: boolean;
+  /** An unreachable route in the sink to the forwarder's sink-side address (see buildTopology; default on). */
+  sinkNoRouteBack: boolean;
 }
 
 function spawnIn(ns: string, cpu: number | undefined, argv: readonly string[], children: Set<ChildProcess>): ChildProcess {
@@ -394,11 +428,11 @@ function sampleCpu(ours: readonly number[]): CpuSample {
   return { machine: (cpu[0] ?? 0) + (cpu[1] ?? 0) + (cpu[2] ?? 0), steal: cpu[7] ?? 0, ours: own };
 }
 
-async function userspaceRun(t: Topology, a: Args, batchIo: boolean, children: Set<ChildProcess>): Promise<Measured & { counters: string }> {
+async function userspaceRun(t: Topology, a: Args, batchIo: boolean, children: Set<ChildProcess>, io: Io = 'sockets'): Promise<Measured & { counters: string }> {
   const fwd = spawnIn(
     t.fwd,
     a.pin ? 1 : undefined,
-    [process.execPath, __filename, '--role', 'forwarder', '--ingress', a.ingress, '--handler', a.handler, '--init', JSON.stringify(a.init), ...(batchIo ? [] : ['--no-batch-io'])],
+    [process.execPath, __filename, '--role', 'forwarder', '--ingress', a.ingress, '--handler', a.handler, '--init', JSON.stringify(a.init), '--io', io, ...(batchIo ? [] : ['--no-batch-io'])],
     children,
   );
   const out = lines(fwd);
@@ -413,10 +447,16 @@ async function userspaceRun(t: Topology, a: Args, batchIo: boolean, children: Se
     const m = await flood(t, a, children, tun ? SINK_ADDR : FWD_IN);
     fwd.stdin?.write('counters\n');
     const c = await nextJson<ForwarderReport>(out, 'forwarder');
-    const counters =
-      `${tun ? 'TUN' : 'GRE socket'} rx ${c.in.rxPackets}, drops ${c.in.drops}, handler errors ${c.in.handlerErrors}; ` +
-      `${tun ? 'raw' : 'GRE socket'} tx ${c.out.txPackets}, send errors ${c.out.errors}${c.out.lastErrno ? ` (errno ${c.out.lastErrno})` : ''}; ` +
-      `main-thread event-loop lag p99 ${c.loopDelayP99Ms.toFixed(1)} ms, max ${c.loopDelayMaxMs.toFixed(1)} ms`;
+    const errno = (p: PortCounters): string => (p.lastErrno ? ` (errno ${p.lastErrno})` : '');
+    const x = c.xskOut;
+    const counters = x
+      ? `XSK f0 (XDP ${c.xdpMode ?? '?'}) rx ${c.in.rxPackets}, drops ${c.in.drops}, handler errors ${c.in.handlerErrors}; ` +
+        `XSK f1 tx ${x.txPackets}, errors ${x.errors}${errno(x)}; ${tun ? 'raw' : 'GRE socket'} tx (neighbour not yet known) ${c.out.txPackets}, send errors ${c.out.errors}${errno(c.out)}; ` +
+        `kernel: f0 fill ring empty ${c.xskStats?.rxFillRingEmpty ?? '?'}, RX ring full ${c.xskStats?.rxRingFull ?? '?'}; ` +
+        `main-thread event-loop lag p99 ${c.loopDelayP99Ms.toFixed(1)} ms, max ${c.loopDelayMaxMs.toFixed(1)} ms`
+      : `${tun ? 'TUN' : 'GRE socket'} rx ${c.in.rxPackets}, drops ${c.in.drops}, handler errors ${c.in.handlerErrors}; ` +
+        `${tun ? 'raw' : 'GRE socket'} tx ${c.out.txPackets}, send errors ${c.out.errors}${errno(c.out)}; ` +
+        `main-thread event-loop lag p99 ${c.loopDelayP99Ms.toFixed(1)} ms, max ${c.loopDelayMaxMs.toFixed(1)} ms`;
     return { ...m, counters };
   } finally {
     if (tun) ip(['-n', t.fwd, 'rule', 'del', 'pref', '100']);
@@ -428,7 +468,7 @@ async function userspaceRun(t: Topology, a: Args, batchIo: boolean, children: Se
 const fmt = (n: number): string => Math.round(n).toLocaleString('en-US');
 
 async function main(a: Args): Promise<void> {
-  const t = buildTopology(`hdvfw-${process.pid}`);
+  const t = buildTopology(`hdvfw-${process.pid}`, a.sinkNoRouteBack);
   const children = new Set<ChildProcess>();
   const onSignal = (): void => {
     teardown(t, children);
@@ -438,18 +478,25 @@ async function main(a: Args): Promise<void> {
   try {
     const rows: string[] = [];
     const ratios: number[] = [];
+    const xratios: number[] = [];
     let busiest = 0;
     const path = a.ingress === 'gre' ? 'GRE socket, recvmmsg' : 'TUN';
     const out = a.ingress === 'gre' ? 'GRE socket' : 'raw';
     for (let run = 1; run <= a.runs; run++) {
       const k = await flood(t, a, children, SINK_ADDR);
-      const u = await userspaceRun(t, a, true, children);
-      ratios.push(u.forwarded / k.forwarded);
-      busiest = Math.max(busiest, k.othersCpu + k.stealCpu, u.othersCpu + u.stealCpu);
+      const u = a.skipSockets ? undefined : await userspaceRun(t, a, true, children);
+      if (u) ratios.push(u.forwarded / k.forwarded);
+      busiest = Math.max(busiest, k.othersCpu + k.stealCpu, u ? u.othersCpu + u.stealCpu : 0);
       const loss = (m: Measured): string => `${Math.max(0, (1 - m.forwarded / m.offered) * 100).toFixed(1)}%`;
       const others = (m: Measured): string => `${(m.othersCpu * 100).toFixed(0)}% / ${(m.stealCpu * 100).toFixed(0)}%`;
       rows.push(`| ${run} | kernel (ip_forward) | ${fmt(k.offered)} | ${fmt(k.forwarded)} | ${loss(k)} | ${others(k)} | |`);
-      rows.push(`| ${run} | userspace (${path} → worker → ${out}, sendmmsg) | ${fmt(u.offered)} | ${fmt(u.forwarded)} | ${loss(u)} | ${others(u)} | ${u.counters} |`);
+      if (u) rows.push(`| ${run} | userspace (${path} → worker → ${out}, sendmmsg) | ${fmt(u.offered)} | ${fmt(u.forwarded)} | ${loss(u)} | ${others(u)} | ${u.counters} |`);
+      if (a.xsk) {
+        const x = await userspaceRun(t, a, true, children, 'xsk');
+        busiest = Math.max(busiest, x.othersCpu + x.stealCpu);
+        rows.push(`| ${run} | userspace (AF_XDP f0 → worker → AF_XDP f1) | ${fmt(x.offered)} | ${fmt(x.forwarded)} | ${loss(x)} | ${others(x)} | ${x.counters} |`);
+        xratios.push(x.forwarded / k.forwarded);
+      }
       if (a.compareBatchIo) {
         const s = await userspaceRun(t, a, false, children);
         busiest = Math.max(busiest, s.othersCpu + s.stealCpu);
@@ -457,13 +504,15 @@ async function main(a: Args): Promise<void> {
       }
     }
     const handler = a.handler === __filename ? 'TTL decrement (bench/forward.ts)' : a.handler;
-    console.log(`\n${a.size}-byte IPv4 packets (${a.size + 18}-byte frames), one UDP flow${a.ingress === 'gre' ? ' inside GRE (key 5) from the generator' : ''}, ${a.seconds} s windows, handler: ${handler}${a.pin ? ', generator on CPU 0, forwarder on CPU 1' : ''}\n`);
+    console.log(`\n${a.size}-byte IPv4 packets (${a.size + 18}-byte frames), one UDP flow${a.ingress === 'gre' ? ' inside GRE (key 5) from the generator' : ''}, ${a.seconds} s windows, handler: ${handler}${a.pin ? ', generator on CPU 0, forwarder on CPU 1' : ''}${a.sinkNoRouteBack ? '' : ', sink WITH a route back to the forwarder (--sink-route-back)'}\n`);
     console.log('| run | path | offered pkt/s | forwarded pkt/s | loss | CPU of others / steal | backend counters (whole run) |');
     console.log('|---|---|---|---|---|---|---|');
     for (const r of rows) console.log(r);
     if (busiest > 0.1) console.log(`\nOther processes (or the hypervisor) took up to ${(busiest * 100).toFixed(0)}% of a CPU during a window: those rows are low.`);
-    const mean = ratios.reduce((x, y) => x + y, 0) / ratios.length;
-    console.log(`\nuserspace ÷ kernel (forwarded): ${mean.toFixed(2)}${ratios.length > 1 ? ` (runs: ${ratios.map((r) => r.toFixed(2)).join(', ')})` : ''}`);
+    const mean = (r: readonly number[]): number => r.reduce((x, y) => x + y, 0) / r.length;
+    const runs = (r: readonly number[]): string => (r.length > 1 ? ` (runs: ${r.map((x) => x.toFixed(2)).join(', ')})` : '');
+    if (ratios.length > 0) console.log(`\nuserspace ÷ kernel (forwarded): ${mean(ratios).toFixed(2)}${runs(ratios)}`);
+    if (xratios.length > 0) console.log(`${ratios.length > 0 ? '' : '\n'}userspace with AF_XDP ÷ kernel (forwarded): ${mean(xratios).toFixed(2)}${runs(xratios)}`);
   } finally {
     process.removeListener('SIGINT', onSignal);
     teardown(t, children);
@@ -484,6 +533,10 @@ if (require.main === module) {
       'no-pin': { type: 'boolean', default: false },
       'no-batch-io': { type: 'boolean', default: false },
       'compare-batch-io': { type: 'boolean', default: false },
+      xsk: { type: 'boolean', default: false },
+      'skip-sockets': { type: 'boolean', default: false },
+      'sink-route-back': { type: 'boolean', default: false },
+      io: { type: 'string', default: 'sockets' },
     },
   });
   const init: unknown = JSON.parse(values.init);
@@ -499,11 +552,16 @@ if (require.main === module) {
   // The handler learns the ingress too: forward-gre-handler.ts binds the TUN or the generator's GRE tunnel.
   const handlerInit: unknown = typeof init === 'object' && init !== null ? { ...init, ingress } : init;
   if (values.role === 'generator') generator(values.dst, Number(values.size), Number(values.seconds), gre);
-  else if (values.role === 'forwarder') done(forwarder(values.handler, handlerInit, !values['no-batch-io'], ingress));
+  else if (values.role === 'forwarder') {
+    const io = values.io;
+    if (io !== 'sockets' && io !== 'xsk') throw new RangeError(`--io must be sockets or xsk: ${io}`);
+    done(forwarder(values.handler, handlerInit, !values['no-batch-io'], ingress, io));
+  }
   else {
+    if (values.xsk && !gre) throw new RangeError('--xsk needs --ingress gre (the XDP program redirects GRE)');
     const size = Number(values.size ?? (gre ? 64 : 46));
     const min = gre ? 56 : 29; // outer IPv4 + GRE with key + inner IPv4 + UDP, or IPv4 + UDP
     if (!Number.isInteger(size) || size < min || size > 1500) throw new RangeError(`--size must be ${min}..1500: ${values.size}`);
-    done(main({ ingress, seconds: Number(values.seconds), runs: Number(values.runs), size, handler: values.handler, init, pin: !values['no-pin'], compareBatchIo: values['compare-batch-io'] }));
+    done(main({ ingress, seconds: Number(values.seconds), runs: Number(values.runs), size, handler: values.handler, init, pin: !values['no-pin'], compareBatchIo: values['compare-batch-io'], xsk: values.xsk, skipSockets: values['skip-sockets'], sinkNoRouteBack: !values['sink-route-back'] }));
   }
 }

@@ -5,6 +5,8 @@
  * stdout. Usage: node backend-node.js <handler-module.js> [backend-options-json]
  *   {"id":1,"cmd":"tun","name":"tun0","address":"10.99.0.1/24","queues":1,"wait":true}
  *   {"id":2,"cmd":"raw","protocol":47,"bind":"10.99.1.1","wait":true}
+ *   {"id":7,"cmd":"xsk","options":{"ifname":"f0","receive":{"protocols":[47]},"ingressAs":0},"wait":true} -> {"port":..,"xdpMode":..}
+ *   {"id":8,"cmd":"xsk-stats","port":2}
  *   {"id":3,"cmd":"start"}   {"id":4,"cmd":"post","message":{...}}   {"id":5,"cmd":"counters","port":0}
  *   {"id":6,"cmd":"stop"}    -> {"stopMs":..} then the process must exit by itself.
  * Events: {"event":"error","message":..,"port":..}
@@ -46,6 +48,13 @@ async function run(c) {
       if (c.wait) await backend.ready(port.id);
       return { port: port.id };
     }
+    case 'xsk': {
+      const port = backend.addXskPort(c.options);
+      if (c.wait) await backend.ready(port.id);
+      return { port: port.id, xdpMode: backend.xdpMode(port.id) ?? null };
+    }
+    case 'xsk-stats':
+      return { stats: backend.xskStatistics(c.port) ?? null };
     case 'start':
       await backend.start();
       return {};

@@ -5,13 +5,42 @@
  * `createHandler: HandlerFactory`; it runs on that worker's thread only.
  */
 
-export type PortKind = 'tun' | 'raw';
+export type PortKind = 'tun' | 'raw' | 'xsk';
+
+/**
+ * An AF_XDP port (docs/packet-io.md, "AF_XDP ports"): a socket on one queue of
+ * one device, opened by the worker that owns it. Handlers never emit to it
+ * directly: packets they emit to a raw port leave through it when their
+ * destination's neighbour is on its device, and packets it receives reach the
+ * handler as if from port `ingressAs`.
+ */
+export interface XskPortInfo {
+  readonly ifname: string;
+  readonly ifindex: number;
+  readonly queue: number;
+  /** Whether it receives (an XDP program on the device redirects the filtered packets to it). */
+  readonly receive: boolean;
+  /** The port id the handler sees as ingress for packets received here. */
+  readonly ingressAs: number;
+  /** The port whose worker owns (opens, drains and transmits on) this socket: itself when it receives. */
+  readonly owner: number;
+  /** XSKMAP descriptor of the device's XDP program (-1: transmit only). */
+  readonly mapFd: number;
+  /** The device's MAC address (aa:bb:cc:dd:ee:ff): the source of every frame sent here. */
+  readonly mac: string;
+  readonly mtu: number;
+  readonly frames: number;
+  readonly frameSize: number;
+  readonly ringSize: number;
+}
 
 export interface Port {
   readonly id: number;
   readonly kind: PortKind;
+  /** The descriptor; -1 for an XSK port, whose socket lives in its owner's worker. */
   readonly fd: number;
   readonly name: string;
+  readonly xsk?: XskPortInfo;
 }
 
 export interface EmitResult {

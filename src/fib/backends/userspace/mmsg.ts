@@ -117,14 +117,6 @@ export class SendBatch {
     this.count = i + 1;
   }
 
-  /**
-   * Moves the packet in next() to slot 0 once the queue has been flushed: used
-   * when a packet for another port arrives while packets for this one are queued.
-   */
-  moveNextToFront(from: Buffer, len: number): void {
-    from.copy(this.vector.slot(0), 0, 0, len);
-  }
-
   /** Sends everything queued; reports per-outcome totals through the callbacks' arguments. */
   flush(onSent: (port: number, packets: number, bytes: number) => void, onError: (port: number, errno: number) => void): void {
     const { count, fd, port } = this;
