@@ -242,9 +242,10 @@ export class Daemon {
       pairs: this.config.halfDuplex.map((p) => p.name),
       tuns: this.config.clientRouter ? [LAN_INTERFACE] : [],
       pathMtu: fib.pathMtu,
+      afXdp: fib.afXdp,
       onError: (m) => log.error(m),
     });
-    log.info(`userspace packet backend: ports ${this.packetPlane.ports.map((p) => p.name).join(', ')}, one worker each`);
+    log.info(`userspace packet backend: ports ${this.packetPlane.ports.map((p) => p.name).join(', ')}${this.packetPlane.afXdp.length ? ` (AF_XDP: ${this.packetPlane.afXdp.join(', ')})` : ''}`);
     this.fibFeed.bindPairPorts(this.config.halfDuplex.map((p) => p.name));
     if (this.config.clientRouter) {
       this.clientRouter = new ClientRouter(this.fib, this.speaker, {

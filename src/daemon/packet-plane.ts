@@ -12,6 +12,7 @@ import type { Fib } from '../fib/fib';
 import { forwarderCounters, type ForwarderInit, readForwarderCounters } from '../fib/forwarder';
 import { UserspaceBackend, type PortCounters } from '../fib/backends/userspace/backend';
 import { openRawSocket, sockaddrIn, SOCKADDR_IN_SIZE } from '../fib/backends/userspace/raw-socket';
+import { formatIpv4 } from '../fib/address-text';
 import { libcIo } from '../fib/backends/userspace/libc-io';
 import { configureTun, openTun } from '../fib/backends/userspace/tun';
 import type { SnapshotMessage } from '../fib/backends/userspace/fib-handler';
@@ -62,6 +63,12 @@ export interface PacketPlaneOptions {
   /** Further TUN devices by name (a client router's LAN side). */
   readonly tuns?: readonly string[];
   readonly pathMtu: number;
+  /**
+   * Devices whose GRE to `address` comes in through an AF_XDP socket (handed to the forwarder as from the GRE
+   * socket) and whose forwarded packets leave through it once the next hop's MAC is known; until then, and for
+   * other devices, by the raw sockets (docs/packet-io.md, "AF_XDP ports").
+   */
+  readonly afXdp?: readonly string[];
   readonly onError: (message: string) => void;
 }
 
@@ -72,6 +79,7 @@ export class PacketPlane {
     /** pair → the port of its TUN device. */
     private readonly pairPorts: ReadonlyMap<string, number>,
     private readonly tunPorts: ReadonlyMap<string, number>,
+    private readonly xdpModes: readonly string[],
   ) {}
 
   /** The port of a TUN device given in `tuns`. */
@@ -103,9 +111,19 @@ export class PacketPlane {
       handlerInit: init,
       onError: (e, port) => opts.onError(`packet worker${port ? ` ${port.name}` : ''}: ${e.message}`),
     });
-    backend.addPort('raw', gre, 'gre');
+    const grePort = backend.addPort('raw', gre, 'gre').id;
     backend.addPort('raw', ipip, 'ipip');
     backend.addPort('raw', plain, 'plain');
+    const xdpModes: string[] = [];
+    try {
+      for (const ifname of opts.afXdp ?? []) {
+        const p = backend.addXskPort({ ifname, receive: { protocols: [PROTO_GRE], localAddresses: [formatIpv4(opts.address)] }, ingressAs: grePort });
+        xdpModes.push(`${ifname} ${backend.xdpMode(p.id) ?? '?'}`);
+      }
+    } catch (e) {
+      await backend.stop();
+      throw e;
+    }
     const pairPorts = new Map<string, number>();
     for (const pair of opts.pairs) pairPorts.set(pair, addTun(backend, pairInterfaceName(pair)));
     fib.onSnapshot((snapshot) => backend.post({ type: 'fib-snapshot', snapshot } satisfies SnapshotMessage));
@@ -114,7 +132,12 @@ export class PacketPlane {
     backend.post({ type: 'fib-snapshot', snapshot: fib.snapshot() } satisfies SnapshotMessage);
     const tunPorts = new Map<string, number>();
     for (const name of opts.tuns ?? []) tunPorts.set(name, addTun(backend, name));
-    return new PacketPlane(backend, counters, pairPorts, tunPorts);
+    return new PacketPlane(backend, counters, pairPorts, tunPorts, xdpModes);
+  }
+
+  /** The AF_XDP devices and the mode their XDP program runs in ("eth0 native"). */
+  get afXdp(): readonly string[] {
+    return this.xdpModes;
   }
 
   /**

@@ -25,7 +25,7 @@ export const DEFAULT_RADIUS_RETRIES = 2;
 /** RFC 4271 §9.1.2.2(c): MEDs are compared only between routes from the same neighbor AS unless told otherwise. */
 export const DEFAULT_DECISION: DecisionConfig = { alwaysCompareMed: false };
 export const DEFAULT_SESSIONS: SessionsConfig = { store: null };
-export const DEFAULT_FIB: FibConfig = { backend: 'none', tunnelSource: null, fallback: true, pathMtu: 1500, probeInterval: 0, probeMultiplier: 3, noFallbackCommunity: null, noTunnelCommunity: null };
+export const DEFAULT_FIB: FibConfig = { backend: 'none', tunnelSource: null, fallback: true, pathMtu: 1500, probeInterval: 0, probeMultiplier: 3, noFallbackCommunity: null, noTunnelCommunity: null, afXdp: [] };
 export const NO_ROUTE_SERVER_POLICY: RouteServerConfig = { importPolicy: [], exportPolicy: [] };
 /** RFC 4271 §5.1.2 leaves prepending unbounded; more than this is a typo, not traffic engineering. */
 export const MAX_AS_PATH_PREPEND = 16;

@@ -58,6 +58,12 @@ export interface FibConfig {
    */
   readonly noFallbackCommunity: number | null;
   readonly noTunnelCommunity: number | null;
+  /**
+   * Userspace backend: devices whose GRE to this node goes through AF_XDP sockets instead of the raw GRE socket
+   * (an XDP program redirects it; everything else still reaches the kernel), and whose packets leave the same way
+   * once the next hop's MAC is known (docs/packet-io.md, "AF_XDP ports").
+   */
+  readonly afXdp: readonly string[];
 }
 
 /** Informing client routers (issue 8): VPN client routes as IPv4 unicast with an RFC 9012 tunnel attribute. */

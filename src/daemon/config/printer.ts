@@ -111,7 +111,7 @@ function halfOut(v: HalfVrfConfig): Out {
 
 /** Printed only when something differs from the defaults (no backend, router id as source, fallback, 1500). */
 function fibOut(f: FibConfig): Out | undefined {
-  if (f.backend === 'none' && f.tunnelSource === null && f.fallback && f.pathMtu === 1500 && f.probeInterval === 0 && f.probeMultiplier === 3 && f.noFallbackCommunity === null && f.noTunnelCommunity === null) return undefined;
+  if (f.backend === 'none' && f.tunnelSource === null && f.fallback && f.pathMtu === 1500 && f.probeInterval === 0 && f.probeMultiplier === 3 && f.noFallbackCommunity === null && f.noTunnelCommunity === null && f.afXdp.length === 0) return undefined;
   return {
     backend: f.backend,
     ...(f.tunnelSource !== null ? { 'tunnel-source': formatIpv4(f.tunnelSource) } : {}),
@@ -120,6 +120,7 @@ function fibOut(f: FibConfig): Out | undefined {
     ...(f.probeInterval > 0 ? { 'probe-interval': f.probeInterval, 'probe-multiplier': f.probeMultiplier } : {}),
     ...(f.noFallbackCommunity !== null ? { 'no-fallback-community': formatCommunity(f.noFallbackCommunity) } : {}),
     ...(f.noTunnelCommunity !== null ? { 'no-tunnel-community': formatCommunity(f.noTunnelCommunity) } : {}),
+    ...(f.afXdp.length > 0 ? { 'af-xdp': [...f.afXdp] } : {}),
   };
 }
 

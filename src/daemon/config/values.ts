@@ -22,7 +22,7 @@ export interface At {
   readonly line: number;
 }
 
-type TextParser<T> = (text: string, line: number, src: Source) => T | undefined;
+export type TextParser<T> = (text: string, line: number, src: Source) => T | undefined;
 
 export function parseAt<T>(src: Source, at: At, label: string, parse: TextParser<T>): T | undefined {
   const text = readText(src, at.node, label, at.line);

@@ -4,14 +4,14 @@ import { errorsOf, HEAD, load, yaml } from './helpers';
 describe('config: fib', () => {
   it('defaults to no packet backend, the router id as tunnel source, fallback allowed, MTU 1500, and prints nothing', () => {
     const c = load(yaml(...HEAD));
-    expect(c.fib).toEqual({ backend: 'none', tunnelSource: null, fallback: true, pathMtu: 1500, probeInterval: 0, probeMultiplier: 3, noFallbackCommunity: null, noTunnelCommunity: null });
+    expect(c.fib).toEqual({ backend: 'none', tunnelSource: null, fallback: true, pathMtu: 1500, probeInterval: 0, probeMultiplier: 3, noFallbackCommunity: null, noTunnelCommunity: null, afXdp: [] });
     expect(printConfig(c)).not.toMatch(/fib/);
   });
 
   it('reads every key and prints it back', () => {
-    const c = load(yaml(...HEAD, 'fib: { backend: userspace, tunnel-source: 198.51.100.1, fallback: false, path-mtu: 9000, probe-interval: 300, probe-multiplier: 4, no-fallback-community: "65000:901", no-tunnel-community: "65000:902" }'));
-    expect(c.fib).toEqual({ backend: 'userspace', tunnelSource: 0xc6336401, fallback: false, pathMtu: 9000, probeInterval: 300, probeMultiplier: 4, noFallbackCommunity: 65000 * 65536 + 901, noTunnelCommunity: 65000 * 65536 + 902 });
-    expect(printConfig(c)).toMatch(/^fib:\n  backend: userspace\n  tunnel-source: 198.51.100.1\n  fallback: false\n  path-mtu: 9000\n  probe-interval: 300\n  probe-multiplier: 4\n  no-fallback-community: "?65000:901"?\n  no-tunnel-community: "?65000:902"?$/m);
+    const c = load(yaml(...HEAD, 'fib: { backend: userspace, tunnel-source: 198.51.100.1, fallback: false, path-mtu: 9000, probe-interval: 300, probe-multiplier: 4, no-fallback-community: "65000:901", no-tunnel-community: "65000:902", af-xdp: [eth0, ens1f0.100] }'));
+    expect(c.fib).toEqual({ backend: 'userspace', tunnelSource: 0xc6336401, fallback: false, pathMtu: 9000, probeInterval: 300, probeMultiplier: 4, noFallbackCommunity: 65000 * 65536 + 901, noTunnelCommunity: 65000 * 65536 + 902, afXdp: ['eth0', 'ens1f0.100'] });
+    expect(printConfig(c)).toMatch(/^fib:\n  backend: userspace\n  tunnel-source: 198.51.100.1\n  fallback: false\n  path-mtu: 9000\n  probe-interval: 300\n  probe-multiplier: 4\n  no-fallback-community: "?65000:901"?\n  no-tunnel-community: "?65000:902"?\n  af-xdp: \[ eth0, ens1f0.100 \]$/m);
     // What is printed reads back the same.
     expect(load(printConfig(c)).fib).toEqual(c.fib);
   });
@@ -22,6 +22,14 @@ describe('config: fib', () => {
     expect(errorsOf(yaml(...HEAD, 'fib:', '  path-mtu: 100'))[0]).toMatch(/^test\.yaml:4: .*576/);
     expect(errorsOf(yaml(...HEAD, 'fib:', '  probe-interval: 5'))[0]).toMatch(/^test\.yaml:4: probe-interval 5 ms is too short/);
     expect(errorsOf(yaml(...HEAD, 'fib: { backen: userspace }'))[0]).toMatch(/^test\.yaml:3: unknown key 'backen' in fib/);
+  });
+
+  it('refuses af-xdp without the userspace backend, a bad device name and a device named twice, each at its line', () => {
+    expect(errorsOf(yaml(...HEAD, 'fib:', '  backend: kernel', '  af-xdp: [eth0]'))).toEqual(['test.yaml:5: af-xdp needs backend: userspace (the backend is kernel)']);
+    expect(errorsOf(yaml(...HEAD, 'fib:', '  af-xdp: [eth0]'))).toEqual(['test.yaml:4: af-xdp needs backend: userspace (the backend is none)']);
+    expect(errorsOf(yaml(...HEAD, 'fib:', '  backend: userspace', '  af-xdp:', '    - eth0', '    - a-name-longer-than-15'))[0]).toMatch(/^test\.yaml:7: 'a-name-longer-than-15' is not a network device name/);
+    expect(errorsOf(yaml(...HEAD, 'fib:', '  backend: userspace', '  af-xdp: [eth0/1]'))[0]).toMatch(/^test\.yaml:5: 'eth0\/1' is not a network device name/);
+    expect(errorsOf(yaml(...HEAD, 'fib:', '  backend: userspace', '  af-xdp: [eth0, eth0]'))).toEqual(['test.yaml:5: af-xdp names a device twice (one AF_XDP socket per device and queue)']);
   });
 });
 

@@ -1,7 +1,7 @@
 /** Top-level scalars and small sections: asn, router-id, listen, control, logging, cluster-id, decision, sessions. */
 import { BGP_PORT, DEFAULT_DECISION, DEFAULT_FIB, DEFAULT_LOGGING, DEFAULT_SESSIONS } from '../defaults';
 import { LOG_LEVELS, type ClientRouterConfig, type ControlConfig, type FibConfig, type InformClientsConfig, type DecisionConfig, type ListenConfig, type LoggingConfig, type SessionsConfig } from '../model';
-import { addressValue, asnValue, communityValue, field, ipv4Value, listField, prefixValue } from '../values';
+import { addressValue, asnValue, communityValue, field, ipv4Value, listField, prefixValue, type TextParser } from '../values';
 import type { MapReader } from '../yaml-reader';
 
 export function readAsn(root: MapReader): number | undefined {
@@ -84,10 +84,16 @@ export function readSessions(root: MapReader): SessionsConfig | undefined {
   return { store };
 }
 
+/** A Linux network device name: 1 to 15 characters (IFNAMSIZ less the NUL), no '/', ':' or white space. */
+const interfaceValue: TextParser<string> = (text, line, src) => {
+  if (!/^[^/:\s]{1,15}$/.test(text) || text === '.' || text === '..') return void src.diag.error(line, `'${text}' is not a network device name (1 to 15 characters, no '/', ':' or spaces)`);
+  return text;
+};
+
 /** The forwarding plane: which backend moves packets, the tunnel source, fallback and path MTU (docs/fib.md). */
 export function readFib(root: MapReader): FibConfig | undefined {
   if (!root.has('fib')) return DEFAULT_FIB;
-  const fib = root.map('fib', 'fib', ['backend', 'tunnel-source', 'fallback', 'path-mtu', 'probe-interval', 'probe-multiplier', 'no-fallback-community', 'no-tunnel-community']);
+  const fib = root.map('fib', 'fib', ['backend', 'tunnel-source', 'fallback', 'path-mtu', 'probe-interval', 'probe-multiplier', 'no-fallback-community', 'no-tunnel-community', 'af-xdp']);
   if (!fib) return undefined;
   const backend = fib.has('backend') ? fib.enumOf('backend', ['none', 'userspace', 'kernel'] as const) : DEFAULT_FIB.backend;
   const tunnelSource = fib.has('tunnel-source') ? field(fib, 'tunnel-source', ipv4Value) : DEFAULT_FIB.tunnelSource;
@@ -101,11 +107,21 @@ export function readFib(root: MapReader): FibConfig | undefined {
   const noTunnelCommunity = fib.has('no-tunnel-community') ? field(fib, 'no-tunnel-community', communityValue) : null;
   if (backend === undefined || tunnelSource === undefined || fallback === undefined || pathMtu === undefined || probeInterval === undefined || probeMultiplier === undefined) return undefined;
   if (noFallbackCommunity === undefined || noTunnelCommunity === undefined) return undefined;
+  const afXdp = listField(fib, 'af-xdp', interfaceValue);
+  if (afXdp === undefined) return undefined;
+  if (afXdp.length > 0 && backend !== 'userspace') {
+    fib.src.diag.error(fib.keyLine('af-xdp'), `af-xdp needs backend: userspace (the backend is ${backend})`);
+    return undefined;
+  }
+  if (new Set(afXdp).size !== afXdp.length) {
+    fib.src.diag.error(fib.keyLine('af-xdp'), 'af-xdp names a device twice (one AF_XDP socket per device and queue)');
+    return undefined;
+  }
   if (probeInterval > 0 && probeInterval < 10) {
     fib.src.diag.error(fib.valueLine('probe-interval'), `probe-interval ${probeInterval} ms is too short: 0 (off) or at least 10`);
     return undefined;
   }
-  return { backend, tunnelSource, fallback, pathMtu, probeInterval, probeMultiplier, noFallbackCommunity, noTunnelCommunity };
+  return { backend, tunnelSource, fallback, pathMtu, probeInterval, probeMultiplier, noFallbackCommunity, noTunnelCommunity, afXdp };
 }
 
 /** `inform-clients: { tunnel: gre|ipip }`: announce VPN clients to client routers (client-announcer.ts). */
