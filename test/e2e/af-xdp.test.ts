@@ -12,7 +12,8 @@ import { join } from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { Dut } from '../interop/dut';
-import { Lab, type LabNode, type LabProcess, waitFor } from '../interop/lab';
+import { Lab, type LabNode, waitFor } from '../interop/lab';
+import { captureTunnels } from './helpers/capture';
 
 const root = process.getuid?.() === 0;
 const HUB = '198.18.0.10';
@@ -24,18 +25,6 @@ const CLIENT = join(__dirname, 'helpers/client-router.js');
 type Obj = Record<string, unknown>;
 interface Seen { outerSrc: string; key: number | null; src: string; dst: string; ttl: number; innerChecksumOk: boolean; text: string }
 
-async function capture(node: LabNode, file: string): Promise<LabProcess> {
-  const log = `${file}.log`;
-  const p = node.spawn(['tshark', '-i', 'eth0', '-w', file, '-f', 'ip proto 47 or ip proto 4'], log);
-  await waitFor('tshark capturing', () => {
-    try {
-      return readFileSync(log, 'utf8').includes('Capturing on') ? true : undefined;
-    } catch {
-      return undefined;
-    }
-  }, { timeoutMs: 15000 });
-  return p;
-}
 
 /** outer src, outer dst and the IPv4 checksum statuses of each UDP-carrying frame. */
 function frames(file: string): string[][] {
@@ -119,7 +108,7 @@ fib: { backend: userspace, af-xdp: [eth0] }
     const alice = addr.get('alice') ?? '';
     const bob = addr.get('bob') ?? '';
     const hubPcap = join(lab.dir, 'hub.pcap');
-    const hubCap = await capture(hub.node, hubPcap);
+    const hubCap = await captureTunnels(hub.node, hubPcap);
     for (let round = 1; round <= 2; round++) {
       const echoFile = join(lab.dir, `c2-${round}.json`);
       const echo = c2.spawn(['node', CLIENT, '--mode', 'echo', '--tunnel', 'ipip', '--local', C2, '--pe', PE, '--ms', '4000'], echoFile);

@@ -14,7 +14,8 @@
  */
 import { join } from 'node:path';
 import { Dut } from '../interop/dut';
-import { Lab, type LabNode, type LabProcess, waitFor } from '../interop/lab';
+import { Lab, type LabNode, waitFor } from '../interop/lab';
+import { captureTunnels } from './helpers/capture';
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 
@@ -30,18 +31,6 @@ const CLIENT = join(__dirname, 'helpers/client-router.js');
 type Obj = Record<string, unknown>;
 interface Seen { outerSrc: string; outerDst: string; key: number | null; src: string; dst: string; ttl: number; innerChecksumOk: boolean; text: string }
 
-async function capture(node: LabNode, file: string): Promise<LabProcess> {
-  const log = `${file}.log`;
-  const p = node.spawn(['tshark', '-i', 'eth0', '-w', file, '-f', 'ip proto 47 or ip proto 4'], log);
-  await waitFor('tshark capturing', () => {
-    try {
-      return readFileSync(log, 'utf8').includes('Capturing on') ? true : undefined;
-    } catch {
-      return undefined;
-    }
-  }, { timeoutMs: 15000 });
-  return p;
-}
 
 /** frame, outer src, outer dst, outer proto, inner src, inner dst, inner TTL, label, GRE key, checksum statuses. */
 function frames(file: string): string[][] {
@@ -122,8 +111,8 @@ fib: { backend: userspace }
     const bob = addr.get('bob') ?? '';
     const pePcap = join(lab.dir, 'pe.pcap');
     const hubPcap = join(lab.dir, 'hub.pcap');
-    const peCap = await capture(pe.node, pePcap);
-    const hubCap = await capture(hub.node, hubPcap);
+    const peCap = await captureTunnels(pe.node, pePcap);
+    const hubCap = await captureTunnels(hub.node, hubPcap);
     const echo = c2.spawn(['node', CLIENT, '--mode', 'echo', '--tunnel', 'ipip', '--local', C2, '--pe', PE, '--ms', '6000'], join(lab.dir, 'c2.json'));
     await new Promise((r) => setTimeout(r, 300));
     const sent = JSON.parse(await c1.execOk(['node', CLIENT, '--mode', 'send', '--tunnel', 'gre', '--key', '7', '--local', C1, '--pe', PE, '--src', alice, '--dst', bob, '--count', '5', '--ms', '2000'])) as { sent: number; received: Seen[] };
