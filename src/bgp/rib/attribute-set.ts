@@ -156,11 +156,38 @@ const ORIGINS: readonly PathAttribute[] = [0, 1, 2].map((origin) => ({ type: 'or
  * a full table's 70k sets was a tenth of the RIB's heap.
  */
 function compactAttributes(kept: readonly PathAttribute[]): readonly PathAttribute[] {
-  return kept.map((a) => {
-    if (a.type === 'origin' && a.flags === undefined) return ORIGINS[a.origin] ?? a;
-    if (a.type === 'as-path') return { ...a, segments: a.segments.map((seg) => seg) };
-    return a;
-  });
+  return kept.map(compactAttribute);
+}
+
+/**
+ * The common attributes are copied here, from literals of this module: the
+ * decoder's objects then die young, and V8 can pretenure these (allocation
+ * sites of literals whose objects live long go straight to the old
+ * generation), so the young-generation collector does not copy a set's
+ * parts twice. Attributes with received flags recorded are kept as they are.
+ */
+function compactAttribute(a: PathAttribute): PathAttribute {
+  if (a.flags !== undefined) return a;
+  switch (a.type) {
+    case 'origin':
+      return ORIGINS[a.origin] ?? a;
+    case 'as-path':
+      return { type: 'as-path', segments: a.segments.length === 1 && a.segments[0] ? [compactSegment(a.segments[0])] : a.segments.map(compactSegment) };
+    case 'med':
+      return { type: 'med', med: a.med };
+    case 'local-pref':
+      return { type: 'local-pref', localPref: a.localPref };
+    case 'aggregator':
+      return { type: 'aggregator', asn: a.asn, address: a.address };
+    case 'communities':
+      return { type: 'communities', communities: a.communities.slice() };
+    default:
+      return a;
+  }
+}
+
+function compactSegment(seg: AsPathSegment): AsPathSegment {
+  return { kind: seg.kind, asns: seg.asns.slice() };
 }
 
 /** The interning table. Sets are reference counted so withdrawn ones are freed. */
