@@ -50,83 +50,46 @@ const NONE: readonly never[] = [];
  * read are pulled out once; the rest stays in `attributes`. The intern key
  * (the encoded attributes as a one-byte string) and the reference count live
  * in the set itself, so interning costs one Map entry per distinct set.
- * The class holds the getter; `newSet` builds each set as an object literal
- * with its prototype, which V8 can allocate straight in the old generation
- * (allocation-site pretenuring follows literals, not `new`): sets live as
- * long as their routes.
  */
 class InternedSet implements AttributeSet {
-  declare readonly id: number;
-  declare readonly attributes: readonly PathAttribute[];
-  declare readonly nextHop: string;
-  declare readonly key: string;
-  declare readonly origin: 0 | 1 | 2;
-  declare readonly asPath: readonly AsPathSegment[];
-  declare readonly med: number | undefined;
-  declare readonly localPref: number | undefined;
-  declare readonly communities: readonly number[];
-  declare readonly largeCommunities: readonly LargeCommunity[];
-  declare readonly extendedCommunities: readonly ExtendedCommunity[];
-  declare readonly originatorId: string | undefined;
-  declare readonly clusterList: readonly string[];
-  declare readonly atomicAggregate: boolean;
-  declare encodedLength: number | undefined;
-  declare memo: object | null;
-  declare refs: number;
-  declare private text: string | null;
+  origin: 0 | 1 | 2 = 2;
+  asPath: readonly AsPathSegment[] = NONE;
+  med: number | undefined = undefined;
+  localPref: number | undefined = undefined;
+  communities: readonly number[] = NONE;
+  largeCommunities: readonly LargeCommunity[] = NONE;
+  extendedCommunities: readonly ExtendedCommunity[] = NONE;
+  originatorId: string | undefined = undefined;
+  clusterList: readonly string[] = NONE;
+  atomicAggregate = false;
+  encodedLength: number | undefined = undefined;
+  memo: object | null = null;
+  refs = 1;
+  private text: string | null = null;
+
+  constructor(
+    readonly id: number,
+    readonly attributes: readonly PathAttribute[],
+    readonly nextHop: string,
+    readonly key: string,
+  ) {
+    for (const a of attributes) {
+      if (a.type === 'origin') this.origin = a.origin;
+      else if (a.type === 'as-path') this.asPath = a.segments;
+      else if (a.type === 'med') this.med = a.med;
+      else if (a.type === 'local-pref') this.localPref = a.localPref;
+      else if (a.type === 'communities') this.communities = a.communities;
+      else if (a.type === 'large-communities') this.largeCommunities = a.communities;
+      else if (a.type === 'extended-communities') this.extendedCommunities = a.communities;
+      else if (a.type === 'originator-id') this.originatorId = a.originatorId;
+      else if (a.type === 'cluster-list') this.clusterList = a.clusterIds;
+      else if (a.type === 'atomic-aggregate') this.atomicAggregate = true;
+    }
+  }
 
   get asPathText(): string {
     return (this.text ??= formatAsPath(this.asPath));
   }
-}
-
-const INTERNED_SET: object = InternedSet.prototype;
-
-function newSet(id: number, attributes: readonly PathAttribute[], nextHop: string, key: string): InternedSet {
-  let origin: 0 | 1 | 2 = 2;
-  let asPath: readonly AsPathSegment[] = NONE;
-  let med: number | undefined;
-  let localPref: number | undefined;
-  let communities: readonly number[] = NONE;
-  let largeCommunities: readonly LargeCommunity[] = NONE;
-  let extendedCommunities: readonly ExtendedCommunity[] = NONE;
-  let originatorId: string | undefined;
-  let clusterList: readonly string[] = NONE;
-  let atomicAggregate = false;
-  for (const a of attributes) {
-    if (a.type === 'origin') origin = a.origin;
-    else if (a.type === 'as-path') asPath = a.segments;
-    else if (a.type === 'med') med = a.med;
-    else if (a.type === 'local-pref') localPref = a.localPref;
-    else if (a.type === 'communities') communities = a.communities;
-    else if (a.type === 'large-communities') largeCommunities = a.communities;
-    else if (a.type === 'extended-communities') extendedCommunities = a.communities;
-    else if (a.type === 'originator-id') originatorId = a.originatorId;
-    else if (a.type === 'cluster-list') clusterList = a.clusterIds;
-    else if (a.type === 'atomic-aggregate') atomicAggregate = true;
-  }
-  // `as unknown as`: TypeScript does not type `__proto__` in a literal.
-  return {
-    __proto__: INTERNED_SET,
-    id,
-    attributes,
-    nextHop,
-    key,
-    origin,
-    asPath,
-    med,
-    localPref,
-    communities,
-    largeCommunities,
-    extendedCommunities,
-    originatorId,
-    clusterList,
-    atomicAggregate,
-    encodedLength: undefined,
-    memo: null,
-    refs: 1,
-    text: null,
-  } as unknown as InternedSet;
 }
 
 /** Attributes are keyed by their wire form with 4-octet ASNs: compact, and equal exactly when the sets are. */
@@ -160,11 +123,9 @@ function compactAttributes(kept: readonly PathAttribute[]): readonly PathAttribu
 }
 
 /**
- * The common attributes are copied here, from literals of this module: the
- * decoder's objects then die young, and V8 can pretenure these (allocation
- * sites of literals whose objects live long go straight to the old
- * generation), so the young-generation collector does not copy a set's
- * parts twice. Attributes with received flags recorded are kept as they are.
+ * The common attributes are copied here, exactly sized, from literals of
+ * this module: the decoder's objects, sized by pushing, then die young.
+ * Attributes with received flags recorded are kept as they are.
  */
 function compactAttribute(a: PathAttribute): PathAttribute {
   if (a.flags !== undefined) return a;
@@ -204,7 +165,7 @@ export class AttributeInterner {
       hit.refs++;
       return hit;
     }
-    const set = newSet(this.nextId++, compactAttributes(kept), nextHop, key);
+    const set = new InternedSet(this.nextId++, compactAttributes(kept), nextHop, key);
     this.byKey.set(key, set);
     // The key is the next hop, a NUL and the encoded attributes, one character per octet: UPDATE
     // packing needs the length of the attributes it sends, and a route server sends them unchanged.

@@ -44,34 +44,46 @@ export interface RouteFields {
 }
 
 /**
- * A route as the RIBs store it. An IPv4 unicast or VPN-IPv4 prefix without
- * path id (the bulk of any table) is kept as two small integers in the route
- * itself, not as the decoder's NLRI and prefix objects: those cost two objects
- * and a boxed number per route, 112 of about 340 heap bytes per route of a
- * full table, and copying them through the young generation was much of the
+ * A route as the RIBs store it. An IPv4 unicast prefix without path id (the
+ * bulk of any table) is kept as two small integers in the route itself, not
+ * as the decoder's NLRI and prefix objects: those cost two objects and a
+ * boxed number per route, 112 of about 340 heap bytes per route of a full
+ * table, and copying them through the young generation was much of the
  * collector's time. `nlri` makes them again when read (rarely: sending,
- * `show rib`). Not a plain object, so never copy one with spread syntax (the
- * getters would be lost): use `withRoute`.
- *
- * The classes only hold the getters: `makeRoute` builds each route as an
- * object literal with the class's prototype. V8 tracks allocation sites of
- * literals, not of `new`, and moves a site whose objects live long straight
- * to the old generation; routes built with `new` were each copied twice by
- * the young-generation collector (3-4x its time in a test of 500k objects).
+ * `show rib`). Not a plain object, so never copy one with spread syntax
+ * (the getter would be lost): use `withRoute`.
  */
 class RibRoute implements Route {
-  declare readonly attrs: AttributeSet;
-  declare readonly source: RouteSource;
+  readonly attrs: AttributeSet;
+  readonly source: RouteSource;
   /** afi × 256 + safi. */
-  declare protected readonly family: number;
+  private readonly family: number;
   /** The packed prefix length × 2, plus 1 when stale: one small integer for both. */
-  declare protected lengthStale: number;
+  private lengthStale: number;
   /** The rare fields (import refusal, attributes before import policy), null when neither is set. */
-  declare protected readonly extra: RareFields | null;
-  /** The NLRI as given, unless it is packed (null). */
-  declare protected readonly kept: RoutableNlri | null;
+  private readonly extra: { readonly rejected: string | undefined; readonly received: AttributeSet | undefined } | null;
+  /** The NLRI as given, unless it is packed below. */
+  private readonly kept: RoutableNlri | null;
   /** Packed IPv4 prefix: the address as a signed 32-bit integer (a small integer, not a boxed number). */
-  declare protected readonly v4: number;
+  private readonly v4: number;
+
+  constructor(f: RouteFields) {
+    this.attrs = f.attrs;
+    this.source = f.source;
+    this.family = f.afi * 256 + f.safi;
+    this.extra = f.rejected === undefined && f.received === undefined ? null : { rejected: f.rejected, received: f.received };
+    const n = f.nlri;
+    let length = 0;
+    if (packable(n) && (n.kind === 'vpn' || (n.safi === 1 && f.safi === 1))) {
+      this.kept = null;
+      this.v4 = n.prefix.address | 0;
+      length = n.prefix.length;
+    } else {
+      this.kept = n;
+      this.v4 = 0;
+    }
+    this.lengthStale = length * 2 + (f.stale ? 1 : 0);
+  }
 
   /** The packed prefix (`kept` null). */
   protected get v4Prefix(): Ipv4Prefix {
@@ -112,19 +124,19 @@ class RibRoute implements Route {
   }
 }
 
-interface RareFields {
-  readonly rejected: string | undefined;
-  readonly received: AttributeSet | undefined;
-}
-
 /**
  * A VPN-IPv4 route (RFC 4364), the route server's other bulk family, packed
  * the same way: the RD and label stack are the NLRI interner's shared
  * objects, so the route keeps references to them and the prefix as integers.
  */
 class VpnRibRoute extends RibRoute {
-  declare private readonly rd: RouteDistinguisher;
-  declare private readonly labels: readonly number[];
+  constructor(
+    f: RouteFields,
+    private readonly rd: RouteDistinguisher,
+    private readonly labels: readonly number[],
+  ) {
+    super(f);
+  }
 
   override get nlri(): RoutableNlri {
     return { kind: 'vpn', prefix: this.v4Prefix, rd: this.rd, labels: this.labels };
@@ -140,25 +152,9 @@ function packable(n: RoutableNlri): n is (UnicastNlri | VpnNlri) & { readonly pr
   return (n.kind === 'unicast' || n.kind === 'vpn') && n.pathId === undefined && n.prefix.afi === 1;
 }
 
-const RIB_ROUTE: object = RibRoute.prototype;
-const VPN_RIB_ROUTE: object = VpnRibRoute.prototype;
-
 export function makeRoute(f: RouteFields): Route {
   const n = f.nlri;
-  const family = f.afi * 256 + f.safi;
-  const stale = f.stale ? 1 : 0;
-  const extra: RareFields | null = f.rejected === undefined && f.received === undefined ? null : { rejected: f.rejected, received: f.received };
-  // Three literals with the same fields in the same order (one hidden class per prototype), each its own
-  // allocation site. The `as unknown as Route` is the prototype's doing: TypeScript does not type `__proto__`.
-  if (packable(n)) {
-    const lengthStale = n.prefix.length * 2 + stale;
-    const v4 = n.prefix.address | 0;
-    if (n.kind === 'vpn') {
-      return { __proto__: VPN_RIB_ROUTE, attrs: f.attrs, source: f.source, family, lengthStale, extra, kept: null, v4, rd: n.rd, labels: n.labels } as unknown as Route;
-    }
-    if (n.safi === 1 && f.safi === 1) return { __proto__: RIB_ROUTE, attrs: f.attrs, source: f.source, family, lengthStale, extra, kept: null, v4 } as unknown as Route;
-  }
-  return { __proto__: RIB_ROUTE, attrs: f.attrs, source: f.source, family, lengthStale: stale, extra, kept: n, v4: 0 } as unknown as Route;
+  return n.kind === 'vpn' && packable(n) ? new VpnRibRoute(f, n.rd, n.labels) : new RibRoute(f);
 }
 
 /** A copy of `r` with some fields replaced (`rejected`/`received` undefined: without them). */

@@ -21,20 +21,15 @@ function sourceKey(r: Route): string {
   return s.address === 'local' ? 'l' : s.ibgp ? `i${s.bgpId}` : 'e';
 }
 
-/** One per attribute set and group: built as a literal with this prototype, so V8 can pretenure it (it lives as long as the set). */
 class CacheSlot {
-  /** The group whose result this is (a set's memo slot is taken by the first group that asks). */
-  declare readonly group: UpdateGroup;
-  declare readonly key: string;
-  declare readonly value: ExportedAttributes | null;
-  declare more: Map<string, ExportedAttributes | null> | null;
-}
+  constructor(
+    /** The group whose result this is (a set's memo slot is taken by the first group that asks). */
+    readonly group: UpdateGroup,
+    readonly key: string,
+    readonly value: ExportedAttributes | null,
+  ) {}
 
-const CACHE_SLOT: object = CacheSlot.prototype;
-
-function newSlot(group: UpdateGroup, key: string, value: ExportedAttributes | null): CacheSlot {
-  // `as unknown as`: TypeScript does not type `__proto__` in a literal.
-  return { __proto__: CACHE_SLOT, group, key, value, more: null } as unknown as CacheSlot;
+  more: Map<string, ExportedAttributes | null> | null = null;
 }
 
 export class UpdateGroup {
@@ -101,7 +96,7 @@ export class UpdateGroup {
     this.misses++;
     const out = exportAttributes(route, this.exportPeer);
     if (!slot) {
-      const fresh = newSlot(this, k, out);
+      const fresh = new CacheSlot(this, k, out);
       const held = route.attrs.memo;
       // A group left empty (its sessions went down) gives the slot up to the next one.
       if (held === null || (held instanceof CacheSlot && held.group.members.size === 0)) route.attrs.memo = fresh;
