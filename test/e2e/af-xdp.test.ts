@@ -14,12 +14,9 @@ import { readFileSync } from 'node:fs';
 import { Dut } from '../interop/dut';
 import { Lab, type LabNode, waitFor } from '../interop/lab';
 import { captureTunnels } from './helpers/capture';
+import { C1, C2, HUB, PE, hubConfig, peConfig } from './helpers/vpn-configs';
 
 const root = process.getuid?.() === 0;
-const HUB = '198.18.0.10';
-const PE = '198.18.0.20';
-const C1 = '198.18.0.31';
-const C2 = '198.18.0.32';
 const CLIENT = join(__dirname, 'helpers/client-router.js');
 
 type Obj = Record<string, unknown>;
@@ -52,32 +49,8 @@ function xdpAttached(node: LabNode): boolean {
     peNode = await lab.addNode('pe', PE);
     c1 = await lab.addNode('c1', C1);
     c2 = await lab.addNode('c2', C2);
-    hub = new Dut(hubNode, `asn: 65000
-router-id: ${HUB}
-listen: { address: ${HUB}, port: 179 }
-neighbors:
-  - { address: ${PE}, asn: 65000, families: [vpnv4-unicast], route-reflector-client: true, passive: true, hold-time: 9 }
-vrfs:
-  - name: hub
-    rd: "65000:100"
-    import: ["65000:2"]
-    export: ["65000:1"]
-    hub:
-      announce: [0.0.0.0/0]
-fib: { backend: userspace }
-`);
-    pe = new Dut(peNode, `asn: 65000
-router-id: ${PE}
-listen: { address: ${PE}, port: 179 }
-neighbors:
-  - { address: ${HUB}, asn: 65000, families: [vpnv4-unicast], hold-time: 9, connect-retry: 1 }
-half-duplex:
-  - name: red
-    upstream:   { name: red-up,   rd: "65000:21", import: ["65000:1"] }
-    downstream: { name: red-down, rd: "65000:22", export: ["65000:2"] }
-    pool: [100.64.0.0/24]
-fib: { backend: userspace, af-xdp: [eth0] }
-`);
+    hub = new Dut(hubNode, hubConfig({ holdTime: 9, fib: 'fib: { backend: userspace }' }));
+    pe = new Dut(peNode, peConfig({ holdTime: 9, fib: 'fib: { backend: userspace, af-xdp: [eth0] }' }));
     await hub.start();
     await pe.start();
     // BGP over the PE's eth0 with the XDP program on it: TCP is passed to the kernel.

@@ -16,14 +16,11 @@ import { join } from 'node:path';
 import { Dut } from '../interop/dut';
 import { Lab, type LabNode, waitFor } from '../interop/lab';
 import { captureTunnels } from './helpers/capture';
+import { C1, C2, HUB, PE, hubConfig, peConfig } from './helpers/vpn-configs';
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 
 const root = process.getuid?.() === 0;
-const HUB = '198.18.0.10';
-const PE = '198.18.0.20';
-const C1 = '198.18.0.31';
-const C2 = '198.18.0.32';
 /** A client on a local interface: its packets reach the PE's kernel, which routes them into the pair's TUN device. */
 const C3 = '198.18.0.33';
 const CLIENT = join(__dirname, 'helpers/client-router.js');
@@ -55,35 +52,12 @@ function frames(file: string): string[][] {
     c1 = await lab.addNode('c1', C1);
     c2 = await lab.addNode('c2', C2);
     c3 = await lab.addNode('c3', C3);
-    hub = new Dut(hubNode, `asn: 65000
-router-id: ${HUB}
-listen: { address: ${HUB}, port: 179 }
-neighbors:
-  - { address: ${PE}, asn: 65000, families: [vpnv4-unicast], route-reflector-client: true, passive: true, hold-time: 9 }
-vrfs:
-  - name: hub
-    rd: "65000:100"
-    import: ["65000:2"]
-    export: ["65000:1"]
-    hub:
-      announce: [0.0.0.0/0]
-      rules:
-        - { name: quarantine, destination: 100.64.0.200/29, action: deny }
-        - { name: acct, action: count }
-fib: { backend: userspace }
-`);
-    pe = new Dut(peNode, `asn: 65000
-router-id: ${PE}
-listen: { address: ${PE}, port: 179 }
-neighbors:
-  - { address: ${HUB}, asn: 65000, families: [vpnv4-unicast], hold-time: 9, connect-retry: 1 }
-half-duplex:
-  - name: red
-    upstream:   { name: red-up,   rd: "65000:21", import: ["65000:1"] }
-    downstream: { name: red-down, rd: "65000:22", export: ["65000:2"] }
-    pool: [100.64.0.0/24]
-fib: { backend: userspace }
-`);
+    hub = new Dut(hubNode, hubConfig({
+      holdTime: 9,
+      fib: 'fib: { backend: userspace }',
+      rules: ['        - { name: quarantine, destination: 100.64.0.200/29, action: deny }', '        - { name: acct, action: count }'],
+    }));
+    pe = new Dut(peNode, peConfig({ holdTime: 9, fib: 'fib: { backend: userspace }' }));
     await hub.start();
     await pe.start();
     await pe.waitEstablished(HUB);

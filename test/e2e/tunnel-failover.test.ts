@@ -9,12 +9,9 @@
 import { join } from 'node:path';
 import { Dut } from '../interop/dut';
 import { Lab, type LabNode, type LabProcess, waitFor } from '../interop/lab';
+import { C1, C2, HUB, PE, hubConfig, peConfig } from './helpers/vpn-configs';
 
 const root = process.getuid?.() === 0;
-const HUB = '198.18.0.10';
-const PE = '198.18.0.20';
-const C1 = '198.18.0.31';
-const C2 = '198.18.0.32';
 const CLIENT = join(__dirname, 'helpers/client-router.js');
 const INTERVAL = 100;
 const MULTIPLIER = 3;
@@ -59,27 +56,8 @@ interface Seen { outerSrc: string; src: string; dst: string; text: string }
     c1 = await lab.addNode('c1', C1);
     c2 = await lab.addNode('c2', C2);
     const fib = `fib: { backend: userspace, probe-interval: ${INTERVAL}, probe-multiplier: ${MULTIPLIER} }`;
-    hub = new Dut(hubNode, `asn: 65000
-router-id: ${HUB}
-listen: { address: ${HUB}, port: 179 }
-neighbors:
-  - { address: ${PE}, asn: 65000, families: [vpnv4-unicast], route-reflector-client: true, passive: true, hold-time: 30 }
-vrfs:
-  - { name: hub, rd: "65000:100", import: ["65000:2"], export: ["65000:1"], hub: { announce: [0.0.0.0/0] } }
-${fib}
-`);
-    pe = new Dut(peNode, `asn: 65000
-router-id: ${PE}
-listen: { address: ${PE}, port: 179 }
-neighbors:
-  - { address: ${HUB}, asn: 65000, families: [vpnv4-unicast], hold-time: 30, connect-retry: 1 }
-half-duplex:
-  - name: red
-    upstream:   { name: red-up,   rd: "65000:21", import: ["65000:1"] }
-    downstream: { name: red-down, rd: "65000:22", export: ["65000:2"] }
-    pool: [100.64.0.0/24]
-${fib}
-`);
+    hub = new Dut(hubNode, hubConfig({ holdTime: 30, fib }));
+    pe = new Dut(peNode, peConfig({ holdTime: 30, fib }));
     await hub.start();
     await pe.start();
     await pe.waitEstablished(HUB);
