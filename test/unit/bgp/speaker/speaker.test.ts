@@ -360,6 +360,19 @@ describe('best-path events', () => {
       ['1/1||10.0.1.0/24', undefined],
     ]);
   });
+
+  it('calls a listener only for the families it names (afi × 65536 + safi)', () => {
+    const s = speaker();
+    const v4: string[] = [];
+    const vpn: string[] = [];
+    s.onBestChange((k) => v4.push(k), [65537]);
+    s.onBestChange((k) => vpn.push(k), [65536 + 128]);
+    const a = join(s, '192.0.2.10', 65010);
+    a.receive([p(1), p(2)], attrs([65010], '192.0.2.10'));
+    a.receive([], [], [p(1)]);
+    expect(v4).toEqual(['1/1||10.0.1.0/24', '1/1||10.0.2.0/24', '1/1||10.0.1.0/24']);
+    expect(vpn).toEqual([]);
+  });
 });
 
 describe('graceful restart through the Loc-RIB (RFC 4724 §4.2)', () => {
