@@ -120,6 +120,10 @@ export const EFD_NONBLOCK = 0x800;
 export const EFD_CLOEXEC = 0x80000;
 export const EINTR = 4;
 export const EAGAIN = 11;
+export const EBUSY = 16;
+export const ENOBUFS = 105;
+/** send/recv flag: do not block this one call. */
+export const MSG_DONTWAIT = 0x40;
 // Socket constants of x86-64 Linux, declared here too: the FIB never imports bgp/ (DESIGN.md), whose TCP transport has its own.
 export const AF_INET = 2;
 export const SOCK_NONBLOCK = 0x800;

@@ -9,7 +9,7 @@
  * live as long as the worker. Nothing here allocates per packet.
  */
 import koffi from 'koffi';
-import { AF_INET, libcIo, type LibcIo } from './libc-io';
+import { AF_INET, libcIo, MSG_DONTWAIT, type LibcIo } from './libc-io';
 import { SOCKADDR_IN_SIZE } from './raw-socket';
 
 /** struct mmsghdr on x86-64: struct msghdr (56 bytes) + unsigned msg_len, padded to 64. */
@@ -20,7 +20,6 @@ const MSG_IOV = 16;
 const MSG_IOVLEN = 24;
 const MSG_LEN = 56;
 const IOVEC_SIZE = 16;
-export const MSG_DONTWAIT = 0x40;
 
 export const BATCH = 32;
 export const SLOT_SIZE = 65536;

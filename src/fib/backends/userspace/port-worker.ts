@@ -15,6 +15,7 @@ import {
   libcIo,
   setNonBlocking,
   EAGAIN,
+  ENOBUFS,
   EINTR,
   POLLERR,
   POLLFD_SIZE,
@@ -115,7 +116,6 @@ interface XskRoute {
 const SPECULATE_SLACK = 256;
 /** A destination's miss is reported again after this long if nothing was heard back. */
 const MISS_REPORT_MS = 1000;
-const ENOBUFS = 105;
 
 const BUFFER_SIZE = 65536;
 /** At most one handler-error report per second; the counters keep the full count. */

@@ -17,7 +17,7 @@
  * here allocates per packet: frame views are made once and cached.
  */
 import koffi from 'koffi';
-import { libcIo, failWithErrno, SOCK_CLOEXEC, SOCK_RAW, type LibcIo } from './libc-io';
+import { libcIo, failWithErrno, EAGAIN, EBUSY, ENOBUFS, MSG_DONTWAIT, SOCK_CLOEXEC, SOCK_RAW, type LibcIo } from './libc-io';
 
 export const AF_XDP = 44;
 export const SOL_XDP = 283;
@@ -41,10 +41,6 @@ const MAP_SHARED = 0x01;
 const MAP_PRIVATE = 0x02;
 const MAP_ANONYMOUS = 0x20;
 const MAP_POPULATE = 0x8000;
-const MSG_DONTWAIT = 0x40;
-const EAGAIN = 11;
-const EBUSY = 16;
-const ENOBUFS = 105;
 /** struct xdp_desc: u64 addr, u32 len, u32 options. */
 const DESC_SIZE = 16;
 
