@@ -14,7 +14,7 @@ const { parseArgs } = require('node:util');
 const dist = path.resolve(__dirname, '../../../dist/src/fib/backends/userspace');
 const { libcIo, POLLIN } = require(path.join(dist, 'libc-io.js'));
 const { openRawSocket, sockaddrIn } = require(path.join(dist, 'raw-socket.js'));
-const { checksum, fillIpv4Checksum, parseIpv4, formatIpv4 } = require('./ip.js');
+const { checksum, parseIpv4, formatIpv4, grePayload: greIpv4Payload } = require('./ip.js');
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
@@ -32,25 +32,9 @@ if (!values.local || (mode !== 'send' && mode !== 'receive')) throw new Error('u
 const io = libcIo();
 const count = Number(values.count);
 
-/** GRE header + inner IPv4/UDP 10.99.7.1:4000 -> innerDst:9 with payload "hdvpn-xsk-<seq>". */
+/** This flow's packets (ip.js): payload "hdvpn-xsk-<seq>". */
 function grePayload(seq, innerDst) {
-  const data = Buffer.from(`hdvpn-xsk-${seq}`);
-  const inner = Buffer.alloc(28 + data.length);
-  inner[0] = 0x45;
-  inner.writeUInt16BE(inner.length, 2);
-  inner.writeUInt16BE(seq, 4);
-  inner[8] = 64;
-  inner[9] = 17;
-  inner.writeUInt32BE(parseIpv4('10.99.7.1'), 12);
-  inner.writeUInt32BE(innerDst, 16);
-  fillIpv4Checksum(inner);
-  inner.writeUInt16BE(4000, 20);
-  inner.writeUInt16BE(9, 22);
-  inner.writeUInt16BE(8 + data.length, 24);
-  data.copy(inner, 28);
-  const gre = Buffer.alloc(4);
-  gre.writeUInt16BE(0x0800, 2);
-  return Buffer.concat([gre, inner]);
+  return greIpv4Payload(seq, innerDst, 'hdvpn-xsk');
 }
 
 if (mode === 'send') {

@@ -34,4 +34,28 @@ function formatIpv4(n) {
   return [n >>> 24, (n >>> 16) & 255, (n >>> 8) & 255, n & 255].join('.');
 }
 
-module.exports = { checksum, fillIpv4Checksum, swapIpv4Addresses, parseIpv4, formatIpv4 };
+/**
+ * A GRE header (RFC 2784: no checksum, key or sequence; protocol 0x0800) and an inner IPv4/UDP packet
+ * 10.99.7.1:4000 -> innerDst:9 whose identification is `seq` and whose payload is `${tag}-${seq}`.
+ */
+function grePayload(seq, innerDst, tag) {
+  const data = Buffer.from(`${tag}-${seq}`);
+  const inner = Buffer.alloc(28 + data.length);
+  inner[0] = 0x45;
+  inner.writeUInt16BE(inner.length, 2);
+  inner.writeUInt16BE(seq, 4);
+  inner[8] = 64;
+  inner[9] = 17;
+  inner.writeUInt32BE(parseIpv4('10.99.7.1'), 12);
+  inner.writeUInt32BE(innerDst, 16);
+  fillIpv4Checksum(inner);
+  inner.writeUInt16BE(4000, 20);
+  inner.writeUInt16BE(9, 22);
+  inner.writeUInt16BE(8 + data.length, 24);
+  data.copy(inner, 28);
+  const gre = Buffer.alloc(4);
+  gre.writeUInt16BE(0x0800, 2);
+  return Buffer.concat([gre, inner]);
+}
+
+module.exports = { checksum, fillIpv4Checksum, swapIpv4Addresses, parseIpv4, formatIpv4, grePayload };
