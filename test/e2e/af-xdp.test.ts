@@ -12,9 +12,9 @@ import { join } from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { Dut } from '../interop/dut';
-import { Lab, type LabNode, waitFor } from '../interop/lab';
+import { Lab, type LabNode } from '../interop/lab';
 import { captureTunnels } from './helpers/capture';
-import { C1, C2, HUB, PE, hubConfig, peConfig } from './helpers/vpn-configs';
+import { C1, C2, HUB, PE, hubConfig, peConfig, startClients } from './helpers/vpn-configs';
 
 const root = process.getuid?.() === 0;
 const CLIENT = join(__dirname, 'helpers/client-router.js');
@@ -41,7 +41,7 @@ function xdpAttached(node: LabNode): boolean {
   let peNode: LabNode;
   let c1: LabNode;
   let c2: LabNode;
-  const addr = new Map<string, string>();
+  let addr = new Map<string, string>();
 
   beforeAll(async () => {
     lab = await Lab.create();
@@ -55,15 +55,10 @@ function xdpAttached(node: LabNode): boolean {
     await pe.start();
     // BGP over the PE's eth0 with the XDP program on it: TCP is passed to the kernel.
     await pe.waitEstablished(HUB);
-    for (const [client, tunnel] of [
+    addr = await startClients(pe, hub, [
       ['alice', { type: 'gre', remote: C1, key: 7 }],
       ['bob', { type: 'ipip', remote: C2 }],
-    ] as const) {
-      const s = (await pe.request({ command: 'session-add', client, tunnel })) as Obj;
-      addr.set(client, String(s.address));
-    }
-    await waitFor('upstream default at the PE', async () => ((await pe.request({ command: 'show-fib', vrf: 'red-up' })) as Obj[]).length > 0 || undefined, { timeoutMs: 20000 });
-    await waitFor('clients at the hub', async () => ((await hub.request({ command: 'show-fib', vrf: 'hub' })) as Obj[]).filter((r) => String(r.prefix).startsWith('100.64.0.')).length === 2 || undefined, { timeoutMs: 20000 });
+    ]);
   });
 
   afterAll(async () => {

@@ -16,7 +16,7 @@ import { join } from 'node:path';
 import { Dut } from '../interop/dut';
 import { Lab, type LabNode, waitFor } from '../interop/lab';
 import { captureTunnels } from './helpers/capture';
-import { C1, C2, HUB, PE, hubConfig, peConfig } from './helpers/vpn-configs';
+import { C1, C2, HUB, PE, hubConfig, peConfig, startClients } from './helpers/vpn-configs';
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 
@@ -43,7 +43,7 @@ function frames(file: string): string[][] {
   let c1: LabNode;
   let c2: LabNode;
   let c3: LabNode;
-  const addr = new Map<string, string>();
+  let addr = new Map<string, string>();
 
   beforeAll(async () => {
     lab = await Lab.create();
@@ -61,17 +61,11 @@ function frames(file: string): string[][] {
     await hub.start();
     await pe.start();
     await pe.waitEstablished(HUB);
-    for (const [client, tunnel] of [
+    addr = await startClients(pe, hub, [
       ['alice', { type: 'gre', remote: C1, key: 7 }],
       ['bob', { type: 'ipip', remote: C2 }],
       ['carol', undefined],
-    ] as const) {
-      const s = (await pe.request({ command: 'session-add', client, ...(tunnel ? { tunnel } : {}) })) as Obj;
-      addr.set(client, String(s.address));
-    }
-    // Both directions must be in the FIBs before packets flow: the hub's default at the PE, the clients at the hub.
-    await waitFor('upstream default at the PE', async () => ((await pe.request({ command: 'show-fib', vrf: 'red-up' })) as Obj[]).length > 0 || undefined, { timeoutMs: 20000 });
-    await waitFor('clients at the hub', async () => ((await hub.request({ command: 'show-fib', vrf: 'hub' })) as Obj[]).filter((r) => String(r.prefix).startsWith('100.64.0.')).length === 3 || undefined, { timeoutMs: 20000 });
+    ]);
   });
 
   afterAll(async () => {

@@ -2,8 +2,11 @@
  * The hub and PE of the e2e half-duplex topologies (packet-path, af-xdp,
  * tunnel-failover): a hub VRF announcing the default with the clients'
  * target imported, and a PE with one pair "red" whose sessions take
- * 100.64.0.0/24, iBGP VPNv4 between them (the hub reflects).
+ * 100.64.0.0/24, iBGP VPNv4 between them (the hub reflects); and the
+ * sessions the tests start on the PE.
  */
+import type { Dut } from '../../interop/dut';
+import { waitFor } from '../../interop/lab';
 export const HUB = '198.18.0.10';
 export const PE = '198.18.0.20';
 export const C1 = '198.18.0.31';
@@ -53,4 +56,23 @@ export function peConfig(o: NodeConfigOptions): string {
     o.fib,
     '',
   ].join('\n');
+}
+
+/** A session to start on the PE: a client and its tunnel (none: the pair's TUN device). */
+export type ClientSpec = readonly [client: string, tunnel: { readonly type: 'gre' | 'ipip'; readonly remote: string; readonly key?: number } | undefined];
+
+/**
+ * Starts the sessions on the PE and waits until both directions are in the FIBs: the hub's default in the PE's
+ * upstream VRF, every client in the hub's. Returns each client's address.
+ */
+export async function startClients(pe: Dut, hub: Dut, clients: readonly ClientSpec[]): Promise<Map<string, string>> {
+  const addr = new Map<string, string>();
+  for (const [client, tunnel] of clients) {
+    const s = (await pe.request({ command: 'session-add', client, ...(tunnel ? { tunnel } : {}) })) as Record<string, unknown>;
+    addr.set(client, String(s.address));
+  }
+  const fib = async (d: Dut, vrf: string): Promise<Record<string, unknown>[]> => (await d.request({ command: 'show-fib', vrf })) as Record<string, unknown>[];
+  await waitFor('upstream default at the PE', async () => (await fib(pe, 'red-up')).length > 0 || undefined, { timeoutMs: 20000 });
+  await waitFor('clients at the hub', async () => (await fib(hub, 'hub')).filter((r) => String(r.prefix).startsWith('100.64.0.')).length === clients.length || undefined, { timeoutMs: 20000 });
+  return addr;
 }
