@@ -10,7 +10,6 @@
  * holders and reused once nobody holds them, so churn does not grow the table.
  */
 import { familyCodeOfKey, ipv4UnicastKey, packedIpv4UnicastKey } from './route';
-import { doubledCapacity, grownCopy } from './typed-grow';
 
 const INITIAL = 1024;
 const STRING_KEY = 255;
@@ -210,10 +209,19 @@ export class DestTable {
   }
 
   private grow(min: number): void {
-    const n = doubledCapacity(this.refs.length, min);
-    this.refs = grownCopy(this.refs, n);
-    this.families = grownCopy(this.families, n);
-    this.v4Address = grownCopy(this.v4Address, n);
-    this.v4Length = grownCopy(this.v4Length, n, STRING_KEY);
+    let n = this.refs.length * 2;
+    while (n < min) n *= 2;
+    const refs = new Int32Array(n);
+    refs.set(this.refs);
+    this.refs = refs;
+    const families = new Int32Array(n);
+    families.set(this.families);
+    this.families = families;
+    const v4Address = new Uint32Array(n);
+    v4Address.set(this.v4Address);
+    this.v4Address = v4Address;
+    const v4Length = new Uint8Array(n).fill(STRING_KEY);
+    v4Length.set(this.v4Length);
+    this.v4Length = v4Length;
   }
 }

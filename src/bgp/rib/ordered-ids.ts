@@ -1,5 +1,3 @@
-import { doubledCapacity, grownCopy } from './typed-grow';
-
 /**
  * A set of destination ids kept in insertion order, as a Map's keys are
  * (re-adding a member keeps its place; deleting and adding again moves it to
@@ -69,8 +67,13 @@ export class OrderedIds {
   }
 
   private grow(min: number): void {
-    const n = doubledCapacity(this.next.length, min, 1024);
-    this.next = grownCopy(this.next, n);
-    this.prev = grownCopy(this.prev, n);
+    let n = Math.max(1024, this.next.length * 2);
+    while (n < min) n *= 2;
+    const next = new Int32Array(n);
+    next.set(this.next);
+    this.next = next;
+    const prev = new Int32Array(n);
+    prev.set(this.prev);
+    this.prev = prev;
   }
 }

@@ -12,7 +12,6 @@ import type { ExportedAttributes } from '../rib/export-rules';
 import type { LocRib } from '../rib/loc-rib';
 import type { DestTable } from '../rib/dest-table';
 import { OrderedIds } from '../rib/ordered-ids';
-import { doubledCapacity, grownCopy } from '../rib/typed-grow';
 import type { Route, RoutableNlri } from '../rib/route';
 import { buildAnnouncements, buildWithdrawals } from '../rib/update-builder';
 import { toOldSpeaker } from '../rib/as4';
@@ -166,7 +165,11 @@ export class PeerRoutes {
     if (force) this.forced.add(id);
     const word = id >>> 5;
     const bit = 1 << (id & 31);
-    if (word >= this.pendingBits.length) this.pendingBits = grownCopy(this.pendingBits, doubledCapacity(this.pendingBits.length, word + 1, 64));
+    if (word >= this.pendingBits.length) {
+      const bits = new Uint32Array(Math.max(64, this.pendingBits.length * 2, word + 1));
+      bits.set(this.pendingBits);
+      this.pendingBits = bits;
+    }
     const w = this.pendingBits[word] ?? 0;
     if ((w & bit) !== 0) return;
     this.pendingBits[word] = w | bit;
