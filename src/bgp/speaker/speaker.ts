@@ -472,8 +472,7 @@ export class Speaker {
       else {
         const family = familyCodeOfKey(c.destKey);
         this.bestListeners.forEach((l, k) => {
-          const only = this.bestFamilies[k];
-          if (!only || only.has(family)) l(c.destKey, undefined);
+          if (this.wantsFamily(k, family)) l(c.destKey, undefined);
         });
       }
     });
@@ -493,6 +492,12 @@ export class Speaker {
   /** Per listener, the families (afi × 65536 + safi) it asked for; null for all. */
   private readonly bestFamilies: (ReadonlySet<number> | null)[] = [];
 
+  /** Whether best-path listener `i` asked for this family (afi × 65536 + safi). */
+  private wantsFamily(i: number, family: number): boolean {
+    const only = this.bestFamilies[i];
+    return !only || only.has(family);
+  }
+
   private bestChanged(id: number): void {
     const n = this.bestListeners.length;
     if (n === 0) return;
@@ -502,8 +507,7 @@ export class Speaker {
     let destKey: string | undefined;
     let best: Route | undefined;
     for (let i = 0; i < n; i++) {
-      const only = this.bestFamilies[i];
-      if (only && !only.has(family)) continue;
+      if (!this.wantsFamily(i, family)) continue;
       if (destKey === undefined) {
         destKey = this.loc.dests.key(id);
         best = this.loc.bestOf(id);
