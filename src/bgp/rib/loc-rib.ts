@@ -8,7 +8,6 @@ import { compareRoutes, DEFAULT_DECISION, type DecisionOptions } from './decisio
 import { routePathId, type Route } from './route';
 import { familyKey } from '../wire/context';
 import { DestTable } from './dest-table';
-import { OrderedIds } from './ordered-ids';
 
 export interface DestChange {
   readonly destKey: string;
@@ -46,15 +45,15 @@ export class LocRib {
   readonly dests = new DestTable();
   /** Paths per destination id; the Loc-RIB holds one reference on every id it has paths for. */
   private readonly table: (Paths | undefined)[] = [];
-  /** Destinations with paths, in the order they appeared (as the Map this replaces iterated). */
-  private readonly order = new OrderedIds();
+  /** Destinations with paths; they are walked in id order (ids are handed out as destinations appear). */
+  private live = 0;
   /** Destinations per family, keyed afi × 65536 + safi. */
   private readonly familyCounts = new Map<number, number>();
 
   constructor(private decision: DecisionOptions = DEFAULT_DECISION) {}
 
   get size(): number {
-    return this.order.size;
+    return this.live;
   }
 
   get decisionOptions(): DecisionOptions {
@@ -92,16 +91,17 @@ export class LocRib {
   }
 
   *keys(): IterableIterator<string> {
-    for (const id of this.order) yield this.dests.key(id);
+    for (const id of this.ids()) yield this.dests.key(id);
   }
 
-  /** Destination ids with paths, in the order `keys` gives. */
-  ids(): IterableIterator<number> {
-    return this.order[Symbol.iterator]();
+  /** Destination ids with paths, ascending (the order `keys` gives); removing the one just yielded is allowed. */
+  *ids(): IterableIterator<number> {
+    const t = this.table;
+    for (let id = 0; id < t.length; id++) if (t[id] !== undefined) yield id;
   }
 
   *entries(): IterableIterator<[string, Route | readonly Route[]]> {
-    for (const id of this.order) {
+    for (const id of this.ids()) {
       const p = this.table[id];
       if (p !== undefined) yield [this.dests.key(id), p];
     }
@@ -207,13 +207,13 @@ export class LocRib {
     const t = this.table;
     while (t.length <= id) t.push(undefined);
     t[id] = paths;
-    this.order.add(id);
+    this.live++;
     this.dests.retain(id);
   }
 
   private unset(id: number): void {
     this.table[id] = undefined;
-    this.order.delete(id);
+    this.live--;
     this.dests.release(id);
   }
 

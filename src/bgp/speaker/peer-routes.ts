@@ -11,7 +11,6 @@ import type { AdjRibIn } from '../rib/adj-rib-in';
 import type { ExportedAttributes } from '../rib/export-rules';
 import type { LocRib } from '../rib/loc-rib';
 import type { DestTable } from '../rib/dest-table';
-import { OrderedIds } from '../rib/ordered-ids';
 import type { Route, RoutableNlri } from '../rib/route';
 import { buildAnnouncements, buildWithdrawals } from '../rib/update-builder';
 import { toOldSpeaker } from '../rib/as4';
@@ -71,12 +70,11 @@ export class PeerRoutes {
   ownImport: PolicyChain = ACCEPT_ALL;
   ownExport: PolicyChain = ACCEPT_ALL;
   /**
-   * What we announced (RFC 4271 §3.2 Adj-RIB-Out), by destination id, and
-   * the ids in the order they were first announced (`show rib --out`, route
-   * refresh). Each announced destination holds a reference on its id.
+   * What we announced (RFC 4271 §3.2 Adj-RIB-Out), by destination id,
+   * walked in id order (`show rib --out`, route refresh). Each announced
+   * destination holds a reference on its id.
    */
   private ribOut: (Sent | undefined)[] = [];
-  private readonly ribOutOrder = new OrderedIds();
   private readonly sentCounts = new Map<number, number>();
   /**
    * Destinations to look at again, first marked first (a FIFO without
@@ -147,8 +145,7 @@ export class PeerRoutes {
 
   /** Empties the Adj-RIB-Out and the pending queue, giving back their references. */
   private clearTables(): void {
-    for (const id of this.ribOutOrder) this.dests.release(id);
-    this.ribOutOrder.clear();
+    for (const id of this.sentIds()) this.dests.release(id);
     this.ribOut = [];
     this.sentCounts.clear();
     for (let i = this.pendingHead; i < this.pendingTail; i++) this.dests.release(this.pendingQueue[i] ?? 0);
@@ -216,21 +213,27 @@ export class PeerRoutes {
 
   /** What we announced, in the order first announced (`show rib --out`). */
   *sentRoutes(): IterableIterator<Sent> {
-    for (const id of this.ribOutOrder) {
+    for (const id of this.sentIds()) {
       const s = this.ribOut[id];
       if (s !== undefined) yield s;
     }
   }
 
+  /** Destination ids in the Adj-RIB-Out, ascending. */
+  private *sentIds(): IterableIterator<number> {
+    const t = this.ribOut;
+    for (let id = 0; id < t.length; id++) if (t[id] !== undefined) yield id;
+  }
+
   /** RFC 2918 §4: send the whole Adj-RIB-Out of the family again. */
   refresh(afi: number, safi: number): void {
     const fam = afi * 65536 + safi;
-    for (const id of this.ribOutOrder) if (this.dests.family(id) === fam) this.touch(id, true);
+    for (const id of this.sentIds()) if (this.dests.family(id) === fam) this.touch(id, true);
   }
 
   /** Export policy changed: every destination is looked at again (RFC 4271 §9.1.3 re-run of the export step). */
   reexport(): void {
-    for (const id of this.ribOutOrder) this.touch(id);
+    for (const id of this.sentIds()) this.touch(id);
     for (const id of this.loc.ids()) this.touch(id);
   }
 
@@ -310,7 +313,6 @@ export class PeerRoutes {
       if (!sent) return;
       const was = sentRoute(sent);
       this.ribOut[id] = undefined;
-      this.ribOutOrder.delete(id);
       this.dests.release(id);
       this.bumpSent(was.afi, was.safi, -1);
       const list = batch.withdraw.get(fam);
@@ -331,7 +333,6 @@ export class PeerRoutes {
       this.bumpSent(r.afi, r.safi, 1);
       const out = this.ribOut;
       while (out.length <= id) out.push(undefined);
-      this.ribOutOrder.add(id);
       this.dests.retain(id);
     }
     this.ribOut[id] = choice.shared ? r : new PolicySent(r, choice.exported);

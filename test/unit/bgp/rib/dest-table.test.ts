@@ -5,7 +5,6 @@
  */
 import fc from 'fast-check';
 import { DestTable } from '../../../../src/bgp/rib/dest-table';
-import { OrderedIds } from '../../../../src/bgp/rib/ordered-ids';
 import { Speaker } from '../../../../src/bgp/speaker/speaker';
 import { ManualClock } from '../../../../src/bgp/session/clock';
 import type { PathAttribute } from '../../../../src/bgp/wire/attributes/types';
@@ -91,39 +90,6 @@ describe('DestTable', () => {
     }
     expect(table.size).toBe(0);
     expect(table.capacity).toBe(5000);
-  });
-});
-
-describe('OrderedIds', () => {
-  it('iterates in insertion order like a Map: re-adding keeps the place, deleting and adding moves to the end', () => {
-    fc.assert(
-      fc.property(fc.array(fc.tuple(fc.boolean(), fc.integer({ min: 0, max: 2000 })), { maxLength: 2000 }), (ops) => {
-        const set = new OrderedIds();
-        const model = new Set<number>();
-        for (const [add, id] of ops) {
-          if (add) {
-            set.add(id);
-            model.add(id);
-          } else expect(set.delete(id)).toBe(model.delete(id));
-        }
-        expect(set.size).toBe(model.size);
-        expect([...set]).toEqual([...model]);
-        for (const id of model) expect(set.has(id)).toBe(true);
-      }),
-    );
-  });
-
-  it('lets the loop delete the member it is on', () => {
-    const set = new OrderedIds();
-    for (const id of [5, 3, 9, 1]) set.add(id);
-    const seen: number[] = [];
-    for (const id of set) {
-      seen.push(id);
-      set.delete(id);
-    }
-    expect(seen).toEqual([5, 3, 9, 1]);
-    expect(set.size).toBe(0);
-    expect(set.first()).toBe(-1);
   });
 });
 
