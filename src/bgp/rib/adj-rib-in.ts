@@ -9,10 +9,11 @@
 import type { UpdateMessage } from '../wire/messages/types';
 import { familyKey, type FamilyKey } from '../wire/context';
 import type { AttributeInterner, AttributeSet } from './attribute-set';
-import { ipv4UnicastKey, isRoutable, makeRoute, packedIpv4Unicast, routeKey, withRoute, type RoutableNlri, type Route, type RouteSource } from './route';
+import { heldBy, ipv4UnicastKey, isRoutable, makeHeldRoute, makeRoute, packedIpv4Unicast, routeKey, routePathId, withRoute, type RoutableNlri, type Route, type RouteSource } from './route';
 import { updateRoutes } from './update-routes';
 import { NlriInterner } from './nlri-intern';
 import { DestTable } from './dest-table';
+import type { PathSource } from './loc-rib';
 
 export interface RibChange {
   readonly key: string;
@@ -52,9 +53,19 @@ function onlyAnnounces(msg: UpdateMessage): boolean {
   return true;
 }
 
-export class AdjRibIn {
-  /** Routes by key id; each holds a reference on its id. */
+export class AdjRibIn implements PathSource {
+  /** Routes kept as objects, by key id; each holds a reference on its id. */
   private routes: (Route | undefined)[] = [];
+  /**
+   * IPv4 unicast routes as received (no path id, accepted unchanged, not
+   * stale: nearly all of a full table) are kept as columns instead: their
+   * attribute set at the destination's id, the prefix being the destination
+   * table's. `routeAt` makes the object when someone reads it. Only once the
+   * Loc-RIB has numbered this table (`slot`), which is how it refers to them.
+   */
+  private sets: (AttributeSet | undefined)[] = [];
+  /** This table's number in the Loc-RIB (`LocRib.register`), -1 before. */
+  slot = -1;
   /**
    * Routes stored. They are walked in id order: ids are handed out in
    * arrival order (a freed id is reused), and a list kept in arrival order
@@ -110,22 +121,38 @@ export class AdjRibIn {
     return out;
   }
 
+  get address(): string {
+    return this.source.address;
+  }
+
+  get routeSource(): RouteSource {
+    return this.source;
+  }
+
   get(key: string): Route | undefined {
     const id = this.keys.find(key);
-    return id < 0 ? undefined : this.routes[id];
+    return id < 0 ? undefined : this.routeAt(id);
+  }
+
+  /** The route stored under a key id (a new object each time for one kept as columns). */
+  routeAt(id: number): Route | undefined {
+    const attrs = this.sets[id];
+    if (attrs === undefined) return this.routes[id];
+    const packed = this.keys.packedAt(id);
+    return makeHeldRoute(attrs, this.source, Math.floor(packed / 64), packed % 64, this.slot, id);
   }
 
   *all(): IterableIterator<Route> {
     for (const id of this.ids()) {
-      const r = this.routes[id];
+      const r = this.routeAt(id);
       if (r) yield r;
     }
   }
 
   /** Ids with a route, ascending; removing the one just yielded is allowed. */
   private *ids(): IterableIterator<number> {
-    const t = this.routes;
-    for (let id = 0; id < t.length; id++) if (t[id] !== undefined) yield id;
+    const n = Math.max(this.routes.length, this.sets.length);
+    for (let id = 0; id < n; id++) if (this.sets[id] !== undefined || this.routes[id] !== undefined) yield id;
   }
 
   /** Routes still marked stale: End-of-RIB costs nothing when there are none (the usual case). */
@@ -144,14 +171,13 @@ export class AdjRibIn {
 
   private remove(key: string, changes: RibChange[]): void {
     const id = this.keys.find(key);
-    const old = id < 0 ? undefined : this.routes[id];
+    const old = id < 0 ? undefined : this.routeAt(id);
     if (!old) return; // RFC 7911 §5 / RFC 4271: withdrawing an unknown route is not an error
     this.removeId(id, key, old, changes);
   }
 
   private removeId(id: number, key: string, old: Route, changes: RibChange[]): void {
-    this.routes[id] = undefined;
-    this.stored--;
+    this.clearAt(id);
     if (old.stale) this.staleCount--;
     this.releaseRoute(old);
     this.bump(old.afi, old.safi, -1, old.rejected === undefined);
@@ -161,12 +187,35 @@ export class AdjRibIn {
     this.changeDests.push(-1);
   }
 
-  /** Stores a route under a key id the caller holds a reference to (which passes to the stored route). */
+  /** Empties a key id's entry (the caller deals with the route's references). */
+  private clearAt(id: number): void {
+    if (id < this.routes.length) this.routes[id] = undefined;
+    if (id < this.sets.length) this.sets[id] = undefined;
+    this.stored--;
+  }
+
+  /**
+   * Stores a route under an empty key id the caller holds a reference to
+   * (which passes to the stored route): as columns when it is the held route
+   * `makeHeldRoute` made for this table and id and import left it as it was.
+   */
   private store(id: number, route: Route): void {
+    this.stored++;
+    if (this.slot >= 0 && heldBy(route, id) === this.slot && route.rejected === undefined && route.received === undefined && !route.stale) {
+      const s = this.sets;
+      while (s.length <= id) s.push(undefined);
+      s[id] = route.attrs;
+      return;
+    }
     const t = this.routes;
     while (t.length <= id) t.push(undefined);
-    if (t[id] === undefined) this.stored++;
     t[id] = route;
+  }
+
+  /** A route of this table as received, before import (a held route when it may be kept as columns). */
+  private fresh(afi: number, safi: number, nlri: RoutableNlri, packed: number, id: number, attrs: AttributeSet, stale: boolean): Route {
+    if (packed >= 0 && this.slot >= 0 && !stale) return makeHeldRoute(attrs, this.source, Math.floor(packed / 64), packed % 64, this.slot, id);
+    return makeRoute({ afi, safi, nlri: this.nlris.compact(nlri), attrs, source: this.source, stale });
   }
 
   private releaseRoute(r: Route): void {
@@ -239,15 +288,26 @@ export class AdjRibIn {
   private announce(msg: UpdateMessage, afi: number, safi: number, nlri: RoutableNlri, key: string | null, packed: number, nextHop: string, changes: RibChange[]): void {
     const attrs = this.setFor(msg, nextHop);
     const id = key === null ? this.keys.acquirePacked(packed) : this.keys.acquire(key, packed);
-    const old = this.routes[id];
-    if (old) {
-      if (old.stale) this.staleCount--;
-      this.releaseRoute(old);
-      this.bump(old.afi, old.safi, -1, old.rejected === undefined);
-      // The old route's reference on the id passes to the new one.
+    const oldSet = this.sets[id];
+    if (oldSet !== undefined) {
+      // A route kept as columns: IPv4 unicast, accepted, not stale.
+      this.interner.release(oldSet);
+      this.bump(1, 1, -1, true);
       this.keys.release(id);
+      this.clearAt(id);
+    } else {
+      const old = this.routes[id];
+      if (old) {
+        if (old.stale) this.staleCount--;
+        this.releaseRoute(old);
+        this.bump(old.afi, old.safi, -1, old.rejected === undefined);
+        // The old route's reference on the id passes to the new one.
+        this.keys.release(id);
+        this.clearAt(id);
+      }
     }
-    const route = this.filter(makeRoute({ afi, safi, nlri: this.nlris.compact(nlri), attrs, source: this.source, stale: false }));
+    // Only a route without path id is stored under its destination's id (and may be held as columns).
+    const route = this.filter(this.fresh(afi, safi, nlri, nlri.pathId === undefined ? packed : -1, id, attrs, false));
     this.bump(afi, safi, 1, route.rejected === undefined);
     this.store(id, route);
     changes.push(key === null ? new Ipv4Announced(packed, route) : { key, route, family: afi * 65536 + safi });
@@ -262,12 +322,14 @@ export class AdjRibIn {
   reimport(): RibChange[] {
     const changes: RibChange[] = [];
     for (const id of this.ids()) {
-      const old = this.routes[id];
+      const old = this.routeAt(id);
       if (!old) continue;
       const key = this.keys.key(id);
       const received = old.received ?? old.attrs;
       this.interner.retain(received);
-      const route = this.filter(withRoute(old, { attrs: received, rejected: undefined, received: undefined }));
+      const packed = routePathId(old) === undefined && old.afi === 1 && old.safi === 1 ? this.keys.packedAt(id) : -1;
+      const again = packed >= 0 && this.slot >= 0 && !old.stale ? this.fresh(1, 1, old.nlri, packed, id, received, false) : withRoute(old, { attrs: received, rejected: undefined, received: undefined });
+      const route = this.filter(again);
       if (route.attrs === old.attrs && route.rejected === old.rejected) {
         // Same outcome: keep the old object, so the Loc-RIB sees no change.
         this.releaseRoute(route);
@@ -276,7 +338,8 @@ export class AdjRibIn {
       this.releaseRoute(old);
       this.bump(old.afi, old.safi, -1, old.rejected === undefined);
       this.bump(route.afi, route.safi, 1, route.rejected === undefined);
-      this.routes[id] = route;
+      this.clearAt(id);
+      this.store(id, route);
       changes.push({ key, route, family: route.afi * 65536 + route.safi });
     }
     return changes;
@@ -285,12 +348,16 @@ export class AdjRibIn {
   /** RFC 4724 §4.2: the peer restarted; keep its routes but mark them stale. */
   markStale(afi?: number, safi?: number): number {
     let n = 0;
-    for (const r of this.all()) {
-      if ((afi === undefined || (r.afi === afi && r.safi === safi)) && !r.stale) {
-        r.stale = true;
-        this.staleCount++;
-        n++;
-      }
+    for (const id of this.ids()) {
+      const r = this.routeAt(id);
+      if (!r || r.stale || (afi !== undefined && (r.afi !== afi || r.safi !== safi))) continue;
+      if (this.sets[id] !== undefined) {
+        // Kept as columns, which hold no stale flag: an object from now on (the Loc-RIB reads it by the same slot).
+        this.clearAt(id);
+        this.store(id, withRoute(r, { stale: true }));
+      } else r.stale = true;
+      this.staleCount++;
+      n++;
     }
     return n;
   }
@@ -315,10 +382,13 @@ export class AdjRibIn {
     const changes: RibChange[] = [];
     this.changeDests.length = 0;
     for (const id of this.ids()) {
-      const r = this.routes[id];
+      const r = this.routeAt(id);
       if (r && match(r)) this.removeId(id, this.keys.key(id), r, changes);
     }
-    if (this.stored === 0) this.routes = [];
+    if (this.stored === 0) {
+      this.routes = [];
+      this.sets = [];
+    }
     return changes;
   }
 }

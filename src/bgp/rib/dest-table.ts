@@ -161,6 +161,12 @@ export class DestTable {
     return length === STRING_KEY ? (this.keys[id] ?? '') : ipv4UnicastKey(this.v4Address[id] ?? 0, length);
   }
 
+  /** A live IPv4 unicast id's prefix as address × 64 + length (`packedIpv4Unicast`); -1 for any other destination. */
+  packedAt(id: number): number {
+    const length = this.v4Length[id] ?? STRING_KEY;
+    return length === STRING_KEY ? -1 : (this.v4Address[id] ?? 0) * 64 + length;
+  }
+
   /** The family of a live id as afi × 65536 + safi. */
   family(id: number): number {
     return this.families[id] ?? 0;

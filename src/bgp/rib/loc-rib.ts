@@ -5,7 +5,8 @@
  * the per-client Loc-RIB) is the first path its export policy accepts.
  */
 import { compareRoutes, DEFAULT_DECISION, type DecisionOptions } from './decision';
-import { routePathId, type Route } from './route';
+import { heldBy, makeHeldRoute, routePathId, type Route, type RouteSource } from './route';
+import type { AttributeSet } from './attribute-set';
 import { familyKey } from '../wire/context';
 import { DestTable } from './dest-table';
 
@@ -16,8 +17,27 @@ export interface DestChange {
   readonly after: Route | undefined;
 }
 
+/**
+ * A neighbor's Adj-RIB-In as the Loc-RIB reads the paths it holds by
+ * number: the route stored under a destination's id.
+ */
+export interface PathSource {
+  readonly address: string;
+  /** What its routes carry as their source. */
+  readonly routeSource: RouteSource;
+  routeAt(id: number): Route | undefined;
+}
+
+/**
+ * One path: a route object, or the number of the Adj-RIB-In that holds it
+ * as columns under this destination's id (`heldBy`), which is then read
+ * from there; a full table from one feed is then stored without an object
+ * per route.
+ */
+type Path = Route | number;
+
 /** One path is the common case (a full table from one feed): stored bare, without an array. */
-type Paths = Route | Route[];
+type Paths = Path | Path[];
 
 function asList(p: Route | readonly Route[] | undefined): readonly Route[] {
   return p === undefined ? [] : isList(p) ? p : [p];
@@ -30,6 +50,9 @@ function first(p: Route | readonly Route[] | undefined): Route | undefined {
 function isList(p: Route | readonly Route[]): p is readonly Route[] {
   return Array.isArray(p);
 }
+
+/** A source that went away: the paths it held are being withdrawn. */
+const GONE: PathSource = { address: '', routeSource: { address: '', asn: 0, bgpId: '0.0.0.0', ibgp: false }, routeAt: () => undefined };
 
 /** What one path change did to its destination. */
 export enum DestUpdate {
@@ -45,6 +68,8 @@ export class LocRib {
   readonly dests = new DestTable();
   /** Paths per destination id; the Loc-RIB holds one reference on every id it has paths for. */
   private readonly table: (Paths | undefined)[] = [];
+  /** The Adj-RIBs-In that hold paths as columns, by their number (`register`). */
+  private readonly sources: PathSource[] = [];
   /** Destinations with paths; they are walked in id order (ids are handed out as destinations appear). */
   private live = 0;
   /** Destinations per family, keyed afi × 65536 + safi. */
@@ -54,6 +79,48 @@ export class LocRib {
 
   get size(): number {
     return this.live;
+  }
+
+  /** Numbers an Adj-RIB-In whose routes the Loc-RIB may hold by that number (`heldBy`). */
+  register(source: PathSource): number {
+    this.sources.push(source);
+    return this.sources.length - 1;
+  }
+
+  /** The Adj-RIB-In numbered `slot` is gone (its paths were all withdrawn first). */
+  unregister(slot: number): void {
+    if (slot >= 0 && slot < this.sources.length) this.sources[slot] = GONE;
+  }
+
+  /**
+   * The IPv4 unicast route with attributes `attrs` from the Adj-RIB-In
+   * numbered `slot`, for destination `id`, as that table would hold it: how
+   * an Adj-RIB-Out keeps what it sent without an object per route.
+   */
+  heldRoute(slot: number, id: number, attrs: AttributeSet): Route {
+    const packed = this.dests.packedAt(id);
+    return makeHeldRoute(attrs, (this.sources[slot] ?? GONE).routeSource, Math.floor(packed / 64), packed % 64, slot, id);
+  }
+
+  /** The route a path stands for. */
+  private routeOf(p: Path, id: number): Route | undefined {
+    return typeof p === 'number' ? (this.sources[p] ?? GONE).routeAt(id) : p;
+  }
+
+  private addressOf(p: Path): string {
+    return typeof p === 'number' ? (this.sources[p] ?? GONE).address : p.source.address;
+  }
+
+  /** Paths as routes (those held by number are read from their Adj-RIB-In). */
+  private routesOf(p: Paths | undefined, id: number): Route | readonly Route[] | undefined {
+    if (p === undefined) return undefined;
+    if (!Array.isArray(p)) return this.routeOf(p, id);
+    const out: Route[] = [];
+    for (const x of p) {
+      const r = this.routeOf(x, id);
+      if (r) out.push(r);
+    }
+    return out;
   }
 
   get decisionOptions(): DecisionOptions {
@@ -74,7 +141,7 @@ export class LocRib {
 
   /** `rawPaths` by destination id (-1: none). */
   rawPathsOf(id: number): Route | readonly Route[] | undefined {
-    return id < 0 ? undefined : this.table[id];
+    return id < 0 ? undefined : this.routesOf(this.table[id], id);
   }
 
   paths(destKey: string): readonly Route[] {
@@ -102,7 +169,7 @@ export class LocRib {
 
   *entries(): IterableIterator<[string, Route | readonly Route[]]> {
     for (const id of this.ids()) {
-      const p = this.table[id];
+      const p = this.routesOf(this.table[id], id);
       if (p !== undefined) yield [this.dests.key(id), p];
     }
   }
@@ -136,59 +203,78 @@ export class LocRib {
    */
   last: Route | readonly Route[] | undefined = undefined;
 
-  /** `update` by destination id; the caller holds a reference to `id` for the duration of the call. */
+  /**
+   * `update` by destination id; the caller holds a reference to `id` for the
+   * duration of the call. A route its Adj-RIB-In holds as columns for this
+   * destination (`heldBy`) is stored as that table's number.
+   */
   updateOf(id: number, source: string, pathId: number | undefined, route: Route | null): DestUpdate {
     const cur = this.table[id];
+    const slot = route ? heldBy(route, id) : -1;
+    const entry: Path | null = route === null ? null : slot >= 0 ? slot : route;
     // Fast paths for the common case of one path per destination (a full table from one feed).
-    this.last = cur;
     if (cur === undefined) {
-      if (!route) return DestUpdate.None;
-      this.set(id, route);
+      this.last = undefined;
+      if (!route || entry === null) return DestUpdate.None;
+      this.set(id, entry);
       this.last = route;
-      this.bump(route, 1);
+      this.bump(id, 1);
       return DestUpdate.Best;
     }
     if (!Array.isArray(cur)) {
-      const same = cur.source.address === source && routePathId(cur) === pathId;
-      if (same && route) {
-        this.table[id] = route;
+      const same = this.addressOf(cur) === source && (typeof cur === 'number' ? undefined : routePathId(cur)) === pathId;
+      if (same && route && entry !== null) {
+        this.table[id] = entry;
         this.last = route;
         return DestUpdate.Best;
       }
       if (same) {
         this.unset(id);
         this.last = undefined;
-        this.bump(cur, -1);
+        this.bump(id, -1);
         return DestUpdate.Best;
       }
-      if (!route) return DestUpdate.None;
+      if (!route || entry === null) {
+        this.last = this.routeOf(cur, id);
+        return DestUpdate.None;
+      }
     }
-    const list: Route[] = Array.isArray(cur) ? cur : [cur];
-    const before = list[0];
-    const i = list.findIndex((p) => p.source.address === source && routePathId(p) === pathId);
+    const list: Path[] = Array.isArray(cur) ? cur : [cur];
+    const i = list.findIndex((p) => this.addressOf(p) === source && (typeof p === 'number' ? undefined : routePathId(p)) === pathId);
     if (i >= 0) list.splice(i, 1);
-    else if (!route) return DestUpdate.None;
-    if (route) this.insert(list, route);
-    const after = list[0];
-    if (after === undefined) {
+    else if (!route) {
+      this.last = this.routesOf(cur, id);
+      return DestUpdate.None;
+    }
+    const at = route && entry !== null ? this.insert(list, entry, route, id) : -1;
+    if (list.length === 0) {
       this.unset(id);
       this.last = undefined;
-      if (before) this.bump(before, -1);
+      this.bump(id, -1);
       return DestUpdate.Best;
     }
-    const now: Paths = list.length === 1 ? after : list;
+    const now: Paths = list.length === 1 ? (list[0] as Path) : list;
     this.table[id] = now;
-    this.last = now;
-    return before === after ? DestUpdate.Other : DestUpdate.Best;
+    this.last = this.routesOf(now, id);
+    // The best path changed when the path replaced or removed was first, or the new one is.
+    return i === 0 || at === 0 ? DestUpdate.Best : DestUpdate.Other;
   }
 
   /** A path's rank changed in place (graceful-restart stale marking): sort its destination again. */
   resort(destKey: string): DestChange {
     const id = this.dests.find(destKey);
-    const list = id < 0 ? undefined : this.table[id];
-    const before = first(list);
-    if (Array.isArray(list)) list.sort((a, b) => compareRoutes(a, b, this.decision).order);
-    return { destKey, before, after: first(list) };
+    const cur = id < 0 ? undefined : this.table[id];
+    if (!Array.isArray(cur)) {
+      const only = cur === undefined ? undefined : this.routeOf(cur, id);
+      return { destKey, before: only, after: only };
+    }
+    // Each path is read once; the change's two routes are one object when the best path stayed.
+    const ranked = cur.map((p) => ({ p, r: this.routeOf(p, id) }));
+    const head = ranked[0];
+    ranked.sort((a, b) => (a.r && b.r ? compareRoutes(a.r, b.r, this.decision).order : a.r ? -1 : b.r ? 1 : 0));
+    ranked.forEach((x, i) => (cur[i] = x.p));
+    const top = ranked[0];
+    return { destKey, before: head?.r, after: top === head ? head?.r : top?.r };
   }
 
   /** A new decision option (always-compare-med): every destination is ranked again. */
@@ -203,7 +289,7 @@ export class LocRib {
   }
 
   /** A destination gets its first path: the Loc-RIB takes a reference on its id. */
-  private set(id: number, paths: Paths): void {
+  private set(id: number, paths: Path): void {
     const t = this.table;
     while (t.length <= id) t.push(undefined);
     t[id] = paths;
@@ -217,15 +303,20 @@ export class LocRib {
     this.dests.release(id);
   }
 
-  private insert(list: Route[], route: Route): void {
+  /** Puts `entry` (standing for `route`) in its rank; returns where. */
+  private insert(list: Path[], entry: Path, route: Route, id: number): number {
     // Paths per destination are few (one per neighbor); linear insertion keeps the list ranked.
     let i = 0;
-    while (i < list.length && compareRoutes(list[i] as Route, route, this.decision).order <= 0) i++;
-    list.splice(i, 0, route);
+    for (; i < list.length; i++) {
+      const other = this.routeOf(list[i] as Path, id);
+      if (other && compareRoutes(other, route, this.decision).order > 0) break;
+    }
+    list.splice(i, 0, entry);
+    return i;
   }
 
-  private bump(r: Route, d: number): void {
-    const f = r.afi * 65536 + r.safi;
+  private bump(id: number, d: number): void {
+    const f = this.dests.family(id);
     this.familyCounts.set(f, (this.familyCounts.get(f) ?? 0) + d);
   }
 }

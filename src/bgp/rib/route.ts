@@ -53,37 +53,23 @@ export interface RouteFields {
  * `show rib`). Not a plain object, so never copy one with spread syntax
  * (the getter would be lost): use `withRoute`.
  */
-class RibRoute implements Route {
-  readonly attrs: AttributeSet;
-  readonly source: RouteSource;
-  /** afi × 256 + safi. */
-  private readonly family: number;
-  /** The packed prefix length × 2, plus 1 when stale: one small integer for both. */
-  private lengthStale: number;
-  /** The rare fields (import refusal, attributes before import policy), null when neither is set. */
-  private readonly extra: { readonly rejected: string | undefined; readonly received: AttributeSet | undefined } | null;
-  /** The NLRI as given, unless it is packed below. */
-  private readonly kept: RoutableNlri | null;
-  /** Packed IPv4 prefix: the address as a signed 32-bit integer (a small integer, not a boxed number). */
-  private readonly v4: number;
+type Extra = { readonly rejected: string | undefined; readonly received: AttributeSet | undefined };
 
-  constructor(f: RouteFields) {
-    this.attrs = f.attrs;
-    this.source = f.source;
-    this.family = f.afi * 256 + f.safi;
-    this.extra = f.rejected === undefined && f.received === undefined ? null : { rejected: f.rejected, received: f.received };
-    const n = f.nlri;
-    let length = 0;
-    if (packable(n) && (n.kind === 'vpn' || (n.safi === 1 && f.safi === 1))) {
-      this.kept = null;
-      this.v4 = n.prefix.address | 0;
-      length = n.prefix.length;
-    } else {
-      this.kept = n;
-      this.v4 = 0;
-    }
-    this.lengthStale = length * 2 + (f.stale ? 1 : 0);
-  }
+class RibRoute implements Route {
+  constructor(
+    readonly attrs: AttributeSet,
+    readonly source: RouteSource,
+    /** afi × 256 + safi. */
+    private readonly family: number,
+    /** The packed prefix length × 2, plus 1 when stale: one small integer for both. */
+    private lengthStale: number,
+    /** The rare fields (import refusal, attributes before import policy), null when neither is set. */
+    private readonly extra: Extra | null,
+    /** The NLRI as given, unless it is packed below. */
+    private readonly kept: RoutableNlri | null,
+    /** Packed IPv4 prefix: the address as a signed 32-bit integer (a small integer, not a boxed number). */
+    private readonly v4: number,
+  ) {}
 
   /** The packed prefix (`kept` null). */
   protected get v4Prefix(): Ipv4Prefix {
@@ -125,17 +111,43 @@ class RibRoute implements Route {
 }
 
 /**
+ * An IPv4 unicast route that a neighbor's Adj-RIB-In stores as columns
+ * (its attribute set at the destination's id), made when read. The Loc-RIB
+ * and the Adj-RIB-Out keep `slot` (the Adj-RIB-In's number in the Loc-RIB)
+ * instead of the object, so a full table holds no object per route: 80 of
+ * about 360 bytes per route, and most of the collector's work on a table
+ * load, were these objects.
+ */
+class HeldRoute extends RibRoute {
+  constructor(
+    attrs: AttributeSet,
+    source: RouteSource,
+    address: number,
+    length: number,
+    readonly slot: number,
+    readonly destId: number,
+  ) {
+    super(attrs, source, 257, length * 2, null, null, address | 0);
+  }
+}
+
+/**
  * A VPN-IPv4 route (RFC 4364), the route server's other bulk family, packed
  * the same way: the RD and label stack are the NLRI interner's shared
  * objects, so the route keeps references to them and the prefix as integers.
  */
 class VpnRibRoute extends RibRoute {
   constructor(
-    f: RouteFields,
+    attrs: AttributeSet,
+    source: RouteSource,
+    family: number,
+    lengthStale: number,
+    extra: Extra | null,
+    v4: number,
     private readonly rd: RouteDistinguisher,
     private readonly labels: readonly number[],
   ) {
-    super(f);
+    super(attrs, source, family, lengthStale, extra, null, v4);
   }
 
   override get nlri(): RoutableNlri {
@@ -154,7 +166,33 @@ function packable(n: RoutableNlri): n is (UnicastNlri | VpnNlri) & { readonly pr
 
 export function makeRoute(f: RouteFields): Route {
   const n = f.nlri;
-  return n.kind === 'vpn' && packable(n) ? new VpnRibRoute(f, n.rd, n.labels) : new RibRoute(f);
+  const family = f.afi * 256 + f.safi;
+  const extra = f.rejected === undefined && f.received === undefined ? null : { rejected: f.rejected, received: f.received };
+  const stale = f.stale ? 1 : 0;
+  if (packable(n)) {
+    if (n.kind === 'vpn') return new VpnRibRoute(f.attrs, f.source, family, n.prefix.length * 2 + stale, extra, n.prefix.address | 0, n.rd, n.labels);
+    if (n.safi === 1 && f.safi === 1) return new RibRoute(f.attrs, f.source, family, n.prefix.length * 2 + stale, extra, null, n.prefix.address | 0);
+  }
+  return new RibRoute(f.attrs, f.source, family, stale, extra, n, 0);
+}
+
+/**
+ * The IPv4 unicast route (no path id, not stale, as received) that the
+ * Adj-RIB-In numbered `slot` holds for destination `destId`: what `heldBy`
+ * reads back.
+ */
+export function makeHeldRoute(attrs: AttributeSet, source: RouteSource, address: number, length: number, slot: number, destId: number): Route {
+  return new HeldRoute(attrs, source, address, length, slot, destId);
+}
+
+/** The Adj-RIB-In slot holding `r` as columns at destination `destId`, or -1 when `r` is an object of its own. */
+export function heldBy(r: Route, destId: number): number {
+  return r instanceof HeldRoute && r.destId === destId ? r.slot : -1;
+}
+
+/** Two routes for one destination are the same path: same neighbor, same ADD-PATH id (RFC 7911), same family. */
+export function samePath(a: Route, b: Route): boolean {
+  return a === b || (a.source.address === b.source.address && routePathId(a) === routePathId(b) && a.afi === b.afi && a.safi === b.safi);
 }
 
 /** A copy of `r` with some fields replaced (`rejected`/`received` undefined: without them). */

@@ -11,7 +11,8 @@ import type { AdjRibIn } from '../rib/adj-rib-in';
 import type { ExportedAttributes } from '../rib/export-rules';
 import type { LocRib } from '../rib/loc-rib';
 import type { DestTable } from '../rib/dest-table';
-import type { Route, RoutableNlri } from '../rib/route';
+import { heldBy, type Route, type RoutableNlri } from '../rib/route';
+import type { AttributeSet } from '../rib/attribute-set';
 import { buildAnnouncements, buildWithdrawals } from '../rib/update-builder';
 import { toOldSpeaker } from '../rib/as4';
 import { ACCEPT_ALL, type PolicyChain } from '../policy/types';
@@ -75,6 +76,14 @@ export class PeerRoutes {
    * destination holds a reference on its id.
    */
   private ribOut: (Sent | undefined)[] = [];
+  /**
+   * Entries sent from a route its Adj-RIB-In holds as columns, with the
+   * update group's shared attributes (a route server's whole table): the
+   * set and that table's number, so no object is kept per route
+   * (`LocRib.heldRoute` makes it again).
+   */
+  private outSets: (AttributeSet | undefined)[] = [];
+  private outSlots = new Int32Array(0);
   private readonly sentCounts = new Map<number, number>();
   /**
    * Destinations to look at again, first marked first (a FIFO without
@@ -147,6 +156,8 @@ export class PeerRoutes {
   private clearTables(): void {
     for (const id of this.sentIds()) this.dests.release(id);
     this.ribOut = [];
+    this.outSets = [];
+    this.outSlots = new Int32Array(0);
     this.sentCounts.clear();
     for (let i = this.pendingHead; i < this.pendingTail; i++) this.dests.release(this.pendingQueue[i] ?? 0);
     this.pendingQueue = new Int32Array(64);
@@ -183,7 +194,7 @@ export class PeerRoutes {
    * neighbor sends, which otherwise went through its own queue for nothing.
    */
   touchChanged(id: number, paths: Route | readonly Route[] | undefined): void {
-    if (paths !== undefined && !isPathList(paths) && paths.source.address === this.role.address && this.ribOut[id] === undefined) return;
+    if (paths !== undefined && !isPathList(paths) && paths.source.address === this.role.address && !this.hasSent(id)) return;
     this.touch(id);
   }
 
@@ -214,15 +225,53 @@ export class PeerRoutes {
   /** What we announced, in the order first announced (`show rib --out`). */
   *sentRoutes(): IterableIterator<Sent> {
     for (const id of this.sentIds()) {
-      const s = this.ribOut[id];
+      const s = this.sentAt(id);
       if (s !== undefined) yield s;
     }
   }
 
   /** Destination ids in the Adj-RIB-Out, ascending. */
   private *sentIds(): IterableIterator<number> {
-    const t = this.ribOut;
-    for (let id = 0; id < t.length; id++) if (t[id] !== undefined) yield id;
+    const n = Math.max(this.ribOut.length, this.outSets.length);
+    for (let id = 0; id < n; id++) if (this.hasSent(id)) yield id;
+  }
+
+  private hasSent(id: number): boolean {
+    return this.outSets[id] !== undefined || this.ribOut[id] !== undefined;
+  }
+
+  /** What the Adj-RIB-Out holds for a destination. */
+  private sentAt(id: number): Sent | undefined {
+    const attrs = this.outSets[id];
+    return attrs === undefined ? this.ribOut[id] : this.loc.heldRoute(this.outSlots[id] ?? -1, id, attrs);
+  }
+
+  /** Records what was sent for a destination (an empty entry or one to replace). */
+  private setSent(id: number, choice: Choice): void {
+    const r = choice.route;
+    const slot = choice.shared ? heldBy(r, id) : -1;
+    if (slot >= 0) {
+      const sets = this.outSets;
+      while (sets.length <= id) sets.push(undefined);
+      sets[id] = r.attrs;
+      if (id >= this.outSlots.length) {
+        const grown = new Int32Array(Math.max(1024, this.outSlots.length * 2, id + 1));
+        grown.set(this.outSlots);
+        this.outSlots = grown;
+      }
+      this.outSlots[id] = slot;
+      if (id < this.ribOut.length) this.ribOut[id] = undefined;
+      return;
+    }
+    if (id < this.outSets.length) this.outSets[id] = undefined;
+    const out = this.ribOut;
+    while (out.length <= id) out.push(undefined);
+    out[id] = choice.shared ? r : new PolicySent(r, choice.exported);
+  }
+
+  private clearSent(id: number): void {
+    if (id < this.outSets.length) this.outSets[id] = undefined;
+    if (id < this.ribOut.length) this.ribOut[id] = undefined;
   }
 
   /** RFC 2918 §4: send the whole Adj-RIB-Out of the family again. */
@@ -306,13 +355,13 @@ export class PeerRoutes {
   /** Decides what one pending destination needs (nothing, a withdrawal or an announcement) and records it. */
   private sendOne(id: number, batch: Batch): void {
     const force = this.forced.size > 0 && this.forced.delete(id);
-    const sent = this.ribOut[id];
+    const sent = this.sentAt(id);
     const choice = this.choose(id);
     const fam = this.dests.family(id);
     if (!choice) {
       if (!sent) return;
       const was = sentRoute(sent);
-      this.ribOut[id] = undefined;
+      this.clearSent(id);
       this.dests.release(id);
       this.bumpSent(was.afi, was.safi, -1);
       const list = batch.withdraw.get(fam);
@@ -325,17 +374,15 @@ export class PeerRoutes {
       const before = this.sentExport(sent);
       if (before && sameExport(before, choice.exported)) {
         // Same attributes from another path (or the same path again): nothing to send; remember the path.
-        if (sentRoute(sent) !== r) this.ribOut[id] = choice.shared ? r : new PolicySent(r, choice.exported);
+        this.setSent(id, choice);
         return;
       }
     }
     if (!sent) {
       this.bumpSent(r.afi, r.safi, 1);
-      const out = this.ribOut;
-      while (out.length <= id) out.push(undefined);
       this.dests.retain(id);
     }
-    this.ribOut[id] = choice.shared ? r : new PolicySent(r, choice.exported);
+    this.setSent(id, choice);
     let byAttrs = batch.announce.get(fam);
     if (!byAttrs) {
       byAttrs = new Map();

@@ -137,6 +137,8 @@ export class Speaker {
     const role = { address: reg.address, asn: reg.asn, routeServerClient: reg.routeServerClient, routeReflectorClient: reg.routeReflectorClient ?? false };
     const source: RouteSource = { address: reg.address, asn: reg.asn, bgpId: '0.0.0.0', ibgp: reg.asn === this.opts.asn, reflectorClient: role.routeReflectorClient };
     const ribIn = new AdjRibIn(source, this.interner, this.nlris, this.loc.dests);
+    // Registered, its routes may be held as columns and the Loc-RIB refer to them by number.
+    ribIn.slot = this.loc.register(ribIn);
     const pr = new PeerRoutes(peer, ribIn, role, this.loc, this.opts.asn);
     this.setPolicyChains(pr, reg.importPolicy ?? ACCEPT_ALL, reg.exportPolicy ?? ACCEPT_ALL);
     ribIn.importFilter = (r) => this.importFilter(pr, r);
@@ -160,6 +162,7 @@ export class Speaker {
     this.leaveGroup(pr);
     pr.down();
     this.applyChanges(pr, pr.ribIn.clear());
+    this.loc.unregister(pr.ribIn.slot);
     this.peers.delete(address);
     this.pumpAll();
   }

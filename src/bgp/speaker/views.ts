@@ -8,7 +8,7 @@ import type { PeerInfo } from '../session/peer-types';
 import type { Route } from '../rib/route';
 import { compareRoutes } from '../rib/decision';
 import type { LocRib } from '../rib/loc-rib';
-import { destKeyOf, routeKey, withRoute } from '../rib/route';
+import { destKeyOf, routeKey, samePath, withRoute } from '../rib/route';
 import { NEXT_HOP_SELF } from '../rib/local-routes';
 import { formatCommunity } from '../wire/values/community';
 import { formatExtCommunity, formatRouteTarget } from '../wire/values/ext-community';
@@ -106,11 +106,11 @@ export function ribEntries(routes: Iterable<Route>, filter: RibFilter, loc: LocR
     const best = loc.best(dest);
     const eligible = loc.paths(dest).length;
     for (const r of list) {
-      const isBest = best === r;
+      const isBest = best !== undefined && samePath(best, r);
       let reason: string;
       if (r.rejected !== undefined) reason = `rejected: ${r.rejected}`;
       else if (isBest) reason = eligible > 1 ? `best of ${eligible}` : 'only route';
-      else if (!loc.paths(dest).includes(r)) reason = `not eligible: next hop ${r.attrs.nextHop} does not resolve (RFC 4271 §9.1.2.1)`;
+      else if (!loc.paths(dest).some((p) => samePath(p, r))) reason = `not eligible: next hop ${r.attrs.nextHop} does not resolve (RFC 4271 §9.1.2.1)`;
       else reason = best ? `lost: ${compareRoutes(best, r, loc.decisionOptions).reason}` : 'not selected';
       out.push({ route: r, best: isBest, ...(filter.prefix !== undefined || r.rejected !== undefined ? { reason } : {}) });
     }
