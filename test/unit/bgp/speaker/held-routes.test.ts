@@ -1,0 +1,184 @@
+/**
+ * IPv4 unicast routes held as columns (the Adj-RIB-In keeps the attribute
+ * set by destination id; the Loc-RIB and Adj-RIB-Out refer to the table by
+ * its number): what they read back, and that every way a route changes
+ * (replace, withdraw, stale marking, import policy, a neighbor removed)
+ * still reaches the other neighbors right. Read back from encoded UPDATEs.
+ */
+import fc from 'fast-check';
+import { Speaker } from '../../../../src/bgp/speaker/speaker';
+import { ManualClock } from '../../../../src/bgp/session/clock';
+import type { PathAttribute } from '../../../../src/bgp/wire/attributes/types';
+import type { Nlri } from '../../../../src/bgp/wire/nlri/types';
+import type { PolicyChain } from '../../../../src/bgp/policy/types';
+import { ipv4Prefix } from '../../../../src/bgp/wire/values/prefix';
+import { heldBy, ipv4UnicastKey } from '../../../../src/bgp/rib/route';
+import { adjRibOutEntries, ribEntries } from '../../../../src/bgp/speaker/views';
+import { FakePeer, LOCAL_AS, ROUTER_ID, attr } from './fake-peer';
+
+const p = (i: number): Nlri => ({ kind: 'unicast', safi: 1, prefix: ipv4Prefix((10 << 24) | (i << 8), 24) });
+const key = (i: number): string => ipv4UnicastKey(((10 << 24) | (i << 8)) >>> 0, 24);
+const text = (i: number): string => `10.0.${i}.0/24`;
+
+function attrs(path: number[], nextHop: string): PathAttribute[] {
+  return [{ type: 'origin', origin: 0 }, { type: 'as-path', segments: [{ kind: 'sequence', asns: path }] }, { type: 'next-hop', nextHop }];
+}
+
+function speaker(): Speaker {
+  return new Speaker({ asn: LOCAL_AS, routerId: ROUTER_ID, clock: new ManualClock(), connected: () => [ipv4Prefix(0xc0000200, 24)] });
+}
+
+function join(s: Speaker, address: string, asn: number, rs = true, importPolicy?: PolicyChain): FakePeer {
+  const peer = new FakePeer(address, asn);
+  s.addPeer(peer, { address, asn, routeServerClient: rs, routeReflectorClient: false, ...(importPolicy ? { importPolicy } : {}) });
+  peer.establish();
+  return peer;
+}
+
+const asPath = (t: ReturnType<FakePeer['table']>, prefix: string): readonly number[] | undefined => attr(t.get(prefix)?.attributes, 'as-path')?.segments[0]?.asns;
+
+describe('routes held as columns', () => {
+  it('are read back as routes of their neighbor, and the Loc-RIB and Adj-RIB-Out refer to them by number', () => {
+    const s = speaker();
+    const a = join(s, '192.0.2.10', 65010);
+    const b = join(s, '192.0.2.20', 65020);
+    a.receive([p(1), p(2)], attrs([65010, 65011], '192.0.2.10'));
+    const pa = s.peerRoutes('192.0.2.10');
+    const pb = s.peerRoutes('192.0.2.20');
+    if (!pa || !pb) throw new Error('no neighbor');
+    const r = pa.ribIn.get(key(1));
+    expect(r?.source.address).toBe('192.0.2.10');
+    expect(r?.nlri).toEqual(p(1));
+    expect(r?.attrs.asPath).toEqual([{ kind: 'sequence', asns: [65010, 65011] }]);
+    expect(r?.stale).toBe(false);
+    const id = s.loc.dests.find(key(1));
+    const best = s.loc.bestOf(id);
+    expect(best && heldBy(best, id)).toBe(pa.ribIn.slot);
+    // Never the slot of one destination for another.
+    expect(best && heldBy(best, s.loc.dests.find(key(2)))).toBe(-1);
+    // What b was sent, as `show rib --neighbor b --out` lists it.
+    const out = adjRibOutEntries(pb, {});
+    expect(out.map((e) => e.route.nlri)).toEqual([p(1), p(2)]);
+    expect(out.every((e) => e.route.source.address === '192.0.2.10')).toBe(true);
+    expect(asPath(b.table(), text(2))).toEqual([65010, 65011]);
+    // `show rib PREFIX` marks the held path best, though each read makes a new object.
+    const entries = ribEntries(pa.ribIn.all(), { prefix: text(1) }, s.loc);
+    expect(entries.map((e) => [e.best, e.reason])).toEqual([[true, 'only route']]);
+  });
+
+  it('a neighbor removed from the speaker is withdrawn from the others, its Adj-RIB-In gone by then', () => {
+    const s = speaker();
+    const a = join(s, '192.0.2.10', 65010);
+    const b = join(s, '192.0.2.20', 65020);
+    a.receive([p(1), p(2), p(3)], attrs([65010], '192.0.2.10'));
+    expect([...b.table().keys()].sort()).toEqual([text(1), text(2), text(3)]);
+    s.removePeer('192.0.2.10');
+    expect(b.table().size).toBe(0);
+    expect(s.loc.size).toBe(0);
+    expect(s.loc.dests.size).toBe(0);
+  });
+
+  it('an import policy that changes a route keeps it as an object, and lifting the policy holds it as columns again', () => {
+    const s = speaker();
+    let prepend = true;
+    const policy: PolicyChain = {
+      names: ['pad'],
+      evaluate: (i) =>
+        prepend && i.nlri.kind === 'unicast' && i.nlri.prefix.address === (((10 << 24) | (1 << 8)) >>> 0)
+          ? { action: 'accept', policy: 'pad', term: null, attributes: i.attrs.attributes.map((x) => (x.type === 'as-path' ? { type: 'as-path', segments: [{ kind: 'sequence', asns: [65010, 65010, 65010] }] } : x)), nextHop: null }
+          : { action: 'accept', policy: 'pad', term: null, attributes: null, nextHop: null },
+    };
+    const a = join(s, '192.0.2.10', 65010, true, policy);
+    const b = join(s, '192.0.2.20', 65020);
+    a.receive([p(1), p(2)], attrs([65010], '192.0.2.10'));
+    const pa = s.peerRoutes('192.0.2.10');
+    if (!pa) throw new Error('no neighbor');
+    const id1 = s.loc.dests.find(key(1));
+    const id2 = s.loc.dests.find(key(2));
+    const changed = s.loc.bestOf(id1);
+    expect(changed && heldBy(changed, id1)).toBe(-1);
+    expect(changed?.received?.asPath).toEqual([{ kind: 'sequence', asns: [65010] }]);
+    const plain = s.loc.bestOf(id2);
+    expect(plain && heldBy(plain, id2)).toBe(pa.ribIn.slot);
+    expect(asPath(b.table(), text(1))).toEqual([65010, 65010, 65010]);
+    prepend = false;
+    s.setPolicies('192.0.2.10', policy, { names: [], evaluate: () => ({ action: 'accept', policy: null, term: null, attributes: null, nextHop: null }) });
+    const again = s.loc.bestOf(id1);
+    expect(again && heldBy(again, id1)).toBe(pa.ribIn.slot);
+    expect(again?.received).toBeUndefined();
+    expect(asPath(b.table(), text(1))).toEqual([65010]);
+  });
+
+  it('graceful restart: held routes become stale objects, lose to fresh paths, and come back as columns', () => {
+    const s = speaker();
+    const a = join(s, '192.0.2.10', 65010);
+    const c = join(s, '192.0.2.30', 65030);
+    const b = join(s, '192.0.2.20', 65020);
+    a.receive([p(1), p(2)], attrs([65010], '192.0.2.10'));
+    c.receive([p(2)], attrs([65030, 65031, 65032], '192.0.2.30'));
+    expect(asPath(b.table(), text(2))).toEqual([65010]);
+    a.emit('down', { reason: { type: 'stopped', manual: false }, text: 'restart', graceful: { restartTime: 120, families: [{ afi: 1, safi: 1, forwardingPreserved: true }] } });
+    const pa = s.peerRoutes('192.0.2.10');
+    if (!pa) throw new Error('no neighbor');
+    expect(pa.ribIn.get(key(1))?.stale).toBe(true);
+    const id2 = s.loc.dests.find(key(2));
+    expect(s.loc.paths(key(2)).map((r) => [r.source.address, r.stale])).toEqual([
+      ['192.0.2.30', false],
+      ['192.0.2.10', true],
+    ]);
+    expect(asPath(b.table(), text(2))).toEqual([65030, 65031, 65032]);
+    a.establish();
+    a.receive([p(2)], attrs([65010], '192.0.2.10'));
+    const fresh = s.loc.bestOf(id2);
+    expect(fresh && heldBy(fresh, id2)).toBe(pa.ribIn.slot);
+    expect(fresh?.stale).toBe(false);
+    a.emit('end-of-rib', 1, 1);
+    expect(b.table().has(text(1))).toBe(false);
+    expect(asPath(b.table(), text(2))).toEqual([65010]);
+  });
+
+  it('under random announcements and withdrawals from three neighbors, the receiver always holds the best path (shortest AS path, then lowest router id)', () => {
+    const feeders = [
+      { address: '192.0.2.10', asn: 65010 },
+      { address: '192.0.2.11', asn: 65011 },
+      { address: '192.0.2.12', asn: 65012 },
+    ];
+    const op = fc.record({ who: fc.integer({ min: 0, max: 2 }), prefix: fc.integer({ min: 0, max: 11 }), len: fc.integer({ min: 0, max: 3 }) });
+    fc.assert(
+      fc.property(fc.array(op, { minLength: 1, maxLength: 120 }), (ops) => {
+        const s = speaker();
+        const peers = feeders.map((f) => join(s, f.address, f.asn));
+        // An ordinary eBGP neighbor follows the best path alone (a route-server client would be told of every change).
+        const rx = join(s, '192.0.2.20', 65020, false);
+        // The model: per prefix, per feeder, its AS path length (absent: not announced).
+        const model = new Map<number, Map<number, number>>();
+        for (const { who, prefix, len } of ops) {
+          const f = feeders[who];
+          const peer = peers[who];
+          if (!f || !peer) continue;
+          const have = model.get(prefix) ?? new Map<number, number>();
+          model.set(prefix, have);
+          if (len === 0) {
+            peer.receive([], [], [p(prefix)]);
+            have.delete(who);
+          } else {
+            peer.receive([p(prefix)], attrs(Array.from({ length: len }, () => f.asn), f.address));
+            have.set(who, len);
+          }
+        }
+        const t = rx.table();
+        for (let prefix = 0; prefix <= 11; prefix++) {
+          const have = [...(model.get(prefix) ?? new Map<number, number>())];
+          // Same origin, no MED, all eBGP: the shorter AS path wins, then the lower router id (the address here).
+          have.sort((x, y) => x[1] - y[1] || x[0] - y[0]);
+          const win = have[0];
+          const got = asPath(t, text(prefix));
+          if (!win) expect(got).toBeUndefined();
+          else expect(got).toEqual([LOCAL_AS, ...Array.from({ length: win[1] }, () => feeders[win[0]]?.asn)]);
+        }
+        expect(s.loc.size).toBe([...model.values()].filter((m) => m.size > 0).length);
+      }),
+      { numRuns: 150 },
+    );
+  });
+});
