@@ -7,9 +7,11 @@
  * array write, not a hash-map entry of its own.
  */
 import type { UpdateMessage } from '../wire/messages/types';
+import type { VpnNlri } from '../wire/nlri/types';
+import { rdEquals, ZERO_RD } from '../wire/values/rd';
 import { familyKey, type FamilyKey } from '../wire/context';
 import type { AttributeInterner, AttributeSet } from './attribute-set';
-import { heldBy, ipv4UnicastKey, isRoutable, makeHeldRoute, makeRoute, packedIpv4Unicast, routeKey, routePathId, withRoute, type RoutableNlri, type Route, type RouteSource } from './route';
+import { heldBy, heldLabels, ipv4UnicastKey, isRoutable, makeHeldRoute, makeHeldVpnRoute, makeRoute, packedIpv4Unicast, routeKey, routePathId, withRoute, type RoutableNlri, type Route, type RouteSource } from './route';
 import { updateRoutes } from './update-routes';
 import { NlriInterner } from './nlri-intern';
 import { DestTable } from './dest-table';
@@ -45,6 +47,23 @@ class Ipv4Announced implements RibChange {
   }
 }
 
+/** A VPN-IPv4 route announced without path id: `Ipv4Announced` for the VPN bulk of a route server. */
+class VpnAnnounced implements RibChange {
+  private text: string | undefined = undefined;
+  constructor(
+    private readonly nlri: VpnNlri,
+    readonly route: Route,
+  ) {}
+
+  get family(): number {
+    return 65536 + 128;
+  }
+
+  get key(): string {
+    return (this.text ??= routeKey(1, 128, this.nlri));
+  }
+}
+
 /** No withdrawals and no treat-as-withdraw (RFC 7606 §2): what a table transfer is made of. */
 function onlyAnnounces(msg: UpdateMessage): boolean {
   if (msg.withdrawn.length > 0) return false;
@@ -52,6 +71,8 @@ function onlyAnnounces(msg: UpdateMessage): boolean {
   for (const a of msg.attributes) if (a.type === 'mp-unreach') return false;
   return true;
 }
+
+const NO_LABELS: readonly number[] = [];
 
 export class AdjRibIn implements PathSource {
   /** Routes kept as objects, by key id; each holds a reference on its id. */
@@ -64,6 +85,8 @@ export class AdjRibIn implements PathSource {
    * Loc-RIB has numbered this table (`slot`), which is how it refers to them.
    */
   private sets: (AttributeSet | undefined)[] = [];
+  /** The label stack of each VPN-IPv4 route held as columns (its RD and prefix are the destination's). */
+  private labelsOf: (readonly number[] | undefined)[] = [];
   /** This table's number in the Loc-RIB (`LocRib.register`), -1 before. */
   slot = -1;
   /**
@@ -139,7 +162,9 @@ export class AdjRibIn implements PathSource {
     const attrs = this.sets[id];
     if (attrs === undefined) return this.routes[id];
     const packed = this.keys.packedAt(id);
-    return makeHeldRoute(attrs, this.source, Math.floor(packed / 64), packed % 64, this.slot, id);
+    if (packed >= 0) return makeHeldRoute(attrs, this.source, Math.floor(packed / 64), packed % 64, this.slot, id);
+    const vpn = this.keys.vpnPrefixAt(id);
+    return makeHeldVpnRoute(attrs, this.source, this.keys.rdAt(id) ?? ZERO_RD, this.labelsOf[id] ?? NO_LABELS, Math.floor(vpn / 64), vpn % 64, this.slot, id);
   }
 
   *all(): IterableIterator<Route> {
@@ -191,6 +216,7 @@ export class AdjRibIn implements PathSource {
   private clearAt(id: number): void {
     if (id < this.routes.length) this.routes[id] = undefined;
     if (id < this.sets.length) this.sets[id] = undefined;
+    if (id < this.labelsOf.length) this.labelsOf[id] = undefined;
     this.stored--;
   }
 
@@ -205,6 +231,12 @@ export class AdjRibIn implements PathSource {
       const s = this.sets;
       while (s.length <= id) s.push(undefined);
       s[id] = route.attrs;
+      const labels = heldLabels(route);
+      if (labels !== undefined) {
+        const l = this.labelsOf;
+        while (l.length <= id) l.push(undefined);
+        l[id] = labels;
+      }
       return;
     }
     const t = this.routes;
@@ -214,7 +246,16 @@ export class AdjRibIn implements PathSource {
 
   /** A route of this table as received, before import (a held route when it may be kept as columns). */
   private fresh(afi: number, safi: number, nlri: RoutableNlri, packed: number, id: number, attrs: AttributeSet, stale: boolean): Route {
-    if (packed >= 0 && this.slot >= 0 && !stale) return makeHeldRoute(attrs, this.source, Math.floor(packed / 64), packed % 64, this.slot, id);
+    if (this.slot >= 0 && !stale) {
+      if (packed >= 0) return makeHeldRoute(attrs, this.source, Math.floor(packed / 64), packed % 64, this.slot, id);
+      // VPN-IPv4 under its destination's packed id, with the RD the table keeps (type 0 and 2 share a key).
+      const rd = nlri.kind === 'vpn' && nlri.pathId === undefined && safi === 128 ? this.keys.rdAt(id) : undefined;
+      if (rd !== undefined && nlri.kind === 'vpn' && nlri.prefix.afi === 1 && rdEquals(rd, nlri.rd)) {
+        const shared = this.nlris.compact(nlri);
+        const labels = shared.kind === 'vpn' ? shared.labels : NO_LABELS;
+        return makeHeldVpnRoute(attrs, this.source, rd, labels, nlri.prefix.address, nlri.prefix.length, this.slot, id);
+      }
+    }
     return makeRoute({ afi, safi, nlri: this.nlris.compact(nlri), attrs, source: this.source, stale });
   }
 
@@ -256,7 +297,10 @@ export class AdjRibIn implements PathSource {
     }
     const r = updateRoutes(msg);
     for (const w of r.withdrawn) this.remove(w.key, changes);
-    for (const a of r.announced) this.announce(msg, a.afi, a.safi, a.nlri, a.key, packedIpv4Unicast(a.afi, a.safi, a.nlri), a.nextHop, changes);
+    for (const a of r.announced) {
+      const packed = packedIpv4Unicast(a.afi, a.safi, a.nlri);
+      this.announceAt(this.keys.acquire(a.key, packed), msg, a.afi, a.safi, a.nlri, a.key, packed, a.nextHop, changes);
+    }
   }
 
   /** Next hops seen in the UPDATE being applied, and their interned sets (usually one of each). */
@@ -277,17 +321,34 @@ export class AdjRibIn implements PathSource {
     return attrs;
   }
 
-  /** `announce` without a key text when the route is IPv4 unicast without path id. */
+  /** `announce` without a key text when the route is IPv4 unicast or VPN-IPv4 without path id. */
   private announceNew(msg: UpdateMessage, afi: number, safi: number, nlri: RoutableNlri, nextHop: string, changes: RibChange[]): void {
     const packed = packedIpv4Unicast(afi, safi, nlri);
-    if (packed >= 0) this.announce(msg, afi, safi, nlri, null, packed, nextHop, changes);
-    else this.announce(msg, afi, safi, nlri, routeKey(afi, safi, nlri), -1, nextHop, changes);
+    if (packed >= 0) {
+      this.announceAt(this.keys.acquirePacked(packed), msg, afi, safi, nlri, null, packed, nextHop, changes);
+      return;
+    }
+    if (nlri.kind === 'vpn' && afi === 1 && safi === 128 && nlri.pathId === undefined && nlri.prefix.afi === 1) {
+      const shared = this.nlris.compact(nlri);
+      if (shared.kind === 'vpn') {
+        const id = this.keys.acquireVpn(shared.rd, nlri.prefix.address, nlri.prefix.length);
+        if (id >= 0) {
+          this.announceAt(id, msg, afi, safi, shared, null, -1, nextHop, changes);
+          return;
+        }
+      }
+    }
+    const key = routeKey(afi, safi, nlri);
+    this.announceAt(this.keys.acquire(key, -1), msg, afi, safi, nlri, key, -1, nextHop, changes);
   }
 
-  /** `key` null: `packed` (`packedIpv4Unicast`) names the route, and the change makes its key text only if read. */
-  private announce(msg: UpdateMessage, afi: number, safi: number, nlri: RoutableNlri, key: string | null, packed: number, nextHop: string, changes: RibChange[]): void {
+  /**
+   * Stores a route under `id` (acquired by the caller, whose reference passes
+   * to the route). `key` null: the change makes its key text only if read,
+   * from `packed` (`packedIpv4Unicast`) or else from the VPN-IPv4 NLRI.
+   */
+  private announceAt(id: number, msg: UpdateMessage, afi: number, safi: number, nlri: RoutableNlri, key: string | null, packed: number, nextHop: string, changes: RibChange[]): void {
     const attrs = this.setFor(msg, nextHop);
-    const id = key === null ? this.keys.acquirePacked(packed) : this.keys.acquire(key, packed);
     const oldSet = this.sets[id];
     if (oldSet !== undefined) {
       // A route kept as columns: IPv4 unicast, accepted, not stale.
@@ -310,7 +371,7 @@ export class AdjRibIn implements PathSource {
     const route = this.filter(this.fresh(afi, safi, nlri, nlri.pathId === undefined ? packed : -1, id, attrs, false));
     this.bump(afi, safi, 1, route.rejected === undefined);
     this.store(id, route);
-    changes.push(key === null ? new Ipv4Announced(packed, route) : { key, route, family: afi * 65536 + safi });
+    changes.push(key !== null ? { key, route, family: afi * 65536 + safi } : packed >= 0 ? new Ipv4Announced(packed, route) : new VpnAnnounced(nlri as VpnNlri, route));
     this.changeDests.push(nlri.pathId === undefined ? id : -1);
   }
 
@@ -327,8 +388,10 @@ export class AdjRibIn implements PathSource {
       const key = this.keys.key(id);
       const received = old.received ?? old.attrs;
       this.interner.retain(received);
-      const packed = routePathId(old) === undefined && old.afi === 1 && old.safi === 1 ? this.keys.packedAt(id) : -1;
-      const again = packed >= 0 && this.slot >= 0 && !old.stale ? this.fresh(1, 1, old.nlri, packed, id, received, false) : withRoute(old, { attrs: received, rejected: undefined, received: undefined });
+      // As received again: held as columns if it may be (an IPv4 unicast or VPN-IPv4 route under its destination's id).
+      const own = routePathId(old) === undefined && !old.stale;
+      const packed = own && old.afi === 1 && old.safi === 1 ? this.keys.packedAt(id) : -1;
+      const again = own ? this.fresh(old.afi, old.safi, old.nlri, packed, id, received, false) : withRoute(old, { attrs: received, rejected: undefined, received: undefined });
       const route = this.filter(again);
       if (route.attrs === old.attrs && route.rejected === old.rejected) {
         // Same outcome: keep the old object, so the Loc-RIB sees no change.

@@ -10,9 +10,17 @@
  * holders and reused once nobody holds them, so churn does not grow the table.
  */
 import { familyCodeOfKey, ipv4UnicastKey, packedIpv4UnicastKey } from './route';
+import { formatRd, parseRd, type RouteDistinguisher } from '../wire/values/rd';
+import { formatPrefix, ipv4Mask, parsePrefix } from '../wire/values/prefix';
 
 const INITIAL = 1024;
+/** `v4Length` of an id whose key is text. */
 const STRING_KEY = 255;
+/** `v4Length` of a VPN-IPv4 id is VPN_KEY + the prefix length. */
+const VPN_KEY = 64;
+/** VPN-IPv4 (afi 1, safi 128) as afi × 65536 + safi, and its key's start. */
+const VPN_IPV4 = 65536 + 128;
+const VPN_PREFIX = '1/128|';
 
 /**
  * FNV-1a over the key's characters, then MurmurHash3's finalizer so the low
@@ -38,6 +46,34 @@ function hashPacked(packed: number): number {
 /** IPv4 unicast (afi 1, safi 1) as afi × 65536 + safi. */
 const IPV4_UNICAST = 65537;
 
+/**
+ * RD types 0 and 2 have the same text ("admin:assigned", RFC 4364 §4.2 does
+ * not mark the type), so keys, which are text, do not tell them apart:
+ * neither may the packed form.
+ */
+function rdClass(rd: RouteDistinguisher): number {
+  return rd.type === 2 ? 0 : rd.type;
+}
+
+/** The finalizer over a VPN-IPv4 destination: RD (by class), address and length. */
+function hashVpn(rd: RouteDistinguisher, address: number, length: number): number {
+  let h = Math.imul(address | 0, 0x9e3779b1) ^ length;
+  h = Math.imul(h ^ rd.assigned, 0x85ebca6b) ^ Math.imul(rd.admin | 0, 0xc2b2ae35) ^ rdClass(rd);
+  h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
+  h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
+  return (h ^ (h >>> 16)) | 0;
+}
+
+/** The destination key of a VPN-IPv4 prefix, as `routeKey` writes it. */
+function vpnKey(rd: RouteDistinguisher, address: number, length: number): string {
+  return `${VPN_PREFIX}${formatRd(rd)}|${formatPrefix({ afi: 1, address, length })}`;
+}
+
+/** Whether a VPN-IPv4 destination takes the packed form: an RD type with a text form, no host bits. */
+function vpnPackable(rd: RouteDistinguisher, address: number, length: number): boolean {
+  return rd.type <= 2 && length <= 32 && ((address & ipv4Mask(length)) >>> 0) === address >>> 0;
+}
+
 export class DestTable {
   /**
    * Open addressing with linear probing over one typed array of (hash,
@@ -48,11 +84,13 @@ export class DestTable {
    */
   private slots = new Int32Array(INITIAL * 4);
   /**
-   * The key of each id. IPv4 unicast destinations (most of any table) keep
-   * no string: their prefix is 5 octets in the two arrays below (length 255
-   * for "the key is in `keys`"), and the text is made again when asked for.
+   * The key of each id. IPv4 unicast and VPN-IPv4 destinations (most of any
+   * table) keep no string: their prefix is 5 octets in the two arrays below
+   * (length 255 for "the key is in `keys`", VPN_KEY + length for VPN-IPv4,
+   * whose RD is in `rds`), and the text is made again when asked for.
    */
   private keys: (string | undefined)[] = [];
+  private rds: (RouteDistinguisher | undefined)[] = [];
   private v4Address = new Uint32Array(INITIAL);
   private v4Length = new Uint8Array(INITIAL).fill(STRING_KEY);
   private refs = new Int32Array(INITIAL);
@@ -61,6 +99,18 @@ export class DestTable {
   /** One past the highest id ever handed out: per-id arrays of the holders need this many slots. */
   private top = 0;
   private live = 0;
+
+  /**
+   * The destination `probe` looks for, in the form its ids are stored in:
+   * text (qPacked -1, qRd null), IPv4 unicast (qPacked) or VPN-IPv4 (qRd,
+   * qAddress, qLength). Fields, not arguments, so the probe loop stays one
+   * function without a closure.
+   */
+  private qText = '';
+  private qPacked = -1;
+  private qRd: RouteDistinguisher | null = null;
+  private qAddress = 0;
+  private qLength = 0;
 
   /** Live destinations. */
   get size(): number {
@@ -74,8 +124,7 @@ export class DestTable {
 
   /** The id of a destination, or -1 when no table holds it. */
   find(destKey: string): number {
-    const packed = packedIpv4UnicastKey(destKey);
-    const slot = this.probe(destKey, packed >= 0 ? hashPacked(packed) : hashKey(destKey), packed);
+    const slot = this.probe(this.query(destKey));
     return (this.slots[slot + 1] ?? 0) - 1;
   }
 
@@ -85,7 +134,21 @@ export class DestTable {
    * then makes no key text at all.
    */
   acquirePacked(packed: number): number {
-    return this.acquire('', packed);
+    this.qText = '';
+    this.qPacked = packed;
+    this.qRd = null;
+    return this.acquireQuery(hashPacked(packed));
+  }
+
+  /**
+   * `acquire` of a VPN-IPv4 destination (RFC 4364) by its parts, without key
+   * text; `rd` is kept, so pass a shared one (NlriInterner). -1 when the
+   * destination has no packed form (`vpnPackable`): use its key text then.
+   */
+  acquireVpn(rd: RouteDistinguisher, address: number, length: number): number {
+    if (!vpnPackable(rd, address, length)) return -1;
+    this.setVpnQuery(rd, address, length);
+    return this.acquireQuery(hashVpn(rd, address, length));
   }
 
   /**
@@ -94,9 +157,39 @@ export class DestTable {
    * (it has the prefix at hand), else it is worked out here.
    */
   acquire(destKey: string, packed: number = packedIpv4UnicastKey(destKey)): number {
-    // IPv4 unicast keys hash by their number: the key text need not exist (acquirePacked).
-    const h = packed >= 0 ? hashPacked(packed) : hashKey(destKey);
-    let slot = this.probe(destKey, h, packed);
+    if (packed >= 0) return this.acquirePacked(packed);
+    return this.acquireQuery(this.query(destKey, -1));
+  }
+
+  /** Sets the query to `destKey` in the form its id would be stored in; returns its hash. */
+  private query(destKey: string, packed: number = packedIpv4UnicastKey(destKey)): number {
+    this.qText = destKey;
+    this.qPacked = packed;
+    this.qRd = null;
+    if (packed >= 0) return hashPacked(packed);
+    if (destKey.startsWith(VPN_PREFIX)) {
+      const bar = destKey.indexOf('|', VPN_PREFIX.length);
+      const rd = bar < 0 ? null : parseRd(destKey.slice(VPN_PREFIX.length, bar));
+      const prefix = rd ? parsePrefix(destKey.slice(bar + 1)) : null;
+      // Only the exact text `vpnKey` writes names a packed destination.
+      if (rd && prefix && prefix.afi === 1 && vpnPackable(rd, prefix.address, prefix.length) && vpnKey(rd, prefix.address, prefix.length) === destKey) {
+        this.setVpnQuery(rd, prefix.address, prefix.length);
+        return hashVpn(rd, prefix.address, prefix.length);
+      }
+    }
+    return hashKey(destKey);
+  }
+
+  private setVpnQuery(rd: RouteDistinguisher, address: number, length: number): void {
+    this.qPacked = -1;
+    this.qRd = rd;
+    this.qAddress = address >>> 0;
+    this.qLength = length;
+  }
+
+  /** `acquire` of the query set up by the caller, whose hash is `h`. */
+  private acquireQuery(h: number): number {
+    let slot = this.probe(h);
     const found = (this.slots[slot + 1] ?? 0) - 1;
     if (found >= 0) {
       this.refs[found] = (this.refs[found] ?? 0) + 1;
@@ -106,40 +199,54 @@ export class DestTable {
     if (id >= this.refs.length) this.grow(id + 1);
     if ((this.live + 1) * 4 > this.slots.length) {
       this.rehash(this.slots.length * 2);
-      slot = this.probe(destKey, h, packed);
+      slot = this.probe(h);
     }
     this.slots[slot] = h;
     this.slots[slot + 1] = id + 1;
     this.live++;
+    const packed = this.qPacked;
+    const rd = this.qRd;
     if (packed >= 0) {
       this.v4Address[id] = Math.floor(packed / 64);
       this.v4Length[id] = packed % 64;
-      // Past the end the slot reads as undefined already: writing there grew the array one id at a time.
-      if (id < this.keys.length) this.keys[id] = undefined;
+      this.families[id] = IPV4_UNICAST;
+    } else if (rd !== null) {
+      this.v4Address[id] = this.qAddress;
+      this.v4Length[id] = VPN_KEY + this.qLength;
+      const rds = this.rds;
+      while (rds.length <= id) rds.push(undefined);
+      rds[id] = rd;
+      this.families[id] = VPN_IPV4;
     } else {
       this.v4Length[id] = STRING_KEY;
-      this.keys[id] = destKey;
+      const keys = this.keys;
+      while (keys.length <= id) keys.push(undefined);
+      keys[id] = this.qText;
+      this.families[id] = familyCodeOfKey(this.qText);
     }
     this.refs[id] = 1;
-    this.families[id] = packed >= 0 ? IPV4_UNICAST : familyCodeOfKey(destKey);
     return id;
   }
 
-  /** The slot (index of its hash) holding `key` (`packed` as packedIpv4UnicastKey gives it), or the empty slot where it would go. */
-  private probe(key: string, h: number, packed: number): number {
+  /** The slot (index of its hash) holding the query (`qText` … `qLength`), or the empty slot where it would go. */
+  private probe(h: number): number {
     const slots = this.slots;
     const mask = slots.length - 2;
     for (let i = (h << 1) & mask; ; i = (i + 2) & mask) {
       const s = slots[i + 1] ?? 0;
       if (s === 0) return i;
-      if (slots[i] === h && this.holds(s - 1, key, packed)) return i;
+      if (slots[i] === h && this.holds(s - 1)) return i;
     }
   }
 
-  private holds(id: number, key: string, packed: number): boolean {
+  /** Whether id is the query's destination. */
+  private holds(id: number): boolean {
     const length = this.v4Length[id] ?? STRING_KEY;
-    if (length === STRING_KEY) return this.keys[id] === key;
-    return packed >= 0 && (this.v4Address[id] ?? 0) * 64 + length === packed;
+    if (length === STRING_KEY) return this.qPacked < 0 && this.qRd === null && this.keys[id] === this.qText;
+    if (length < VPN_KEY) return this.qPacked >= 0 && (this.v4Address[id] ?? 0) * 64 + length === this.qPacked;
+    const q = this.qRd;
+    const rd = this.rds[id];
+    return q !== null && rd !== undefined && length - VPN_KEY === this.qLength && this.v4Address[id] === this.qAddress && rd.admin === q.admin && rd.assigned === q.assigned && rdClass(rd) === rdClass(q);
   }
 
   retain(id: number): void {
@@ -152,19 +259,35 @@ export class DestTable {
     if (n > 0) return;
     this.unlink(id);
     if (id < this.keys.length) this.keys[id] = undefined;
+    if (id < this.rds.length) this.rds[id] = undefined;
     this.free.push(id);
   }
 
   /** The destination key of a live id. */
   key(id: number): string {
     const length = this.v4Length[id] ?? STRING_KEY;
-    return length === STRING_KEY ? (this.keys[id] ?? '') : ipv4UnicastKey(this.v4Address[id] ?? 0, length);
+    if (length === STRING_KEY) return this.keys[id] ?? '';
+    if (length < VPN_KEY) return ipv4UnicastKey(this.v4Address[id] ?? 0, length);
+    const rd = this.rds[id];
+    return rd ? vpnKey(rd, this.v4Address[id] ?? 0, length - VPN_KEY) : '';
   }
 
   /** A live IPv4 unicast id's prefix as address × 64 + length (`packedIpv4Unicast`); -1 for any other destination. */
   packedAt(id: number): number {
     const length = this.v4Length[id] ?? STRING_KEY;
-    return length === STRING_KEY ? -1 : (this.v4Address[id] ?? 0) * 64 + length;
+    return length >= VPN_KEY ? -1 : (this.v4Address[id] ?? 0) * 64 + length;
+  }
+
+  /** A live VPN-IPv4 id's RD (its prefix is `vpnPrefixAt`), undefined for any other destination. */
+  rdAt(id: number): RouteDistinguisher | undefined {
+    const length = this.v4Length[id] ?? STRING_KEY;
+    return length >= VPN_KEY && length !== STRING_KEY ? this.rds[id] : undefined;
+  }
+
+  /** A live VPN-IPv4 id's prefix as address × 64 + length; -1 for any other destination. */
+  vpnPrefixAt(id: number): number {
+    const length = this.v4Length[id] ?? STRING_KEY;
+    return length >= VPN_KEY && length !== STRING_KEY ? (this.v4Address[id] ?? 0) * 64 + (length - VPN_KEY) : -1;
   }
 
   /** The family of a live id as afi × 65536 + safi. */
@@ -175,11 +298,21 @@ export class DestTable {
   /** Takes a live id out of the slots, shifting back the run after it so every probe still finds its key. */
   private unlink(id: number): void {
     const length = this.v4Length[id] ?? STRING_KEY;
-    const packed = length === STRING_KEY ? -1 : (this.v4Address[id] ?? 0) * 64 + length;
-    const key = packed >= 0 ? '' : (this.keys[id] ?? '');
+    let h: number;
+    if (length === STRING_KEY) h = this.query(this.keys[id] ?? '', -1);
+    else if (length < VPN_KEY) {
+      this.qPacked = (this.v4Address[id] ?? 0) * 64 + length;
+      this.qRd = null;
+      h = hashPacked(this.qPacked);
+    } else {
+      const rd = this.rds[id];
+      if (!rd) return;
+      this.setVpnQuery(rd, this.v4Address[id] ?? 0, length - VPN_KEY);
+      h = hashVpn(rd, this.qAddress, this.qLength);
+    }
     const slots = this.slots;
     const mask = slots.length - 2;
-    let i = this.probe(key, packed >= 0 ? hashPacked(packed) : hashKey(key), packed);
+    let i = this.probe(h);
     if ((slots[i + 1] ?? 0) !== id + 1) return;
     slots[i + 1] = 0;
     this.live--;

@@ -5,7 +5,8 @@
  * the per-client Loc-RIB) is the first path its export policy accepts.
  */
 import { compareRoutes, DEFAULT_DECISION, type DecisionOptions } from './decision';
-import { heldBy, makeHeldRoute, routePathId, type Route, type RouteSource } from './route';
+import { heldBy, makeHeldRoute, makeHeldVpnRoute, routePathId, type Route, type RouteSource } from './route';
+import { ZERO_RD } from '../wire/values/rd';
 import type { AttributeSet } from './attribute-set';
 import { familyKey } from '../wire/context';
 import { DestTable } from './dest-table';
@@ -93,13 +94,17 @@ export class LocRib {
   }
 
   /**
-   * The IPv4 unicast route with attributes `attrs` from the Adj-RIB-In
-   * numbered `slot`, for destination `id`, as that table would hold it: how
-   * an Adj-RIB-Out keeps what it sent without an object per route.
+   * The IPv4 unicast or VPN-IPv4 route (with `labels`) with attributes
+   * `attrs` from the Adj-RIB-In numbered `slot`, for destination `id`, as
+   * that table would hold it: how an Adj-RIB-Out keeps what it sent without
+   * an object per route.
    */
-  heldRoute(slot: number, id: number, attrs: AttributeSet): Route {
+  heldRoute(slot: number, id: number, attrs: AttributeSet, labels: readonly number[] | undefined): Route {
+    const source = (this.sources[slot] ?? GONE).routeSource;
     const packed = this.dests.packedAt(id);
-    return makeHeldRoute(attrs, (this.sources[slot] ?? GONE).routeSource, Math.floor(packed / 64), packed % 64, slot, id);
+    if (packed >= 0) return makeHeldRoute(attrs, source, Math.floor(packed / 64), packed % 64, slot, id);
+    const vpn = this.dests.vpnPrefixAt(id);
+    return makeHeldVpnRoute(attrs, source, this.dests.rdAt(id) ?? ZERO_RD, labels ?? [], Math.floor(vpn / 64), vpn % 64, slot, id);
   }
 
   /** The route a path stands for. */

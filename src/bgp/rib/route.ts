@@ -144,8 +144,8 @@ class VpnRibRoute extends RibRoute {
     lengthStale: number,
     extra: Extra | null,
     v4: number,
-    private readonly rd: RouteDistinguisher,
-    private readonly labels: readonly number[],
+    readonly rd: RouteDistinguisher,
+    readonly labels: readonly number[],
   ) {
     super(attrs, source, family, lengthStale, extra, null, v4);
   }
@@ -156,6 +156,22 @@ class VpnRibRoute extends RibRoute {
 
   override get pathId(): number | undefined {
     return undefined;
+  }
+}
+
+/** A VPN-IPv4 route an Adj-RIB-In holds as columns (HeldRoute's VPN twin). */
+class HeldVpnRoute extends VpnRibRoute {
+  constructor(
+    attrs: AttributeSet,
+    source: RouteSource,
+    rd: RouteDistinguisher,
+    labels: readonly number[],
+    address: number,
+    length: number,
+    readonly slot: number,
+    readonly destId: number,
+  ) {
+    super(attrs, source, 256 + 128, length * 2, null, address | 0, rd, labels);
   }
 }
 
@@ -185,9 +201,19 @@ export function makeHeldRoute(attrs: AttributeSet, source: RouteSource, address:
   return new HeldRoute(attrs, source, address, length, slot, destId);
 }
 
+/** `makeHeldRoute` for a VPN-IPv4 route (RFC 4364): the RD and labels are the NLRI interner's shared ones. */
+export function makeHeldVpnRoute(attrs: AttributeSet, source: RouteSource, rd: RouteDistinguisher, labels: readonly number[], address: number, length: number, slot: number, destId: number): Route {
+  return new HeldVpnRoute(attrs, source, rd, labels, address, length, slot, destId);
+}
+
 /** The Adj-RIB-In slot holding `r` as columns at destination `destId`, or -1 when `r` is an object of its own. */
 export function heldBy(r: Route, destId: number): number {
-  return r instanceof HeldRoute && r.destId === destId ? r.slot : -1;
+  return (r instanceof HeldRoute || r instanceof HeldVpnRoute) && r.destId === destId ? r.slot : -1;
+}
+
+/** The label stack of a held VPN route (what its Adj-RIB-In keeps besides the set), else undefined. */
+export function heldLabels(r: Route): readonly number[] | undefined {
+  return r instanceof HeldVpnRoute ? r.labels : undefined;
 }
 
 /** Two routes for one destination are the same path: same neighbor, same ADD-PATH id (RFC 7911), same family. */

@@ -11,7 +11,7 @@ import type { AdjRibIn } from '../rib/adj-rib-in';
 import type { ExportedAttributes } from '../rib/export-rules';
 import type { LocRib } from '../rib/loc-rib';
 import type { DestTable } from '../rib/dest-table';
-import { heldBy, type Route, type RoutableNlri } from '../rib/route';
+import { heldBy, heldLabels, type Route, type RoutableNlri } from '../rib/route';
 import type { AttributeSet } from '../rib/attribute-set';
 import { buildAnnouncements, buildWithdrawals } from '../rib/update-builder';
 import { toOldSpeaker } from '../rib/as4';
@@ -84,6 +84,8 @@ export class PeerRoutes {
    */
   private outSets: (AttributeSet | undefined)[] = [];
   private outSlots = new Int32Array(0);
+  /** The label stacks sent with VPN-IPv4 entries of `outSets` (RFC 8277: a new label is a new announcement). */
+  private outLabels: (readonly number[] | undefined)[] = [];
   private readonly sentCounts = new Map<number, number>();
   /**
    * Destinations to look at again, first marked first (a FIFO without
@@ -158,6 +160,7 @@ export class PeerRoutes {
     this.ribOut = [];
     this.outSets = [];
     this.outSlots = new Int32Array(0);
+    this.outLabels = [];
     this.sentCounts.clear();
     for (let i = this.pendingHead; i < this.pendingTail; i++) this.dests.release(this.pendingQueue[i] ?? 0);
     this.pendingQueue = new Int32Array(64);
@@ -243,7 +246,7 @@ export class PeerRoutes {
   /** What the Adj-RIB-Out holds for a destination. */
   private sentAt(id: number): Sent | undefined {
     const attrs = this.outSets[id];
-    return attrs === undefined ? this.ribOut[id] : this.loc.heldRoute(this.outSlots[id] ?? -1, id, attrs);
+    return attrs === undefined ? this.ribOut[id] : this.loc.heldRoute(this.outSlots[id] ?? -1, id, attrs, this.outLabels[id]);
   }
 
   /** Records what was sent for a destination (an empty entry or one to replace). */
@@ -260,6 +263,12 @@ export class PeerRoutes {
         this.outSlots = grown;
       }
       this.outSlots[id] = slot;
+      const labels = heldLabels(r);
+      if (labels !== undefined) {
+        const l = this.outLabels;
+        while (l.length <= id) l.push(undefined);
+        l[id] = labels;
+      } else if (id < this.outLabels.length) this.outLabels[id] = undefined;
       if (id < this.ribOut.length) this.ribOut[id] = undefined;
       return;
     }
@@ -271,6 +280,7 @@ export class PeerRoutes {
 
   private clearSent(id: number): void {
     if (id < this.outSets.length) this.outSets[id] = undefined;
+    if (id < this.outLabels.length) this.outLabels[id] = undefined;
     if (id < this.ribOut.length) this.ribOut[id] = undefined;
   }
 
