@@ -1,7 +1,7 @@
 /**
- * The destination-id table and the insertion-ordered id set behave like the
- * Maps they replaced: same lookups, ids given back once nobody holds them,
- * iteration in insertion order.
+ * The destination-id table behaves like the Map it replaced: same lookups
+ * by key text or by a packed prefix (IPv4 unicast, VPN-IPv4), ids given back
+ * once nobody holds them.
  */
 import fc from 'fast-check';
 import { DestTable } from '../../../../src/bgp/rib/dest-table';
@@ -10,6 +10,7 @@ import { ManualClock } from '../../../../src/bgp/session/clock';
 import type { PathAttribute } from '../../../../src/bgp/wire/attributes/types';
 import type { Nlri } from '../../../../src/bgp/wire/nlri/types';
 import { ipv4Prefix } from '../../../../src/bgp/wire/values/prefix';
+import type { RouteDistinguisher } from '../../../../src/bgp/wire/values/rd';
 import { FakePeer, LOCAL_AS, ROUTER_ID } from '../speaker/fake-peer';
 import { ipv4UnicastKey, packedIpv4Unicast, packedIpv4UnicastKey, routeKey } from '../../../../src/bgp/rib/route';
 
@@ -90,6 +91,77 @@ describe('DestTable', () => {
     }
     expect(table.size).toBe(0);
     expect(table.capacity).toBe(5000);
+  });
+});
+
+describe('DestTable, VPN-IPv4 destinations', () => {
+  const vpnText = (rd: RouteDistinguisher, address: number, length: number): string =>
+    routeKey(1, 128, { kind: 'vpn', rd, labels: [16], prefix: ipv4Prefix(address, length) });
+  const rdArb = fc.oneof(
+    fc.record({ type: fc.constant(0), admin: fc.integer({ min: 0, max: 3 }), assigned: fc.integer({ min: 0, max: 3 }) }),
+    fc.record({ type: fc.constant(1), admin: fc.constantFrom(0x0a000001, 3), assigned: fc.integer({ min: 0, max: 3 }) }),
+    fc.record({ type: fc.constant(2), admin: fc.constantFrom(3, 70000), assigned: fc.integer({ min: 0, max: 3 }) }),
+  );
+
+  it('names one destination by its parts or by its key text, as the key text would (random acquire/release against a Map)', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.tuple(fc.boolean(), rdArb, fc.integer({ min: 0, max: 7 }), fc.boolean()), { maxLength: 800 }),
+        (ops) => {
+          const table = new DestTable();
+          // The model is keyed by the text: two RDs with one text (types 0 and 2 with a small admin) are one destination.
+          const model = new Map<string, { id: number; refs: number }>();
+          for (const [acquire, rd, i, byParts] of ops) {
+            const address = ((10 << 24) | (i << 8)) >>> 0;
+            const k = vpnText(rd, address, 24);
+            const held = model.get(k);
+            if (acquire) {
+              const id = byParts ? table.acquireVpn(rd, address, 24) : table.acquire(k);
+              expect(id).toBeGreaterThanOrEqual(0);
+              if (held) {
+                expect(id).toBe(held.id);
+                held.refs++;
+              } else {
+                for (const other of model.values()) expect(other.id).not.toBe(id);
+                model.set(k, { id, refs: 1 });
+              }
+            } else if (held) {
+              table.release(held.id);
+              if (--held.refs === 0) model.delete(k);
+            }
+          }
+          expect(table.size).toBe(model.size);
+          for (const [k, { id }] of model) {
+            expect(table.find(k)).toBe(id);
+            expect(table.key(id)).toBe(k);
+            expect(table.family(id)).toBe(65536 + 128);
+            expect(table.packedAt(id)).toBe(-1);
+            expect(table.vpnPrefixAt(id) % 64).toBe(24);
+          }
+        },
+      ),
+    );
+  });
+
+  it('keeps text keys for what has no packed form: an RD type without text, host bits set, VPN-IPv6', () => {
+    const table = new DestTable();
+    expect(table.acquireVpn({ type: 3, admin: 1, assigned: 2 }, 0x0a000000, 24)).toBe(-1);
+    expect(table.acquireVpn({ type: 0, admin: 1, assigned: 2 }, 0x0a000001, 24)).toBe(-1);
+    const odd = '1/128|1:2|10.0.0.1/24';
+    const id = table.acquire(odd);
+    expect(table.find(odd)).toBe(id);
+    expect(table.key(id)).toBe(odd);
+    expect(table.rdAt(id)).toBeUndefined();
+    const v6 = '2/128|1:2|2001:db8::/32';
+    const id6 = table.acquire(v6);
+    expect(table.find(v6)).toBe(id6);
+    expect(table.family(id6)).toBe(2 * 65536 + 128);
+    // A packed VPN destination and the IPv4 unicast one of the same prefix are different destinations.
+    const vpn = table.acquireVpn({ type: 0, admin: 1, assigned: 2 }, 0x0a000000, 24);
+    const uni = table.acquirePacked(packedIpv4UnicastKey('1/1||10.0.0.0/24'));
+    expect(new Set([id, id6, vpn, uni]).size).toBe(4);
+    expect(table.find('1/128|1:2|10.0.0.0/24')).toBe(vpn);
+    expect(table.rdAt(vpn)).toEqual({ type: 0, admin: 1, assigned: 2 });
   });
 });
 

@@ -181,4 +181,49 @@ describe('routes held as columns', () => {
       { numRuns: 150 },
     );
   });
+
+  it('VPN-IPv4: held with their RD and labels, a label change re-announced, a type-2 RD sharing a type-0 key kept exact, withdrawals by RD', () => {
+    const s = speaker();
+    const fams = [{ afi: 1, safi: 128 }];
+    const a = new FakePeer('192.0.2.10', 65010);
+    const b = new FakePeer('192.0.2.20', 65020);
+    s.addPeer(a, { address: a.address, asn: 65010, routeServerClient: true });
+    s.addPeer(b, { address: b.address, asn: 65020, routeServerClient: true });
+    a.establish(fams);
+    b.establish(fams);
+    const rd0 = { type: 0, admin: 7, assigned: 1 };
+    const rd2 = { type: 2, admin: 7, assigned: 1 };
+    const rd1 = { type: 1, admin: 0xc0000201, assigned: 1 };
+    const vpn = (rd: { type: number; admin: number; assigned: number }, i: number, label: number): Nlri => ({ kind: 'vpn', rd, labels: [label], prefix: ipv4Prefix((10 << 24) | (i << 8), 24) });
+    const mp = (nlri: Nlri[]): PathAttribute[] => [
+      { type: 'origin', origin: 0 },
+      { type: 'as-path', segments: [{ kind: 'sequence', asns: [65010] }] },
+      { type: 'mp-reach', afi: 1, safi: 128, nextHop: { address: '192.0.2.10', rd: { type: 0, admin: 0, assigned: 0 } }, nlri },
+    ];
+    const sentNlri = (): Nlri[] => b.sent.flatMap((m) => m.attributes.flatMap((x) => (x.type === 'mp-reach' ? x.nlri : [])));
+    a.emit('update', { type: 'update', withdrawn: [], nlri: [], errors: [], attributes: mp([vpn(rd0, 1, 100), vpn(rd1, 1, 200)]) });
+    const pa = s.peerRoutes('192.0.2.10');
+    if (!pa) throw new Error('no neighbor');
+    const id = s.loc.dests.find('1/128|7:1|10.0.1.0/24');
+    const held = s.loc.bestOf(id);
+    expect(held && heldBy(held, id)).toBe(pa.ribIn.slot);
+    expect(held?.nlri).toEqual(vpn(rd0, 1, 100));
+    expect(sentNlri()).toEqual([vpn(rd0, 1, 100), vpn(rd1, 1, 200)]);
+    // A new label: announced again.
+    a.emit('update', { type: 'update', withdrawn: [], nlri: [], errors: [], attributes: mp([vpn(rd0, 1, 101)]) });
+    expect(sentNlri().slice(-1)).toEqual([vpn(rd0, 1, 101)]);
+    // A type-2 RD with the same text replaces the route (one key), and goes out with its own type.
+    a.emit('update', { type: 'update', withdrawn: [], nlri: [], errors: [], attributes: mp([vpn(rd2, 1, 102)]) });
+    expect(sentNlri().slice(-1)).toEqual([vpn(rd2, 1, 102)]);
+    expect(s.loc.bestOf(id)?.nlri).toEqual(vpn(rd2, 1, 102));
+    expect(s.loc.size).toBe(2);
+    // Withdrawn by RD and prefix: only that destination goes.
+    a.emit('update', { type: 'update', withdrawn: [], nlri: [], errors: [], attributes: [{ type: 'mp-unreach', afi: 1, safi: 128, nlri: [vpn(rd1, 1, 0)] }] });
+    const unreach = b.sent.flatMap((m) => m.attributes.flatMap((x) => (x.type === 'mp-unreach' ? x.nlri : [])));
+    expect(unreach.map((n) => (n.kind === 'vpn' ? n.rd : null))).toEqual([rd1]);
+    expect(s.loc.size).toBe(1);
+    s.removePeer('192.0.2.10');
+    expect(s.loc.size).toBe(0);
+    expect(s.loc.dests.size).toBe(0);
+  });
 });
