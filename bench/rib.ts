@@ -40,6 +40,11 @@ class SinkPeer extends EventEmitter implements SessionPeer {
     this.updates++;
     return true;
   }
+  enqueueEncodedUpdate(update: Buffer): boolean {
+    this.bytes += update.length;
+    this.updates++;
+    return true;
+  }
   initialTableSent(): void {}
   sendRouteRefresh(): boolean {
     return true;

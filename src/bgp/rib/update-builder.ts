@@ -14,6 +14,8 @@ import { attributeCode } from '../wire/attributes/codec';
 import { familyKey } from '../wire/context';
 import { MAX_EXTENDED_MESSAGE_LENGTH, MAX_MESSAGE_LENGTH } from '../wire/constants';
 import { ZERO_RD } from '../wire/values/rd';
+import { writeHeader } from '../wire/header';
+import { MessageType } from '../wire/constants';
 
 export interface OutgoingGroup {
   readonly afi: number;
@@ -128,6 +130,61 @@ export function buildAnnouncements(group: OutgoingGroup, ctx: CodecContext): Upd
     nlri: [],
     errors: [],
   }));
+}
+
+/** What `encodeIpv4Announcements` packs: the attributes (without NEXT_HOP) and the IPv4 next hop. */
+export interface Ipv4Attributes {
+  readonly attributes: readonly PathAttribute[];
+  readonly nextHop: string;
+}
+
+/**
+ * IPv4 unicast announcements straight to their wire form, the same octets
+ * as `buildAnnouncements` then `encodeMessage` give (RFC 4271 §4.3): the
+ * attribute block is encoded once per group and each UPDATE written into
+ * one Buffer, from prefixes given as address × 64 + length. A route
+ * server's whole table goes out this way, without an NLRI object, a list
+ * of them or a message object per route. Null when the classic form does
+ * not apply (an IPv6 next hop, or ADD-PATH paths ids to send, RFC 7911).
+ */
+export function encodeIpv4Announcements(group: Ipv4Attributes, packed: readonly number[], ctx: CodecContext): Buffer[] | null {
+  if (group.nextHop.includes(':') || ctx.addPath.has(familyKey(1, 1))) return null;
+  const block = encodeAttributeList(withAttribute(group.attributes, { type: 'next-hop', nextHop: group.nextHop }, 3), ctx);
+  if (block.length > 0xffff) throw new RangeError('UPDATE withdrawn routes or attributes exceed 65535 octets');
+  const room = maxLength(ctx) - UPDATE_OVERHEAD - block.length;
+  const out: Buffer[] = [];
+  let from = 0;
+  let used = 0;
+  for (let i = 0; i < packed.length; i++) {
+    const n = 1 + ((((packed[i] ?? 0) % 64) + 7) >> 3);
+    if (i > from && used + n > room) {
+      out.push(writeIpv4Update(block, packed, from, i, used));
+      from = i;
+      used = 0;
+    }
+    used += n;
+  }
+  if (packed.length > from) out.push(writeIpv4Update(block, packed, from, packed.length, used));
+  return out;
+}
+
+/** One UPDATE: header, no withdrawals, the attribute block, then prefixes [from, to) as RFC 4271 §4.3 packs them. */
+function writeIpv4Update(block: Buffer, packed: readonly number[], from: number, to: number, nlriLength: number): Buffer {
+  const length = UPDATE_OVERHEAD + block.length + nlriLength;
+  const buf = Buffer.allocUnsafe(length);
+  writeHeader(buf, 0, MessageType.Update, length);
+  buf.writeUInt16BE(0, 19);
+  buf.writeUInt16BE(block.length, 21);
+  block.copy(buf, UPDATE_OVERHEAD);
+  let p = UPDATE_OVERHEAD + block.length;
+  for (let i = from; i < to; i++) {
+    const v = packed[i] ?? 0;
+    const len = v % 64;
+    const address = Math.floor(v / 64);
+    buf[p++] = len;
+    for (let k = 0; k < (len + 7) >> 3; k++) buf[p++] = (address >>> (24 - 8 * k)) & 0xff;
+  }
+  return buf;
 }
 
 export function buildWithdrawals(afi: number, safi: number, nlri: readonly RoutableNlri[], ctx: CodecContext): UpdateMessage[] {

@@ -128,6 +128,12 @@ export class Connection {
    * (false: the queue is full, wait for `writable`); the others are written at once.
    * Throws EncodeError when the message cannot be encoded for this session.
    */
+  /** `send` of an UPDATE already encoded for this session: through the bounded queue. */
+  sendEncoded(update: Buffer): boolean {
+    if (this.detached) return false;
+    return this.queue.enqueue(update);
+  }
+
   send(message: BgpMessage): boolean {
     if (this.detached) return false;
     switch (message.type) {

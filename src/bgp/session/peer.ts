@@ -179,6 +179,13 @@ export class Peer extends TypedEmitter<PeerEvents> {
     return conn.send(message);
   }
 
+  /** `enqueueUpdate` of an UPDATE the speaker encoded itself (for this session's codec context). */
+  enqueueEncodedUpdate(update: Buffer): boolean {
+    const conn = this.main.connection;
+    if (!this.isEstablished || conn === null) return false;
+    return conn.sendEncoded(update);
+  }
+
   /** RFC 4724 §2 End-of-RIB for one family. */
   sendEndOfRib(afi: number, safi: number): boolean {
     return this.enqueueUpdate(endOfRib(afi, safi));

@@ -13,7 +13,7 @@ import type { LocRib } from '../rib/loc-rib';
 import type { DestTable } from '../rib/dest-table';
 import { heldBy, heldLabels, type Route, type RoutableNlri } from '../rib/route';
 import type { AttributeSet } from '../rib/attribute-set';
-import { buildAnnouncements, buildWithdrawals } from '../rib/update-builder';
+import { buildAnnouncements, buildWithdrawals, encodeIpv4Announcements } from '../rib/update-builder';
 import { toOldSpeaker } from '../rib/as4';
 import { ACCEPT_ALL, type PolicyChain } from '../policy/types';
 import type { SessionPeer } from './types';
@@ -43,8 +43,12 @@ export function sentRoute(s: Sent): Route {
 
 /** The NLRI as sent: the sender's ADD-PATH id is not ours (RFC 7911). */
 export function sentNlri(r: Route): RoutableNlri {
-  return r.nlri.pathId === undefined ? r.nlri : { ...r.nlri, pathId: undefined };
+  const n = r.nlri;
+  return n.pathId === undefined ? n : { ...n, pathId: undefined };
 }
+
+/** IPv4 unicast (afi 1, safi 1) as afi × 65536 + safi. */
+const IPV4_UNICAST = 65537;
 
 export interface PeerRole {
   readonly address: string;
@@ -398,9 +402,15 @@ export class PeerRoutes {
       byAttrs = new Map();
       batch.announce.set(fam, byAttrs);
     }
-    const g = byAttrs.get(choice.exported);
-    if (g) g.nlri.push(sentNlri(r));
-    else byAttrs.set(choice.exported, { route: r, nlri: [sentNlri(r)] });
+    let g = byAttrs.get(choice.exported);
+    if (!g) {
+      g = { route: r, nlri: [], packed: [] };
+      byAttrs.set(choice.exported, g);
+    }
+    // An IPv4 unicast destination's prefix is a number in the destination table: sent as that, without an NLRI object.
+    const packed = fam === IPV4_UNICAST ? this.dests.packedAt(id) : -1;
+    if (packed >= 0) g.packed.push(packed);
+    else g.nlri.push(sentNlri(r));
   }
 
   private bumpSent(afi: number, safi: number, d: number): void {
@@ -437,9 +447,15 @@ export class PeerRoutes {
       for (const m of buildWithdrawals(first.afi, first.safi, list.map(sentNlri), ctx)) ok = this.peer.enqueueUpdate(m) && ok;
     }
     for (const byAttrs of announce.values()) {
-      for (const [exported, { route, nlri }] of byAttrs) {
+      for (const [exported, { route, nlri, packed }] of byAttrs) {
         // RFC 6793 §4.2.2: an OLD speaker gets AS_TRANS in AS_PATH and the true path in AS4_PATH.
         const attributes = ctx.fourOctetAs ? exported.attributes : toOldSpeaker(exported.attributes);
+        if (packed.length > 0) {
+          const raw = encodeIpv4Announcements({ attributes, nextHop: exported.nextHop }, packed, ctx);
+          if (raw) for (const b of raw) ok = this.peer.enqueueEncodedUpdate(b) && ok;
+          else for (const v of packed) nlri.push({ kind: 'unicast', safi: 1, prefix: { afi: 1, address: Math.floor(v / 64), length: v % 64 } });
+        }
+        if (nlri.length === 0) continue;
         // A route server sends the interned list itself, whose encoded length the interner knows.
         const attributesLength = attributes === route.attrs.attributes ? route.attrs.encodedLength : undefined;
         for (const m of buildAnnouncements({ afi: route.afi, safi: route.safi, attributes, nextHop: exported.nextHop, nlri, attributesLength }, ctx)) ok = this.peer.enqueueUpdate(m) && ok;
@@ -451,7 +467,8 @@ export class PeerRoutes {
 
 /** One pump step's UPDATE contents: per family, withdrawn routes and announced ones by exported attributes. */
 interface Batch {
-  readonly announce: Map<number, Map<ExportedAttributes, { route: Route; nlri: RoutableNlri[] }>>;
+  /** Per family, per exported attributes: the NLRI, or for IPv4 unicast the prefixes as address × 64 + length. */
+  readonly announce: Map<number, Map<ExportedAttributes, { route: Route; nlri: RoutableNlri[]; packed: number[] }>>;
   readonly withdraw: Map<number, Route[]>;
 }
 

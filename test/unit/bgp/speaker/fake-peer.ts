@@ -40,6 +40,16 @@ export class FakePeer extends EventEmitter implements SessionPeer {
     return true;
   }
 
+  /** Pre-encoded UPDATEs are decoded the same way, so the speaker's own encoder is checked too. */
+  readonly encoded: Buffer[] = [];
+  enqueueEncodedUpdate(update: Buffer): boolean {
+    this.encoded.push(update);
+    const decoded = decodeMessage(update, this.ctx);
+    if (decoded.type !== 'update') throw new Error('not an UPDATE');
+    this.sent.push(decoded);
+    return true;
+  }
+
   initialTableSent(): void {
     this.eorSent = true;
   }
