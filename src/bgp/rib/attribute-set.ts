@@ -13,6 +13,8 @@ import { formatAsPath } from '../wire/values/as-path';
 import { writeAttribute } from '../wire/attributes';
 import { Writer } from '../wire/cursor';
 import { withContext } from '../wire/context';
+import { AttrHashTable, finishHash, hashString, HASH_SEED } from './attr-hash-table';
+import { sameAttributeList } from './attr-equal';
 
 export interface AttributeSet {
   readonly id: number;
@@ -32,7 +34,7 @@ export interface AttributeSet {
   readonly originatorId: string | undefined;
   readonly clusterList: readonly string[];
   readonly atomicAggregate: boolean;
-  /** The encoded length of `attributes` with 4-octet AS numbers, when interned from their wire form (UPDATE packing). */
+  /** The encoded length of `attributes` with 4-octet AS numbers, when interned from their wire form and under 32 KB (UPDATE packing). */
   readonly encodedLength: number | undefined;
   /**
    * One slot a consumer may keep a result in, dropped with the set: the
@@ -46,49 +48,148 @@ export interface AttributeSet {
 const NONE: readonly never[] = [];
 
 /**
- * One interned set. The fields the decision process and the export rules
- * read are pulled out once; the rest stays in `attributes`. The intern key
- * (the encoded attributes as a one-byte string) and the reference count live
- * in the set itself, so interning costs one Map entry per distinct set.
+ * InternedSet.layout, one small integer: the ORIGIN value, each hot
+ * attribute's index in `attributes` (3 bits, ABSENT when the set has none),
+ * and the encoded length of the attributes plus one (0: not known). 30 bits
+ * in all, so it is a small integer on every V8 build.
+ */
+const ORIGIN_MASK = 3;
+const AS_PATH_SHIFT = 2;
+const MED_SHIFT = 5;
+const LOCAL_PREF_SHIFT = 8;
+const COMMUNITIES_SHIFT = 11;
+const ABSENT = 7;
+/** Set when a hot attribute sits at index ABSENT or beyond: its getter then searches the list. */
+const FAR = 1 << 14;
+const LENGTH_SHIFT = 15;
+/** Longer attribute lists (only extended messages have them) record no length; UPDATE packing then measures. */
+const MAX_RECORDED_LENGTH = (1 << 15) - 2;
+const NO_INDEXES = (ABSENT << AS_PATH_SHIFT) | (ABSENT << MED_SHIFT) | (ABSENT << LOCAL_PREF_SHIFT) | (ABSENT << COMMUNITIES_SHIFT);
+
+/**
+ * One interned set, in as few own fields as the hot paths allow: a full
+ * table holds 70k sets, and each field costs 8 bytes in every one of them
+ * (one field per derived attribute, 21 in all, made a set 168 bytes). The
+ * decision process and the export rules read ORIGIN, AS_PATH, MED,
+ * LOCAL_PREF and COMMUNITIES on every comparison, so their places in
+ * `attributes` are packed into one small integer and read in constant time;
+ * the rarely set ones (large and extended communities, ORIGINATOR_ID,
+ * CLUSTER_LIST, ATOMIC_AGGREGATE) are searched for in `attributes` when
+ * asked for. The set keeps its hash and reference count for the interner;
+ * its key is not kept (the interner compares candidates field by field).
  */
 class InternedSet implements AttributeSet {
-  origin: 0 | 1 | 2 = 2;
-  asPath: readonly AsPathSegment[] = NONE;
-  med: number | undefined = undefined;
-  localPref: number | undefined = undefined;
-  communities: readonly number[] = NONE;
-  largeCommunities: readonly LargeCommunity[] = NONE;
-  extendedCommunities: readonly ExtendedCommunity[] = NONE;
-  originatorId: string | undefined = undefined;
-  clusterList: readonly string[] = NONE;
-  atomicAggregate = false;
-  encodedLength: number | undefined = undefined;
   memo: object | null = null;
   refs = 1;
+  /** ORIGIN, the hot attributes' indexes and the encoded length (the constants above). */
+  private readonly layout: number;
   private text: string | null = null;
 
   constructor(
     readonly id: number,
     readonly attributes: readonly PathAttribute[],
     readonly nextHop: string,
-    readonly key: string,
+    /** The interner's hash of the next hop and the attributes' key. */
+    readonly hash: number,
+    encodedLength: number | undefined,
   ) {
-    for (const a of attributes) {
-      if (a.type === 'origin') this.origin = a.origin;
-      else if (a.type === 'as-path') this.asPath = a.segments;
-      else if (a.type === 'med') this.med = a.med;
-      else if (a.type === 'local-pref') this.localPref = a.localPref;
-      else if (a.type === 'communities') this.communities = a.communities;
-      else if (a.type === 'large-communities') this.largeCommunities = a.communities;
-      else if (a.type === 'extended-communities') this.extendedCommunities = a.communities;
-      else if (a.type === 'originator-id') this.originatorId = a.originatorId;
-      else if (a.type === 'cluster-list') this.clusterList = a.clusterIds;
-      else if (a.type === 'atomic-aggregate') this.atomicAggregate = true;
+    let layout = NO_INDEXES | 2;
+    for (let i = 0; i < attributes.length; i++) {
+      const a = attributes[i];
+      const shift = a === undefined ? -1 : hotShift(a.type);
+      if (a === undefined || shift < 0) continue;
+      if (a.type === 'origin') layout = (layout & ~ORIGIN_MASK) | a.origin;
+      else if (i >= ABSENT) layout |= FAR | (ABSENT << shift);
+      else layout = (layout & ~(ABSENT << shift)) | (i << shift);
     }
+    if (encodedLength !== undefined && encodedLength <= MAX_RECORDED_LENGTH) layout |= (encodedLength + 1) << LENGTH_SHIFT;
+    this.layout = layout;
+  }
+
+  /** The hot attribute whose index is at `shift` in the layout, if the set has one. */
+  private hot(shift: number, type: PathAttribute['type']): PathAttribute | undefined {
+    const i = (this.layout >> shift) & ABSENT;
+    if (i !== ABSENT) return this.attributes[i];
+    if ((this.layout & FAR) === 0) return undefined;
+    // The last of a type wins, as when the fields were filled in order.
+    for (let j = this.attributes.length - 1; j >= 0; j--) if (this.attributes[j]?.type === type) return this.attributes[j];
+    return undefined;
+  }
+
+  get origin(): 0 | 1 | 2 {
+    return (this.layout & ORIGIN_MASK) as 0 | 1 | 2;
+  }
+
+  get asPath(): readonly AsPathSegment[] {
+    const a = this.hot(AS_PATH_SHIFT, 'as-path');
+    return a?.type === 'as-path' ? a.segments : NONE;
+  }
+
+  get med(): number | undefined {
+    const a = this.hot(MED_SHIFT, 'med');
+    return a?.type === 'med' ? a.med : undefined;
+  }
+
+  get localPref(): number | undefined {
+    const a = this.hot(LOCAL_PREF_SHIFT, 'local-pref');
+    return a?.type === 'local-pref' ? a.localPref : undefined;
+  }
+
+  get communities(): readonly number[] {
+    const a = this.hot(COMMUNITIES_SHIFT, 'communities');
+    return a?.type === 'communities' ? a.communities : NONE;
   }
 
   get asPathText(): string {
     return (this.text ??= formatAsPath(this.asPath));
+  }
+
+  get largeCommunities(): readonly LargeCommunity[] {
+    for (const a of this.attributes) if (a.type === 'large-communities') return a.communities;
+    return NONE;
+  }
+
+  get extendedCommunities(): readonly ExtendedCommunity[] {
+    for (const a of this.attributes) if (a.type === 'extended-communities') return a.communities;
+    return NONE;
+  }
+
+  get originatorId(): string | undefined {
+    for (const a of this.attributes) if (a.type === 'originator-id') return a.originatorId;
+    return undefined;
+  }
+
+  get clusterList(): readonly string[] {
+    for (const a of this.attributes) if (a.type === 'cluster-list') return a.clusterIds;
+    return NONE;
+  }
+
+  get atomicAggregate(): boolean {
+    for (const a of this.attributes) if (a.type === 'atomic-aggregate') return true;
+    return false;
+  }
+
+  get encodedLength(): number | undefined {
+    const n = this.layout >>> LENGTH_SHIFT;
+    return n === 0 ? undefined : n - 1;
+  }
+}
+
+/** The layout shift of a hot attribute type, 0 for ORIGIN (kept by value), -1 for the others. */
+function hotShift(type: PathAttribute['type']): number {
+  switch (type) {
+    case 'origin':
+      return 0;
+    case 'as-path':
+      return AS_PATH_SHIFT;
+    case 'med':
+      return MED_SHIFT;
+    case 'local-pref':
+      return LOCAL_PREF_SHIFT;
+    case 'communities':
+      return COMMUNITIES_SHIFT;
+    default:
+      return -1;
   }
 }
 
@@ -98,14 +199,19 @@ const KEY_CONTEXT = withContext({ fourOctetAs: true });
 /** One writer for every key: a Buffer and its copy per set were most of interning's cost. */
 const keyWriter = new Writer(1024);
 
-function internKey(kept: readonly PathAttribute[], nextHop: string): string {
+/**
+ * The attributes' key: their wire form, one character per octet, or (for an
+ * attribute we cannot re-encode, kept byte-exact elsewhere) a JSON form
+ * starting with a NUL, which no wire form does (an attribute starts with its
+ * flags octet, and flags 0 are never written). Made per call and not kept.
+ */
+function attributesKey(kept: readonly PathAttribute[]): string {
   try {
     const w = keyWriter.reset();
     for (const a of kept) writeAttribute(w, a, KEY_CONTEXT, false);
-    return `${nextHop}\u0000${w.latin1()}`;
+    return w.latin1();
   } catch {
-    // An attribute we cannot re-encode (kept byte-exact elsewhere) still interns, by its JSON form.
-    return `${nextHop}\u0001${JSON.stringify(kept.map(attributeToJson))}`;
+    return `\u0000${JSON.stringify(kept.map(attributeToJson))}`;
   }
 }
 
@@ -151,39 +257,65 @@ function compactSegment(seg: AsPathSegment): AsPathSegment {
   return { kind: seg.kind, asns: seg.asns.slice() };
 }
 
-/** The interning table. Sets are reference counted so withdrawn ones are freed. */
+/**
+ * The interning table. Sets are reference counted so withdrawn ones are
+ * freed. The table holds the sets by a hash of their next hop and key, not
+ * by the key: a key string and a Map entry per set were 110 bytes of a
+ * 700-byte set. A hash match is confirmed field by field, or failing that
+ * by encoding the candidate again and comparing keys.
+ */
 export class AttributeInterner {
-  private readonly byKey = new Map<string, InternedSet>();
+  private readonly table = new AttrHashTable<InternedSet>();
+  /**
+   * One string per distinct next hop: each UPDATE decodes its own copy, and
+   * a new set would otherwise keep it (24 bytes a set; a table has few next
+   * hops). Cleared when it grows past NEXT_HOPS_KEPT so it stays bounded.
+   */
+  private readonly nextHops = new Map<string, string>();
   private nextId = 1;
 
   /** The shared set for these attributes (MP_REACH, MP_UNREACH and NEXT_HOP are dropped; `nextHop` replaces them). */
   intern(attributes: readonly PathAttribute[], nextHop: string): AttributeSet {
     const kept = attributes.filter((a) => a.type !== 'mp-reach' && a.type !== 'mp-unreach' && a.type !== 'next-hop');
-    const key = internKey(kept, nextHop);
-    const hit = this.byKey.get(key);
-    if (hit) {
-      hit.refs++;
-      return hit;
+    const key = attributesKey(kept);
+    const hash = finishHash(hashString(key, hashString(nextHop, HASH_SEED) ^ 0x5c));
+    const table = this.table;
+    for (let i = table.start(hash); ; i = table.next(i)) {
+      const at = table.at(i);
+      if (at === undefined) break;
+      if (table.hashAt(i) === hash && at.nextHop === nextHop && (sameAttributeList(kept, at.attributes) || attributesKey(at.attributes) === key)) {
+        at.refs++;
+        return at;
+      }
     }
-    const set = new InternedSet(this.nextId++, compactAttributes(kept), nextHop, key);
-    this.byKey.set(key, set);
-    // The key is the next hop, a NUL and the encoded attributes, one character per octet: UPDATE
-    // packing needs the length of the attributes it sends, and a route server sends them unchanged.
-    if (key.charCodeAt(nextHop.length) === 0) set.encodedLength = key.length - nextHop.length - 1;
+    const wire = key.charCodeAt(0) !== 0;
+    const set = new InternedSet(this.nextId++, compactAttributes(kept), this.sharedNextHop(nextHop), hash, wire ? key.length : undefined);
+    table.add(set);
     return set;
+  }
+
+  private sharedNextHop(nextHop: string): string {
+    const known = this.nextHops.get(nextHop);
+    if (known !== undefined) return known;
+    if (this.nextHops.size >= NEXT_HOPS_KEPT) this.nextHops.clear();
+    this.nextHops.set(nextHop, nextHop);
+    return nextHop;
   }
 
   /** One more reference to a set already interned (many prefixes of one UPDATE share it). */
   retain(set: AttributeSet): void {
-    if (set instanceof InternedSet && this.byKey.get(set.key) === set) set.refs++;
+    if (set instanceof InternedSet && set.refs > 0 && this.table.has(set)) set.refs++;
   }
 
   release(set: AttributeSet): void {
-    if (!(set instanceof InternedSet) || this.byKey.get(set.key) !== set) return;
-    if (--set.refs <= 0) this.byKey.delete(set.key);
+    if (!(set instanceof InternedSet) || set.refs <= 0 || !this.table.has(set)) return;
+    if (--set.refs <= 0) this.table.remove(set);
   }
 
   get size(): number {
-    return this.byKey.size;
+    return this.table.size;
   }
 }
+
+/** Next hops remembered for sharing (a route server's peers, with room to spare). */
+const NEXT_HOPS_KEPT = 4096;

@@ -61,12 +61,21 @@ export interface ExportedAttributes {
   readonly nextHop: string;
 }
 
-/** RFC 4271 §5.1.2: eBGP prepends our AS as the leftmost AS_SEQUENCE member. */
+/**
+ * RFC 4271 §5.1.2: eBGP prepends our AS as the leftmost AS_SEQUENCE member.
+ * The arrays are made with concat, which sizes them exactly: spreading
+ * reserves room to grow, and an eBGP update group keeps one rewritten
+ * AS_PATH per attribute set of a full table.
+ */
 function prepend(segments: readonly AsPathSegment[], asn: number): AsPathSegment[] {
   const first = segments[0];
   // A segment holds at most 255 ASNs (one count octet).
-  if (first && first.kind === 'sequence' && first.asns.length < 255) return [{ kind: 'sequence', asns: [asn, ...first.asns] }, ...segments.slice(1)];
-  return [{ kind: 'sequence', asns: [asn] }, ...segments];
+  if (first && first.kind === 'sequence' && first.asns.length < 255) {
+    const head: AsPathSegment = { kind: 'sequence', asns: [asn].concat(first.asns) };
+    return segments.length === 1 ? [head] : [head].concat(segments.slice(1));
+  }
+  const alone: AsPathSegment = { kind: 'sequence', asns: [asn] };
+  return [alone].concat(segments);
 }
 
 /**
@@ -128,7 +137,12 @@ export function exportAttributes(route: Route, peer: ExportPeer, override?: Expo
   const configured = override?.nextHop ?? route.attrs.nextHop;
   const selfByRule = ebgp && !peer.routeServerClient && !local && override?.nextHop == null;
   const nextHop = configured === NEXT_HOP_SELF || selfByRule ? selfAddress(route.afi, peer.localAddress) : configured;
-  return { attributes: changed ? out : source, nextHop };
+  // Pushing leaves room for 17 attributes; a result kept per set and group is copied to its size.
+  if (changed) return { attributes: out.slice(), nextHop };
+  // Sent exactly as interned (a route server's transparent export): the set
+  // itself is the result, no object per set and group.
+  if (source === route.attrs.attributes && nextHop === route.attrs.nextHop) return route.attrs;
+  return { attributes: source, nextHop };
 }
 
 /**

@@ -8,6 +8,7 @@
 import type { AttributeSet } from '../rib/attribute-set';
 import { exportAttributes, type ExportedAttributes, type ExportOverride, type ExportPeer } from '../rib/export-rules';
 import type { Route } from '../rib/route';
+import type { PathAttribute } from '../wire/attributes/types';
 import type { PolicyChain } from '../policy/types';
 import { attributeToJson } from '../wire/json';
 
@@ -21,6 +22,7 @@ function sourceKey(r: Route): string {
   return s.address === 'local' ? 'l' : s.ibgp ? `i${s.bgpId}` : 'e';
 }
 
+/** A set's results when it comes from several source kinds: the first one's, and a map of the others. */
 class CacheSlot {
   constructor(
     /** The group whose result this is (a set's memo slot is taken by the first group that asks). */
@@ -32,17 +34,51 @@ class CacheSlot {
   more: Map<string, ExportedAttributes | null> | null = null;
 }
 
+/**
+ * A group's result for one source kind when it needs nothing of its own: the
+ * set itself (sent unchanged, as a route server does) or no export at all.
+ * One per group, source kind and outcome, shared by every set it applies to,
+ * instead of a CacheSlot (and a result object) per set: 96 bytes a set.
+ */
+class SharedSlot {
+  constructor(
+    readonly group: UpdateGroup,
+    readonly key: string,
+    /** True: the result is the set itself; false: the route is not exported. */
+    readonly self: boolean,
+  ) {}
+}
+
+/**
+ * A group's rewritten result for a set and one source kind, which is itself
+ * the ExportedAttributes handed out: one object per set and group instead
+ * of a CacheSlot and a result (64 bytes instead of 96).
+ */
+class OwnSlot implements ExportedAttributes {
+  constructor(
+    readonly group: UpdateGroup,
+    readonly key: string,
+    readonly attributes: readonly PathAttribute[],
+    readonly nextHop: string,
+  ) {}
+}
+
+type Slot = CacheSlot | SharedSlot | OwnSlot;
+
 export class UpdateGroup {
   /** Neighbor addresses in the group (for `show neighbors` and tests). */
   readonly members = new Set<string>();
   /** The peer-independent export view: `address` is empty, the per-neighbor source check is the member's. */
   readonly exportPeer: ExportPeer;
   /**
-   * Per attribute set: the result for the first source kind seen, and a map
-   * only when a set has several. Kept in the set's memo slot when this group
-   * has it, else here.
+   * Per attribute set: a slot with the result for the first source kind seen
+   * (shared, or the result itself), a CacheSlot with a map only when a set
+   * has several. Kept in the set's memo slot when this group has it, else
+   * here.
    */
-  private readonly cache = new WeakMap<AttributeSet, CacheSlot>();
+  private readonly cache = new WeakMap<AttributeSet, Slot>();
+  /** This group's SharedSlots by source kind: [self, not exported]. */
+  private readonly shared = new Map<string, [SharedSlot, SharedSlot]>();
   hits = 0;
   misses = 0;
 
@@ -74,41 +110,80 @@ export class UpdateGroup {
   private lastKey = '';
   private lastValue: ExportedAttributes | null = null;
 
-  private slotOf(attrs: AttributeSet): CacheSlot | undefined {
+  private slotOf(attrs: AttributeSet): Slot | undefined {
     const memo = attrs.memo;
-    if (memo instanceof CacheSlot && memo.group === this) return memo;
+    if (isSlot(memo) && memo.group === this) return memo;
     return this.cache.get(attrs);
   }
 
   private lookup(route: Route, k: string): ExportedAttributes | null {
-    const slot = this.slotOf(route.attrs);
+    const attrs = route.attrs;
+    const slot = this.slotOf(attrs);
     if (slot) {
       if (slot.key === k) {
         this.hits++;
-        return slot.value;
+        return slotValue(slot, attrs);
       }
-      const hit = slot.more?.get(k);
+      const hit = slot instanceof CacheSlot ? slot.more?.get(k) : undefined;
       if (hit !== undefined) {
         this.hits++;
         return hit;
       }
     }
     this.misses++;
-    const out = exportAttributes(route, this.exportPeer);
-    if (!slot) {
-      const fresh = new CacheSlot(this, k, out);
-      const held = route.attrs.memo;
-      // A group left empty (its sessions went down) gives the slot up to the next one.
-      if (held === null || (held instanceof CacheSlot && held.group.members.size === 0)) route.attrs.memo = fresh;
-      else this.cache.set(route.attrs, fresh);
-    } else (slot.more ??= new Map()).set(k, out);
-    return out;
+    const computed = exportAttributes(route, this.exportPeer);
+    if (slot instanceof CacheSlot) {
+      (slot.more ??= new Map()).set(k, computed);
+      return computed;
+    }
+    if (slot) {
+      // A second source kind for a set held by a one-result slot: it becomes a CacheSlot.
+      const general = new CacheSlot(this, slot.key, slotValue(slot, attrs));
+      general.more = new Map([[k, computed]]);
+      this.keep(attrs, general);
+      return computed;
+    }
+    if (computed === attrs || computed === null) {
+      this.keep(attrs, this.sharedSlot(k, computed === attrs));
+      return computed;
+    }
+    const own = new OwnSlot(this, k, computed.attributes, computed.nextHop);
+    this.keep(attrs, own);
+    return own;
+  }
+
+  private sharedSlot(k: string, self: boolean): SharedSlot {
+    let pair = this.shared.get(k);
+    if (!pair) {
+      pair = [new SharedSlot(this, k, true), new SharedSlot(this, k, false)];
+      this.shared.set(k, pair);
+    }
+    return pair[self ? 0 : 1];
+  }
+
+  /** Puts a set's slot in its memo when this group holds that or may take it, else in the group's own map. */
+  private keep(attrs: AttributeSet, slot: Slot): void {
+    const held = attrs.memo;
+    // A group left empty (its sessions went down) gives the slot up to the next one.
+    if (held === null || (isSlot(held) && (held.group === this || held.group.members.size === 0))) attrs.memo = slot;
+    else this.cache.set(attrs, slot);
   }
 
   /** Export attributes after a policy changed something: not shared (the policy may depend on the prefix). */
   exportedWith(route: Route, override: ExportOverride): ExportedAttributes | null {
     return exportAttributes(route, this.exportPeer, override);
   }
+}
+
+function isSlot(memo: object | null): memo is Slot {
+  return memo instanceof SharedSlot || memo instanceof OwnSlot || memo instanceof CacheSlot;
+}
+
+/** The result a slot holds for its first source kind. */
+function slotValue(slot: Slot, attrs: AttributeSet): ExportedAttributes | null {
+  if (slot instanceof OwnSlot) return slot;
+  if (slot instanceof SharedSlot) return slot.self ? attrs : null;
+  return slot.value;
 }
 
 const contentKeys = new WeakMap<ExportedAttributes, string>();

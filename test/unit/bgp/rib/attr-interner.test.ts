@@ -1,0 +1,142 @@
+import { AttributeInterner } from '../../../../src/bgp/rib/attribute-set';
+import { writeAttribute } from '../../../../src/bgp/wire/attributes';
+import { Writer } from '../../../../src/bgp/wire/cursor';
+import { withContext } from '../../../../src/bgp/wire/context';
+import type { PathAttribute } from '../../../../src/bgp/wire/attributes/types';
+
+/** A fresh list each call, as each decoded UPDATE gives one. */
+function attrs(asns: number[], extra: PathAttribute[] = []): PathAttribute[] {
+  return [
+    { type: 'origin', origin: 0 },
+    { type: 'as-path', segments: [{ kind: 'sequence', asns: [...asns] }] },
+    { type: 'next-hop', nextHop: '192.0.2.1' },
+    ...extra,
+  ];
+}
+
+function encodedLength(list: readonly PathAttribute[]): number {
+  const w = new Writer();
+  for (const a of list) writeAttribute(w, a, withContext({ fourOctetAs: true }), false);
+  return w.pos;
+}
+
+describe('AttributeInterner', () => {
+  it('gives equal attribute lists the same set, and different ones different sets', () => {
+    const interner = new AttributeInterner();
+    const a = interner.intern(attrs([65001, 65002]), '192.0.2.1');
+    const b = interner.intern(attrs([65001, 65002]), '192.0.2.1');
+    expect(b).toBe(a);
+    expect(interner.intern(attrs([65001, 65003]), '192.0.2.1')).not.toBe(a);
+    expect(interner.intern(attrs([65001, 65002]), '192.0.2.9')).not.toBe(a);
+    expect(interner.intern(attrs([65001, 65002], [{ type: 'med', med: 5 }]), '192.0.2.1')).not.toBe(a);
+    // Received flags are part of the key (they are sent as received).
+    expect(interner.intern([{ type: 'origin', origin: 0, flags: 0x50 }, ...attrs([65001, 65002]).slice(1)], '192.0.2.1')).not.toBe(a);
+    expect(interner.size).toBe(5);
+  });
+
+  it('finds a set again when the field comparison does not know an attribute type (by the encoded form)', () => {
+    const interner = new AttributeInterner();
+    const extra = (): PathAttribute[] => [{ type: 'large-communities', communities: [{ globalAdmin: 65001, localData1: 1, localData2: 2 }] }];
+    const a = interner.intern(attrs([65001], extra()), '192.0.2.1');
+    expect(interner.intern(attrs([65001], extra()), '192.0.2.1')).toBe(a);
+    expect(interner.size).toBe(1);
+  });
+
+  it('frees a set when its last reference is released, and counts retains', () => {
+    const interner = new AttributeInterner();
+    const a = interner.intern(attrs([65001]), '192.0.2.1');
+    interner.retain(a);
+    interner.release(a);
+    expect(interner.size).toBe(1);
+    interner.release(a);
+    expect(interner.size).toBe(0);
+    // Released sets are not touched again; interning the same attributes makes a new one.
+    interner.release(a);
+    const again = interner.intern(attrs([65001]), '192.0.2.1');
+    expect(again).not.toBe(a);
+    expect(again.id).not.toBe(a.id);
+    expect(interner.size).toBe(1);
+  });
+
+  it('keeps sets apart through many interns and releases (hash table growth and deletion)', () => {
+    const interner = new AttributeInterner();
+    const sets = [];
+    for (let i = 0; i < 5000; i++) sets.push(interner.intern(attrs([65000, i]), '192.0.2.1'));
+    expect(new Set(sets).size).toBe(5000);
+    for (let i = 0; i < 5000; i += 2) interner.release(sets[i]!);
+    expect(interner.size).toBe(2500);
+    for (let i = 1; i < 5000; i += 2) expect(interner.intern(attrs([65000, i]), '192.0.2.1')).toBe(sets[i]);
+    for (let i = 0; i < 5000; i += 2) expect(interner.intern(attrs([65000, i]), '192.0.2.1')).not.toBe(sets[i]);
+    expect(interner.size).toBe(5000);
+  });
+
+  it('reads every derived field from the attributes', () => {
+    const interner = new AttributeInterner();
+    const list: PathAttribute[] = [
+      { type: 'origin', origin: 1 },
+      { type: 'as-path', segments: [{ kind: 'sequence', asns: [65001, 65002] }, { kind: 'set', asns: [65003, 65004] }] },
+      { type: 'next-hop', nextHop: '192.0.2.1' },
+      { type: 'med', med: 50 },
+      { type: 'local-pref', localPref: 200 },
+      { type: 'atomic-aggregate' },
+      { type: 'communities', communities: [0xfde80001] },
+      { type: 'large-communities', communities: [{ globalAdmin: 65001, localData1: 1, localData2: 2 }] },
+      { type: 'originator-id', originatorId: '10.0.0.9' },
+      { type: 'cluster-list', clusterIds: ['10.0.0.1', '10.0.0.2'] },
+    ];
+    const s = interner.intern(list, '192.0.2.1');
+    expect(s.origin).toBe(1);
+    expect(s.asPath).toEqual([{ kind: 'sequence', asns: [65001, 65002] }, { kind: 'set', asns: [65003, 65004] }]);
+    expect(s.asPathText).toBe('65001 65002 {65003,65004}');
+    expect(s.med).toBe(50);
+    expect(s.localPref).toBe(200);
+    expect(s.communities).toEqual([0xfde80001]);
+    expect(s.largeCommunities).toEqual([{ globalAdmin: 65001, localData1: 1, localData2: 2 }]);
+    expect(s.extendedCommunities).toEqual([]);
+    expect(s.originatorId).toBe('10.0.0.9');
+    expect(s.clusterList).toEqual(['10.0.0.1', '10.0.0.2']);
+    expect(s.atomicAggregate).toBe(true);
+    expect(s.nextHop).toBe('192.0.2.1');
+    expect(s.attributes.map((a) => a.type)).toEqual(list.filter((a) => a.type !== 'next-hop').map((a) => a.type));
+    expect(s.encodedLength).toBe(encodedLength(s.attributes));
+
+    const bare = interner.intern([{ type: 'as-path', segments: [] }], '192.0.2.1');
+    expect(bare.origin).toBe(2);
+    expect(bare.med).toBeUndefined();
+    expect(bare.localPref).toBeUndefined();
+    expect(bare.communities).toEqual([]);
+    expect(bare.originatorId).toBeUndefined();
+    expect(bare.clusterList).toEqual([]);
+    expect(bare.atomicAggregate).toBe(false);
+    expect(bare.encodedLength).toBe(encodedLength(bare.attributes));
+  });
+
+  it('records no encoded length for attribute lists too long for the layout (extended messages)', () => {
+    const interner = new AttributeInterner();
+    const big: PathAttribute = { type: 'unknown', code: 250, flags: 0xd0, value: new Uint8Array(40000) };
+    const s = interner.intern(attrs([65001], [big]), '192.0.2.1');
+    expect(s.encodedLength).toBeUndefined();
+    expect(s.asPath).toEqual([{ kind: 'sequence', asns: [65001] }]);
+    expect(interner.intern(attrs([65001], [{ ...big, value: new Uint8Array(40000) }]), '192.0.2.1')).toBe(s);
+  });
+
+  it('finds hot attributes placed late in a long list', () => {
+    const interner = new AttributeInterner();
+    const filler: PathAttribute[] = [];
+    for (let i = 0; i < 9; i++) filler.push({ type: 'unknown', code: 200 + i, flags: 0xc0, value: Uint8Array.of(i) });
+    const s = interner.intern([...filler, { type: 'as-path', segments: [{ kind: 'sequence', asns: [65009] }] }, { type: 'med', med: 7 }, { type: 'local-pref', localPref: 9 }, { type: 'communities', communities: [1, 2] }, { type: 'origin', origin: 0 }], '192.0.2.1');
+    expect(s.asPath).toEqual([{ kind: 'sequence', asns: [65009] }]);
+    expect(s.med).toBe(7);
+    expect(s.localPref).toBe(9);
+    expect(s.communities).toEqual([1, 2]);
+    expect(s.origin).toBe(0);
+  });
+
+  it('shares one next hop string between sets', () => {
+    const interner = new AttributeInterner();
+    const a = interner.intern(attrs([1]), ['192.0.2', '1'].join('.'));
+    const b = interner.intern(attrs([2]), ['192.0.2', '1'].join('.'));
+    expect(a.nextHop).toBe('192.0.2.1');
+    expect(b.nextHop).toBe(a.nextHop);
+  });
+});
