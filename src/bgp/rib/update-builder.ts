@@ -9,7 +9,8 @@ import type { PathAttribute, MpNextHop } from '../wire/attributes/types';
 import type { CodecContext } from '../wire/context';
 import type { UpdateMessage } from '../wire/messages/types';
 import type { RoutableNlri } from './route';
-import { encodeAttributeList, sortAttributes } from '../wire/attributes';
+import { encodeAttributeList, sortAttributes, writeAttribute } from '../wire/attributes';
+import { Writer } from '../wire/cursor';
 import { attributeCode } from '../wire/attributes/codec';
 import { familyKey } from '../wire/context';
 import { MAX_EXTENDED_MESSAGE_LENGTH, MAX_MESSAGE_LENGTH } from '../wire/constants';
@@ -149,9 +150,11 @@ export interface Ipv4Attributes {
  */
 export function encodeIpv4Announcements(group: Ipv4Attributes, packed: readonly number[], ctx: CodecContext): Buffer[] | null {
   if (group.nextHop.includes(':') || ctx.addPath.has(familyKey(1, 1))) return null;
-  const block = encodeAttributeList(withAttribute(group.attributes, { type: 'next-hop', nextHop: group.nextHop }, 3), ctx);
-  if (block.length > 0xffff) throw new RangeError('UPDATE withdrawn routes or attributes exceed 65535 octets');
-  const room = maxLength(ctx) - UPDATE_OVERHEAD - block.length;
+  // The attribute block is written once into a scratch writer and copied into each UPDATE (not reentrant: nothing below encodes a group).
+  const block = blockWriter.reset();
+  for (const a of withAttribute(group.attributes, { type: 'next-hop', nextHop: group.nextHop }, 3)) writeAttribute(block, a, ctx);
+  if (block.pos > 0xffff) throw new RangeError('UPDATE withdrawn routes or attributes exceed 65535 octets');
+  const room = maxLength(ctx) - UPDATE_OVERHEAD - block.pos;
   const out: Buffer[] = [];
   let from = 0;
   let used = 0;
@@ -168,15 +171,17 @@ export function encodeIpv4Announcements(group: Ipv4Attributes, packed: readonly 
   return out;
 }
 
+const blockWriter = new Writer(4096);
+
 /** One UPDATE: header, no withdrawals, the attribute block, then prefixes [from, to) as RFC 4271 §4.3 packs them. */
-function writeIpv4Update(block: Buffer, packed: readonly number[], from: number, to: number, nlriLength: number): Buffer {
-  const length = UPDATE_OVERHEAD + block.length + nlriLength;
+function writeIpv4Update(block: Writer, packed: readonly number[], from: number, to: number, nlriLength: number): Buffer {
+  const length = UPDATE_OVERHEAD + block.pos + nlriLength;
   const buf = Buffer.allocUnsafe(length);
   writeHeader(buf, 0, MessageType.Update, length);
   buf.writeUInt16BE(0, 19);
-  buf.writeUInt16BE(block.length, 21);
-  block.copy(buf, UPDATE_OVERHEAD);
-  let p = UPDATE_OVERHEAD + block.length;
+  buf.writeUInt16BE(block.pos, 21);
+  block.copyTo(buf, UPDATE_OVERHEAD);
+  let p = UPDATE_OVERHEAD + block.pos;
   for (let i = from; i < to; i++) {
     const v = packed[i] ?? 0;
     const len = v % 64;
