@@ -16,29 +16,38 @@ import { ipv4UnicastKey, packedIpv4Unicast, packedIpv4UnicastKey, routeKey } fro
 
 const key = (i: number): string => `1/1||10.${i >> 8}.${i & 255}.0/24`;
 
+/** What a Map of key → (id, references) says the table holds. */
+type Model = Map<string, { id: number; refs: number }>;
+
+/** One random operation against the table and the model: acquire `k` by `acquireIt`, or release one reference to it. */
+function step(table: DestTable, model: Model, k: string, acquire: boolean, acquireIt: () => number): void {
+  const held = model.get(k);
+  if (acquire) {
+    const id = acquireIt();
+    expect(id).toBeGreaterThanOrEqual(0);
+    if (held) {
+      expect(id).toBe(held.id);
+      held.refs++;
+    } else {
+      for (const other of model.values()) expect(other.id).not.toBe(id);
+      model.set(k, { id, refs: 1 });
+    }
+  } else if (held) {
+    table.release(held.id);
+    if (--held.refs === 0) model.delete(k);
+  }
+}
+
 describe('DestTable', () => {
   it('finds what it holds, and forgets a key when its last reference goes (random acquire/release against a Map)', () => {
     fc.assert(
       fc.property(fc.array(fc.tuple(fc.boolean(), fc.integer({ min: 0, max: 300 }), fc.boolean()), { maxLength: 3000 }), (ops) => {
         const table = new DestTable();
-        const model = new Map<string, { id: number; refs: number }>();
+        const model: Model = new Map();
         for (const [acquire, i, byNumber] of ops) {
           const k = key(i);
-          const held = model.get(k);
-          if (acquire) {
-            // The route's way in (a number, no text) and the key text must name the same destination.
-            const id = byNumber ? table.acquirePacked(packedIpv4UnicastKey(k)) : table.acquire(k);
-            if (held) {
-              expect(id).toBe(held.id);
-              held.refs++;
-            } else {
-              for (const other of model.values()) expect(other.id).not.toBe(id);
-              model.set(k, { id, refs: 1 });
-            }
-          } else if (held) {
-            table.release(held.id);
-            if (--held.refs === 0) model.delete(k);
-          }
+          // The route's way in (a number, no text) and the key text must name the same destination.
+          step(table, model, k, acquire, () => (byNumber ? table.acquirePacked(packedIpv4UnicastKey(k)) : table.acquire(k)));
         }
         expect(table.size).toBe(model.size);
         for (let i = 0; i <= 300; i++) {
@@ -110,25 +119,11 @@ describe('DestTable, VPN-IPv4 destinations', () => {
         (ops) => {
           const table = new DestTable();
           // The model is keyed by the text: two RDs with one text (types 0 and 2 with a small admin) are one destination.
-          const model = new Map<string, { id: number; refs: number }>();
+          const model: Model = new Map();
           for (const [acquire, rd, i, byParts] of ops) {
             const address = ((10 << 24) | (i << 8)) >>> 0;
             const k = vpnText(rd, address, 24);
-            const held = model.get(k);
-            if (acquire) {
-              const id = byParts ? table.acquireVpn(rd, address, 24) : table.acquire(k);
-              expect(id).toBeGreaterThanOrEqual(0);
-              if (held) {
-                expect(id).toBe(held.id);
-                held.refs++;
-              } else {
-                for (const other of model.values()) expect(other.id).not.toBe(id);
-                model.set(k, { id, refs: 1 });
-              }
-            } else if (held) {
-              table.release(held.id);
-              if (--held.refs === 0) model.delete(k);
-            }
+            step(table, model, k, acquire, () => (byParts ? table.acquireVpn(rd, address, 24) : table.acquire(k)));
           }
           expect(table.size).toBe(model.size);
           for (const [k, { id }] of model) {
