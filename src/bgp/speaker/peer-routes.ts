@@ -229,7 +229,7 @@ export class PeerRoutes {
     return id;
   }
 
-  /** What we announced, in the order first announced (`show rib --out`). */
+  /** What we announced, in destination id order (`show rib --out`). */
   *sentRoutes(): IterableIterator<Sent> {
     for (const id of this.sentIds()) {
       const s = this.sentAt(id);
