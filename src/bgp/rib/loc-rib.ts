@@ -215,8 +215,10 @@ export class LocRib {
    */
   updateOf(id: number, source: string, pathId: number | undefined, route: Route | null): DestUpdate {
     const cur = this.table[id];
+    // Held by number only when the slot is one of this Loc-RIB's own Adj-RIBs-In (numbers are per Loc-RIB).
     const slot = route ? heldBy(route, id) : -1;
-    const entry: Path | null = route === null ? null : slot >= 0 ? slot : route;
+    const mine = slot >= 0 && route !== null && this.sources[slot]?.address === route.source.address;
+    const entry: Path | null = route === null ? null : mine ? slot : route;
     // Fast paths for the common case of one path per destination (a full table from one feed).
     if (cur === undefined) {
       this.last = undefined;

@@ -14,6 +14,7 @@ import type { PolicyChain } from '../../../../src/bgp/policy/types';
 import { ipv4Prefix } from '../../../../src/bgp/wire/values/prefix';
 import { heldBy, ipv4UnicastKey } from '../../../../src/bgp/rib/route';
 import { adjRibOutEntries, ribEntries } from '../../../../src/bgp/speaker/views';
+import { LocRib } from '../../../../src/bgp/rib/loc-rib';
 import { FakePeer, LOCAL_AS, ROUTER_ID, attr } from './fake-peer';
 
 const p = (i: number): Nlri => ({ kind: 'unicast', safi: 1, prefix: ipv4Prefix((10 << 24) | (i << 8), 24) });
@@ -225,5 +226,20 @@ describe('routes held as columns', () => {
     s.removePeer('192.0.2.10');
     expect(s.loc.size).toBe(0);
     expect(s.loc.dests.size).toBe(0);
+  });
+
+  it("another Loc-RIB keeps a held route as an object: a slot number means something only to the Loc-RIB that gave it", () => {
+    const s = speaker();
+    const a = join(s, '192.0.2.10', 65010);
+    a.receive([p(1)], attrs([65010], '192.0.2.10'));
+    const id = s.loc.dests.find(key(1));
+    const held = s.loc.bestOf(id);
+    if (!held) throw new Error('no route');
+    const other = new LocRib();
+    other.register({ address: '198.51.100.9', routeSource: held.source, routeAt: () => undefined });
+    const oid = other.dests.acquire(key(1));
+    // The other table's id may even be the same number: the route must still be kept as itself.
+    other.updateOf(oid, held.source.address, undefined, held);
+    expect(other.bestOf(oid)).toBe(held);
   });
 });
