@@ -61,9 +61,11 @@ const COMMUNITIES_SHIFT = 11;
 const ABSENT = 7;
 /** Set when a hot attribute sits at index ABSENT or beyond: its getter then searches the list. */
 const FAR = 1 << 14;
-const LENGTH_SHIFT = 15;
+/** Set once the encoded length has been measured (on first use: interning no longer encodes). */
+const MEASURED = 1 << 15;
+const LENGTH_SHIFT = 16;
 /** Longer attribute lists (only extended messages have them) record no length; UPDATE packing then measures. */
-const MAX_RECORDED_LENGTH = (1 << 15) - 2;
+const MAX_RECORDED_LENGTH = (1 << 14) - 2;
 const NO_INDEXES = (ABSENT << AS_PATH_SHIFT) | (ABSENT << MED_SHIFT) | (ABSENT << LOCAL_PREF_SHIFT) | (ABSENT << COMMUNITIES_SHIFT);
 
 /**
@@ -82,7 +84,7 @@ class InternedSet implements AttributeSet {
   memo: object | null = null;
   refs = 1;
   /** ORIGIN, the hot attributes' indexes and the encoded length (the constants above). */
-  private readonly layout: number;
+  private layout: number;
   private text: string | null = null;
 
   constructor(
@@ -91,7 +93,6 @@ class InternedSet implements AttributeSet {
     readonly nextHop: string,
     /** The interner's hash of the next hop and the attributes' key. */
     readonly hash: number,
-    encodedLength: number | undefined,
   ) {
     let layout = NO_INDEXES | 2;
     for (let i = 0; i < attributes.length; i++) {
@@ -102,7 +103,6 @@ class InternedSet implements AttributeSet {
       else if (i >= ABSENT) layout |= FAR | (ABSENT << shift);
       else layout = (layout & ~(ABSENT << shift)) | (i << shift);
     }
-    if (encodedLength !== undefined && encodedLength <= MAX_RECORDED_LENGTH) layout |= (encodedLength + 1) << LENGTH_SHIFT;
     this.layout = layout;
   }
 
@@ -170,6 +170,12 @@ class InternedSet implements AttributeSet {
   }
 
   get encodedLength(): number | undefined {
+    if ((this.layout & MEASURED) === 0) {
+      // Measured once, when UPDATE packing first asks (not every set is ever sent by the message path).
+      const key = attributesKey(this.attributes);
+      const wire = key.charCodeAt(0) !== 0;
+      this.layout |= MEASURED | (wire && key.length <= MAX_RECORDED_LENGTH ? (key.length + 1) << LENGTH_SHIFT : 0);
+    }
     const n = this.layout >>> LENGTH_SHIFT;
     return n === 0 ? undefined : n - 1;
   }
@@ -212,6 +218,68 @@ function attributesKey(kept: readonly PathAttribute[]): string {
     return w.latin1();
   } catch {
     return `\u0000${JSON.stringify(kept.map(attributeToJson))}`;
+  }
+}
+
+/** One step of FNV-1a over a 32-bit value. */
+function mix(h: number, v: number): number {
+  return Math.imul(h ^ v, 0x01000193);
+}
+
+/**
+ * The interner's hash of a next hop and an attribute list, from the decoded
+ * fields of the attributes a table is made of (the ones `sameAttributeList`
+ * compares), and from the wire form of any other: equal lists hash equal.
+ * Encoding every UPDATE's attributes to hash them was half of interning.
+ */
+function attributesHash(kept: readonly PathAttribute[], nextHop: string): number {
+  let h = hashString(nextHop, HASH_SEED) ^ 0x5c;
+  for (const a of kept) {
+    h = mix(h, a.flags ?? 256);
+    switch (a.type) {
+      case 'origin':
+        h = mix(mix(h, 1), a.origin);
+        break;
+      case 'as-path':
+        h = mix(h, 2);
+        for (const seg of a.segments) {
+          h = mix(mix(h, segmentCode(seg.kind)), seg.asns.length);
+          for (const asn of seg.asns) h = mix(h, asn);
+        }
+        break;
+      case 'med':
+        h = mix(mix(h, 4), a.med);
+        break;
+      case 'local-pref':
+        h = mix(mix(h, 5), a.localPref);
+        break;
+      case 'atomic-aggregate':
+        h = mix(h, 6);
+        break;
+      case 'aggregator':
+        h = hashString(a.address, mix(mix(h, 7), a.asn));
+        break;
+      case 'communities':
+        h = mix(mix(h, 8), a.communities.length);
+        for (const c of a.communities) h = mix(h, c);
+        break;
+      default:
+        h = hashString(attributesKey([a]), mix(h, 255));
+    }
+  }
+  return finishHash(h);
+}
+
+function segmentCode(kind: AsPathSegment['kind']): number {
+  switch (kind) {
+    case 'set':
+      return 1;
+    case 'sequence':
+      return 2;
+    case 'confed-sequence':
+      return 3;
+    default:
+      return 4;
   }
 }
 
@@ -277,19 +345,19 @@ export class AttributeInterner {
   /** The shared set for these attributes (MP_REACH, MP_UNREACH and NEXT_HOP are dropped; `nextHop` replaces them). */
   intern(attributes: readonly PathAttribute[], nextHop: string): AttributeSet {
     const kept = attributes.filter((a) => a.type !== 'mp-reach' && a.type !== 'mp-unreach' && a.type !== 'next-hop');
-    const key = attributesKey(kept);
-    const hash = finishHash(hashString(key, hashString(nextHop, HASH_SEED) ^ 0x5c));
+    const hash = attributesHash(kept, nextHop);
+    // The wire form, made only to confirm a hash match that the field comparison could not (attribute types it does not know).
+    let key: string | undefined;
     const table = this.table;
     for (let i = table.start(hash); ; i = table.next(i)) {
       const at = table.at(i);
       if (at === undefined) break;
-      if (table.hashAt(i) === hash && at.nextHop === nextHop && (sameAttributeList(kept, at.attributes) || attributesKey(at.attributes) === key)) {
+      if (table.hashAt(i) === hash && at.nextHop === nextHop && (sameAttributeList(kept, at.attributes) || attributesKey(at.attributes) === (key ??= attributesKey(kept)))) {
         at.refs++;
         return at;
       }
     }
-    const wire = key.charCodeAt(0) !== 0;
-    const set = new InternedSet(this.nextId++, compactAttributes(kept), this.sharedNextHop(nextHop), hash, wire ? key.length : undefined);
+    const set = new InternedSet(this.nextId++, compactAttributes(kept), this.sharedNextHop(nextHop), hash);
     table.add(set);
     return set;
   }
