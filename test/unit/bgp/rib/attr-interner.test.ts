@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { AttributeInterner } from '../../../../src/bgp/rib/attribute-set';
 import { writeAttribute } from '../../../../src/bgp/wire/attributes';
 import { Writer } from '../../../../src/bgp/wire/cursor';
@@ -32,6 +33,36 @@ describe('AttributeInterner', () => {
     // Received flags are part of the key (they are sent as received).
     expect(interner.intern([{ type: 'origin', origin: 0, flags: 0x50 }, ...attrs([65001, 65002]).slice(1)], '192.0.2.1')).not.toBe(a);
     expect(interner.size).toBe(5);
+  });
+
+  it('gives one set exactly when the next hops and the wire forms are equal (random lists of every kind the hash reads)', () => {
+    const attr: fc.Arbitrary<PathAttribute> = fc.oneof(
+      fc.constantFrom(0, 1, 2).map((origin): PathAttribute => ({ type: 'origin', origin: origin as 0 | 1 | 2 })),
+      fc
+        .array(fc.tuple(fc.constantFrom('sequence', 'set', 'confed-sequence', 'confed-set' as const), fc.array(fc.constantFrom(1, 2, 70000), { minLength: 1, maxLength: 3 })), { maxLength: 2 })
+        .map((segs): PathAttribute => ({ type: 'as-path', segments: segs.map(([kind, asns]) => ({ kind, asns })) })),
+      fc.constantFrom(0, 7, 0xffffffff).map((med): PathAttribute => ({ type: 'med', med })),
+      fc.constantFrom(100, 200).map((localPref): PathAttribute => ({ type: 'local-pref', localPref })),
+      fc.array(fc.constantFrom(1, 0xffff0001), { maxLength: 2 }).map((communities): PathAttribute => ({ type: 'communities', communities })),
+      fc.constantFrom('10.0.0.1', '10.0.0.2').map((address): PathAttribute => ({ type: 'aggregator', asn: 65001, address })),
+      fc.constant<PathAttribute>({ type: 'atomic-aggregate' }),
+      fc.constantFrom(1, 2).map((l): PathAttribute => ({ type: 'large-communities', communities: [{ globalAdmin: 65001, localData1: l, localData2: 0 }] })),
+    );
+    const list = fc.array(attr, { maxLength: 4 });
+    const wire = (l: readonly PathAttribute[]): string => {
+      const w = new Writer();
+      for (const a of l) writeAttribute(w, a, withContext({ fourOctetAs: true }), false);
+      return w.finish().toString('hex');
+    };
+    fc.assert(
+      fc.property(list, list, fc.constantFrom('192.0.2.1', '192.0.2.2'), fc.constantFrom('192.0.2.1', '192.0.2.2'), (x, y, hx, hy) => {
+        const interner = new AttributeInterner();
+        const a = interner.intern(x, hx);
+        const b = interner.intern(y, hy);
+        expect(a === b).toBe(hx === hy && wire(x) === wire(y));
+      }),
+      { numRuns: 2000 },
+    );
   });
 
   it('finds a set again when the field comparison does not know an attribute type (by the encoded form)', () => {
