@@ -5,6 +5,7 @@
  */
 import { EventEmitter } from 'node:events';
 import type { SessionPeer } from '../../../../src/bgp/speaker/types';
+import type { Speaker } from '../../../../src/bgp/speaker/speaker';
 import type { NegotiatedSession } from '../../../../src/bgp/session/negotiate-types';
 import type { PeerEvents, PeerInfo } from '../../../../src/bgp/session/peer-types';
 import type { UpdateMessage } from '../../../../src/bgp/wire/messages/types';
@@ -127,6 +128,16 @@ export class FakePeer extends EventEmitter implements SessionPeer {
     }
     return t;
   }
+}
+
+/** Two route-server clients of `speaker`, 192.0.2.10 (AS 65010) and 192.0.2.20 (AS 65020), Established for `families`. */
+export function routeServerPair(speaker: Speaker, families: readonly { afi: number; safi: number }[]): [FakePeer, FakePeer] {
+  const a = new FakePeer('192.0.2.10', 65010);
+  const b = new FakePeer('192.0.2.20', 65020);
+  for (const p of [a, b]) speaker.addPeer(p, { address: p.address, asn: p.asn, routeServerClient: true });
+  a.establish(families);
+  b.establish(families);
+  return [a, b];
 }
 
 export function attr<T extends PathAttribute['type']>(attrs: readonly PathAttribute[] | undefined, type: T): Extract<PathAttribute, { type: T }> | undefined {

@@ -15,7 +15,7 @@ import { ipv4Prefix } from '../../../../src/bgp/wire/values/prefix';
 import { heldBy, ipv4UnicastKey } from '../../../../src/bgp/rib/route';
 import { adjRibOutEntries, ribEntries } from '../../../../src/bgp/speaker/views';
 import { LocRib } from '../../../../src/bgp/rib/loc-rib';
-import { FakePeer, LOCAL_AS, ROUTER_ID, attr } from './fake-peer';
+import { FakePeer, LOCAL_AS, ROUTER_ID, attr, routeServerPair } from './fake-peer';
 
 const p = (i: number): Nlri => ({ kind: 'unicast', safi: 1, prefix: ipv4Prefix((10 << 24) | (i << 8), 24) });
 const key = (i: number): string => ipv4UnicastKey(((10 << 24) | (i << 8)) >>> 0, 24);
@@ -185,13 +185,7 @@ describe('routes held as columns', () => {
 
   it('VPN-IPv4: held with their RD and labels, a label change re-announced, a type-2 RD sharing a type-0 key kept exact, withdrawals by RD', () => {
     const s = speaker();
-    const fams = [{ afi: 1, safi: 128 }];
-    const a = new FakePeer('192.0.2.10', 65010);
-    const b = new FakePeer('192.0.2.20', 65020);
-    s.addPeer(a, { address: a.address, asn: 65010, routeServerClient: true });
-    s.addPeer(b, { address: b.address, asn: 65020, routeServerClient: true });
-    a.establish(fams);
-    b.establish(fams);
+    const [a, b] = routeServerPair(s, [{ afi: 1, safi: 128 }]);
     const rd0 = { type: 0, admin: 7, assigned: 1 };
     const rd2 = { type: 2, admin: 7, assigned: 1 };
     const rd1 = { type: 1, admin: 0xc0000201, assigned: 1 };

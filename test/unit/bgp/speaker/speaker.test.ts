@@ -9,7 +9,7 @@ import type { PathAttribute } from '../../../../src/bgp/wire/attributes/types';
 import type { Nlri } from '../../../../src/bgp/wire/nlri/types';
 import type { PolicyChain, PolicyInput, PolicyResult } from '../../../../src/bgp/policy/types';
 import { ipv4Prefix, formatPrefix } from '../../../../src/bgp/wire/values/prefix';
-import { FakePeer, LOCAL_AS, ROUTER_ID, attr } from './fake-peer';
+import { FakePeer, LOCAL_AS, ROUTER_ID, attr, routeServerPair } from './fake-peer';
 
 const p = (i: number): Nlri => ({ kind: 'unicast', safi: 1, prefix: ipv4Prefix((10 << 24) | (i << 8), 24) });
 const P1 = '10.0.1.0/24';
@@ -437,13 +437,7 @@ describe('other families', () => {
 
   it('VPNv4 through a route server keeps RD, labels, route targets and next hop', () => {
     const s = speaker();
-    const fams = [{ afi: 1, safi: 128 }];
-    const a = new FakePeer('192.0.2.10', 65010);
-    const b = new FakePeer('192.0.2.20', 65020);
-    s.addPeer(a, { address: a.address, asn: 65010, routeServerClient: true });
-    s.addPeer(b, { address: b.address, asn: 65020, routeServerClient: true });
-    a.establish(fams);
-    b.establish(fams);
+    const [a, b] = routeServerPair(s, [{ afi: 1, safi: 128 }]);
     const rd = { type: 0, admin: 65010, assigned: 7 };
     const rt = { kind: 'route-target' as const, form: 'as2' as const, transitive: true, admin: 65010, assigned: 7 };
     const vpn = (i: number, label: number): Nlri => ({ kind: 'vpn', rd, labels: [label], prefix: ipv4Prefix((10 << 24) | (i << 8), 24) });
