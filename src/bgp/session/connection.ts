@@ -34,6 +34,8 @@ export interface ConnectionHandler {
   updatesSent(connection: Connection, count: number): void;
   /** The UPDATE queue was full and has drained below its low watermark. */
   writable(connection: Connection): void;
+  /** Messages of one socket read are about to be handled (`reading` true), or have all been (false). */
+  reading(connection: Connection, reading: boolean): void;
 }
 
 export interface ConnectionOptions {
@@ -220,11 +222,18 @@ export class Connection {
       this.report(decodeFailure(e, true));
       return;
     }
-    for (const frame of frames) {
-      if (this.detached) return;
-      countMessage(this.options.counters.received, frame);
-      // Decoded one at a time: the OPEN just handled may have changed the context for the next.
-      this.report(this.decode(frame));
+    if (frames.length === 0) return;
+    // The messages of one read are handled as one step: the speaker sends what they changed once, after the last.
+    this.handler.reading(this, true);
+    try {
+      for (const frame of frames) {
+        if (this.detached) return;
+        countMessage(this.options.counters.received, frame);
+        // Decoded one at a time: the OPEN just handled may have changed the context for the next.
+        this.report(this.decode(frame));
+      }
+    } finally {
+      this.handler.reading(this, false);
     }
   }
 

@@ -108,6 +108,13 @@ export type PeerEvents = {
   'end-of-rib': [afi: number, safi: number];
   /** The UPDATE queue, full before, drained below its low watermark. */
   writable: [];
+  /**
+   * The messages of one socket read are about to be delivered ('read-start'),
+   * or have all been ('read-end', always sent after a start): the speaker
+   * sends what a read's UPDATEs changed once, at its end.
+   */
+  'read-start': [];
+  'read-end': [];
   'max-prefix': [event: MaxPrefixEvent];
 };
 

@@ -50,6 +50,8 @@ export class Peer extends TypedEmitter<PeerEvents> {
   private readonly prefixLimiter: PrefixLimiter;
   private restartTimer: TimerHandle | null = null;
   private readonly handler: ConnectionHandler;
+  /** The connection whose read is being delivered ('read-start' sent, 'read-end' owed), if any. */
+  private readingFrom: Connection | null = null;
 
   constructor(options: PeerOptions, deps: PeerDependencies = {}) {
     super();
@@ -70,6 +72,16 @@ export class Peer extends TypedEmitter<PeerEvents> {
         const slot = this.slotOf(conn);
         // RFC 4271 §8.2.2: each UPDATE sent restarts the KeepaliveTimer.
         if (slot !== null && slot.state.name === 'Established') this.dispatch(slot, { type: 'UpdateMsgSent' });
+      },
+      reading: (conn, reading) => {
+        // Every read-start gets its read-end, even if the main connection changed in between (collision).
+        if (reading && conn === this.main.connection && this.readingFrom === null) {
+          this.readingFrom = conn;
+          this.emit('read-start');
+        } else if (!reading && conn === this.readingFrom) {
+          this.readingFrom = null;
+          this.emit('read-end');
+        }
       },
       writable: (conn) => {
         if (conn === this.main.connection && this.main.state.name === 'Established') this.emit('writable');

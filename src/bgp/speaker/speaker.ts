@@ -152,6 +152,14 @@ export class Speaker {
     });
     peer.on('route-refresh', (m) => this.onRouteRefresh(pr, m));
     peer.on('writable', () => pr.pump());
+    peer.on('read-start', () => this.readsOpen++);
+    peer.on('read-end', () => {
+      this.readsOpen--;
+      if (this.readsOpen === 0 && this.pumpWanted) {
+        this.pumpWanted = false;
+        this.pumpAll();
+      }
+    });
     return pr;
   }
 
@@ -626,8 +634,15 @@ export class Speaker {
       pr.peer.setPrefixCount(afi, f % 65536, pr.ribIn.acceptedCount(afi, f % 65536));
     }
     this.applyChanges(pr, changes, pr.ribIn.changeDests);
-    this.pumpAll();
+    // Inside a socket read, the pump waits for its end: a table transfer then pumps hundreds of destinations per
+    // step instead of about seven (one UPDATE's), which took a fifth off bench:ingest; what is sent is the same.
+    if (this.readsOpen > 0) this.pumpWanted = true;
+    else this.pumpAll();
   }
+
+  /** Socket reads being delivered (read-start without its read-end yet), and whether UPDATEs in them await the pump. */
+  private readsOpen = 0;
+  private pumpWanted = false;
 
   private onRouteRefresh(pr: PeerRoutes, m: RouteRefreshMessage): void {
     if (m.subtype !== 'request') return; // BoRR/EoRR from the peer concern its routes to us (RFC 7313 §4)

@@ -81,6 +81,25 @@ describe('Peer over in-memory sockets', () => {
     expect(b.info().messages.received.update).toBe(2);
   });
 
+  it('brackets the messages of each socket read with read-start and read-end, UPDATEs inside', async () => {
+    const a = lab.peer(SPEAKER_A, SPEAKER_B);
+    const b = lab.peer(SPEAKER_B, SPEAKER_A, { passive: true });
+    b.start();
+    a.start();
+    await established(lab);
+    const seen: string[] = [];
+    b.on('read-start', () => seen.push('['));
+    b.on('read-end', () => seen.push(']'));
+    b.on('update', () => seen.push('u'));
+    // Queued in one tick: they leave corked, in one write, and arrive in one read.
+    for (let i = 0; i < 3; i++) expect(a.enqueueUpdate(ROUTE)).toBe(true);
+    await settle();
+    const text = seen.join('');
+    expect(text.replace(/[^u]/g, '')).toBe('uuu');
+    // Balanced, and every UPDATE inside a bracket.
+    expect(text).toMatch(/^(\[u*\])+$/);
+  });
+
   it('the HoldTimer expires when the neighbor stops sending: NOTIFICATION 4/0 both sides can read', async () => {
     const a = lab.peer(SPEAKER_A, SPEAKER_B, {}, { holdTime: 9 });
     const b = lab.peer(SPEAKER_B, SPEAKER_A, { passive: true }, { holdTime: 9 });

@@ -329,6 +329,27 @@ describe('update groups', () => {
     expect(g?.hits).toBeGreaterThanOrEqual(199);
   });
 
+  it('sends what the UPDATEs of one socket read changed once, after the read, the same as UPDATE by UPDATE', () => {
+    const run = (bracket: boolean): { during: number; table: string[] } => {
+      const s = speaker();
+      const a = join(s, '192.0.2.10', 65010);
+      const b = join(s, '192.0.2.20', 65020);
+      if (bracket) a.emit('read-start');
+      a.receive([p(1), p(2)], attrs([65010], '192.0.2.10'));
+      a.receive([p(3)], attrs([65010, 65011], '192.0.2.10'));
+      a.receive([p(4)], attrs([65010], '192.0.2.10'), [p(2)]);
+      const during = b.sent.length;
+      if (bracket) a.emit('read-end');
+      return { during, table: [...b.table()].map(([k, v]) => `${k} ${JSON.stringify(attr(v.attributes, 'as-path'))}`).sort() };
+    };
+    const batched = run(true);
+    const each = run(false);
+    expect(batched.during).toBe(0);
+    expect(each.during).toBeGreaterThan(0);
+    expect(batched.table).toEqual(each.table);
+    expect(batched.table).toHaveLength(3);
+  });
+
   it('packs prefixes sharing attributes into as few UPDATEs as 4096 octets allow', () => {
     const s = speaker();
     const a = join(s, '192.0.2.10', 65010);
