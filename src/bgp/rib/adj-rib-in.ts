@@ -349,23 +349,15 @@ export class AdjRibIn implements PathSource {
    */
   private announceAt(id: number, msg: UpdateMessage, afi: number, safi: number, nlri: RoutableNlri, key: string | null, packed: number, nextHop: string, changes: RibChange[]): void {
     const attrs = this.setFor(msg, nextHop);
-    const oldSet = this.sets[id];
-    if (oldSet !== undefined) {
-      // A route kept as columns: IPv4 unicast, accepted, not stale.
-      this.interner.release(oldSet);
-      this.bump(1, 1, -1, true);
+    // The route replaced, an object or one held as columns (made here to read its family and references).
+    const old = this.routeAt(id);
+    if (old) {
+      if (old.stale) this.staleCount--;
+      this.releaseRoute(old);
+      this.bump(old.afi, old.safi, -1, old.rejected === undefined);
+      // The old route's reference on the id passes to the new one.
       this.keys.release(id);
       this.clearAt(id);
-    } else {
-      const old = this.routes[id];
-      if (old) {
-        if (old.stale) this.staleCount--;
-        this.releaseRoute(old);
-        this.bump(old.afi, old.safi, -1, old.rejected === undefined);
-        // The old route's reference on the id passes to the new one.
-        this.keys.release(id);
-        this.clearAt(id);
-      }
     }
     // Only a route without path id is stored under its destination's id (and may be held as columns).
     const route = this.filter(this.fresh(afi, safi, nlri, nlri.pathId === undefined ? packed : -1, id, attrs, false));

@@ -207,6 +207,8 @@ describe('routes held as columns', () => {
     // A new label: announced again.
     a.emit('update', { type: 'update', withdrawn: [], nlri: [], errors: [], attributes: mp([vpn(rd0, 1, 101)]) });
     expect(sentNlri().slice(-1)).toEqual([vpn(rd0, 1, 101)]);
+    // Replacing a held VPN route counts in its own family, not IPv4 unicast's.
+    expect([pa.ribIn.count(1, 128), pa.ribIn.acceptedCount(1, 128), pa.ribIn.count(1, 1)]).toEqual([2, 2, 0]);
     // A type-2 RD with the same text replaces the route (one key), and goes out with its own type.
     a.emit('update', { type: 'update', withdrawn: [], nlri: [], errors: [], attributes: mp([vpn(rd2, 1, 102)]) });
     expect(sentNlri().slice(-1)).toEqual([vpn(rd2, 1, 102)]);
