@@ -8,7 +8,7 @@
  */
 import type { UpdateMessage } from '../wire/messages/types';
 import type { VpnNlri } from '../wire/nlri/types';
-import { rdEquals, ZERO_RD } from '../wire/values/rd';
+import { rdEquals } from '../wire/values/rd';
 import { familyKey, type FamilyKey } from '../wire/context';
 import type { AttributeInterner, AttributeSet } from './attribute-set';
 import { heldBy, heldLabels, ipv4UnicastKey, isRoutable, makeHeldRoute, makeHeldVpnRoute, makeRoute, packedIpv4Unicast, routeKey, routePathId, withRoute, type RoutableNlri, type Route, type RouteSource } from './route';
@@ -78,11 +78,12 @@ export class AdjRibIn implements PathSource {
   /** Routes kept as objects, by key id; each holds a reference on its id. */
   private routes: (Route | undefined)[] = [];
   /**
-   * IPv4 unicast routes as received (no path id, accepted unchanged, not
-   * stale: nearly all of a full table) are kept as columns instead: their
-   * attribute set at the destination's id, the prefix being the destination
-   * table's. `routeAt` makes the object when someone reads it. Only once the
-   * Loc-RIB has numbered this table (`slot`), which is how it refers to them.
+   * IPv4 unicast and VPN-IPv4 routes as received (no path id, accepted
+   * unchanged, not stale: nearly all of a full table) are kept as columns
+   * instead: their attribute set (and label stack) at the destination's id,
+   * the prefix and RD being the destination table's. `routeAt` makes the
+   * object when someone reads it. Only once the Loc-RIB has numbered this
+   * table (`slot`), which is how it refers to them.
    */
   private sets: (AttributeSet | undefined)[] = [];
   /** The label stack of each VPN-IPv4 route held as columns (its RD and prefix are the destination's). */
@@ -161,10 +162,7 @@ export class AdjRibIn implements PathSource {
   routeAt(id: number): Route | undefined {
     const attrs = this.sets[id];
     if (attrs === undefined) return this.routes[id];
-    const packed = this.keys.packedAt(id);
-    if (packed >= 0) return makeHeldRoute(attrs, this.source, Math.floor(packed / 64), packed % 64, this.slot, id);
-    const vpn = this.keys.vpnPrefixAt(id);
-    return makeHeldVpnRoute(attrs, this.source, this.keys.rdAt(id) ?? ZERO_RD, this.labelsOf[id] ?? NO_LABELS, Math.floor(vpn / 64), vpn % 64, this.slot, id);
+    return this.keys.heldRoute(id, attrs, this.source, this.labelsOf[id], this.slot);
   }
 
   *all(): IterableIterator<Route> {
@@ -249,11 +247,13 @@ export class AdjRibIn implements PathSource {
     if (this.slot >= 0 && !stale) {
       if (packed >= 0) return makeHeldRoute(attrs, this.source, Math.floor(packed / 64), packed % 64, this.slot, id);
       // VPN-IPv4 under its destination's packed id, with the RD the table keeps (type 0 and 2 share a key).
-      const rd = nlri.kind === 'vpn' && nlri.pathId === undefined && safi === 128 ? this.keys.rdAt(id) : undefined;
-      if (rd !== undefined && nlri.kind === 'vpn' && nlri.prefix.afi === 1 && rdEquals(rd, nlri.rd)) {
-        const shared = this.nlris.compact(nlri);
-        const labels = shared.kind === 'vpn' ? shared.labels : NO_LABELS;
-        return makeHeldVpnRoute(attrs, this.source, rd, labels, nlri.prefix.address, nlri.prefix.length, this.slot, id);
+      if (nlri.kind === 'vpn' && nlri.pathId === undefined && nlri.prefix.afi === 1 && safi === 128) {
+        const rd = this.keys.rdAt(id);
+        if (rd !== undefined && rdEquals(rd, nlri.rd)) {
+          const shared = this.nlris.compact(nlri);
+          const labels = shared.kind === 'vpn' ? shared.labels : NO_LABELS;
+          return makeHeldVpnRoute(attrs, this.source, rd, labels, nlri.prefix.address, nlri.prefix.length, this.slot, id);
+        }
       }
     }
     return makeRoute({ afi, safi, nlri: this.nlris.compact(nlri), attrs, source: this.source, stale });
@@ -443,6 +443,7 @@ export class AdjRibIn implements PathSource {
     if (this.stored === 0) {
       this.routes = [];
       this.sets = [];
+      this.labelsOf = [];
     }
     return changes;
   }

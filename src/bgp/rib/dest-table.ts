@@ -9,8 +9,9 @@
  * Adj-RIBs-In only. Ids are reference counted by their
  * holders and reused once nobody holds them, so churn does not grow the table.
  */
-import { familyCodeOfKey, ipv4UnicastKey, packedIpv4UnicastKey } from './route';
-import { formatRd, parseRd, type RouteDistinguisher } from '../wire/values/rd';
+import { familyCodeOfKey, ipv4UnicastKey, makeHeldRoute, makeHeldVpnRoute, packedIpv4UnicastKey, type Route, type RouteSource } from './route';
+import type { AttributeSet } from './attribute-set';
+import { formatRd, parseRd, ZERO_RD, type RouteDistinguisher } from '../wire/values/rd';
 import { formatPrefix, ipv4Mask, parsePrefix } from '../wire/values/prefix';
 
 const INITIAL = 1024;
@@ -288,6 +289,18 @@ export class DestTable {
   vpnPrefixAt(id: number): number {
     const length = this.v4Length[id] ?? STRING_KEY;
     return length >= VPN_KEY && length !== STRING_KEY ? (this.v4Address[id] ?? 0) * 64 + (length - VPN_KEY) : -1;
+  }
+
+  /**
+   * The route held as columns for a live IPv4 unicast or VPN-IPv4 id: its
+   * prefix (and RD) from this table, the rest as given. What an Adj-RIB-In
+   * and an Adj-RIB-Out that keep only `attrs` (and `labels`) make again.
+   */
+  heldRoute(id: number, attrs: AttributeSet, source: RouteSource, labels: readonly number[] | undefined, slot: number): Route {
+    const length = this.v4Length[id] ?? STRING_KEY;
+    const address = this.v4Address[id] ?? 0;
+    if (length < VPN_KEY) return makeHeldRoute(attrs, source, address, length, slot, id);
+    return makeHeldVpnRoute(attrs, source, this.rds[id] ?? ZERO_RD, labels ?? [], address, length - VPN_KEY, slot, id);
   }
 
   /** The family of a live id as afi × 65536 + safi. */

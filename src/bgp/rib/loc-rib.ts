@@ -5,8 +5,7 @@
  * the per-client Loc-RIB) is the first path its export policy accepts.
  */
 import { compareRoutes, DEFAULT_DECISION, type DecisionOptions } from './decision';
-import { heldBy, makeHeldRoute, makeHeldVpnRoute, routePathId, type Route, type RouteSource } from './route';
-import { ZERO_RD } from '../wire/values/rd';
+import { heldBy, routePathId, type Route, type RouteSource } from './route';
 import type { AttributeSet } from './attribute-set';
 import { familyKey } from '../wire/context';
 import { DestTable } from './dest-table';
@@ -100,11 +99,7 @@ export class LocRib {
    * an object per route.
    */
   heldRoute(slot: number, id: number, attrs: AttributeSet, labels: readonly number[] | undefined): Route {
-    const source = (this.sources[slot] ?? GONE).routeSource;
-    const packed = this.dests.packedAt(id);
-    if (packed >= 0) return makeHeldRoute(attrs, source, Math.floor(packed / 64), packed % 64, slot, id);
-    const vpn = this.dests.vpnPrefixAt(id);
-    return makeHeldVpnRoute(attrs, source, this.dests.rdAt(id) ?? ZERO_RD, labels ?? [], Math.floor(vpn / 64), vpn % 64, slot, id);
+    return this.dests.heldRoute(id, attrs, (this.sources[slot] ?? GONE).routeSource, labels, slot);
   }
 
   /** The route a path stands for. */
@@ -114,6 +109,11 @@ export class LocRib {
 
   private addressOf(p: Path): string {
     return typeof p === 'number' ? (this.sources[p] ?? GONE).address : p.source.address;
+  }
+
+  /** Whether a path is the one `source` sent with `pathId` (a path held as columns has none). */
+  private isPathOf(p: Path, source: string, pathId: number | undefined): boolean {
+    return this.addressOf(p) === source && (typeof p === 'number' ? undefined : routePathId(p)) === pathId;
   }
 
   /** Paths as routes (those held by number are read from their Adj-RIB-In). */
@@ -229,7 +229,7 @@ export class LocRib {
       return DestUpdate.Best;
     }
     if (!Array.isArray(cur)) {
-      const same = this.addressOf(cur) === source && (typeof cur === 'number' ? undefined : routePathId(cur)) === pathId;
+      const same = this.isPathOf(cur, source, pathId);
       if (same && route && entry !== null) {
         this.table[id] = entry;
         this.last = route;
@@ -247,7 +247,7 @@ export class LocRib {
       }
     }
     const list: Path[] = Array.isArray(cur) ? cur : [cur];
-    const i = list.findIndex((p) => this.addressOf(p) === source && (typeof p === 'number' ? undefined : routePathId(p)) === pathId);
+    const i = list.findIndex((p) => this.isPathOf(p, source, pathId));
     if (i >= 0) list.splice(i, 1);
     else if (!route) {
       this.last = this.routesOf(cur, id);
