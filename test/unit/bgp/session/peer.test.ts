@@ -26,6 +26,16 @@ async function established(lab: Lab): Promise<void> {
   expect(lab.peers.map((p) => p.state)).toEqual(lab.peers.map(() => 'Established'));
 }
 
+/** A (active) and B (passive), started and Established. */
+async function establishedPair(lab: Lab): Promise<[ReturnType<Lab['peer']>, ReturnType<Lab['peer']>]> {
+  const a = lab.peer(SPEAKER_A, SPEAKER_B);
+  const b = lab.peer(SPEAKER_B, SPEAKER_A, { passive: true });
+  b.start();
+  a.start();
+  await established(lab);
+  return [a, b];
+}
+
 describe('Peer over in-memory sockets', () => {
   let lab: Lab;
   beforeEach(() => {
@@ -58,11 +68,7 @@ describe('Peer over in-memory sockets', () => {
   });
 
   it('UPDATEs, End-of-RIB and ROUTE-REFRESH reach the other side as events', async () => {
-    const a = lab.peer(SPEAKER_A, SPEAKER_B);
-    const b = lab.peer(SPEAKER_B, SPEAKER_A, { passive: true });
-    b.start();
-    a.start();
-    await established(lab);
+    const [a, b] = await establishedPair(lab);
     const updates: UpdateMessage[] = [];
     const eors: string[] = [];
     const refreshes: string[] = [];
@@ -82,11 +88,7 @@ describe('Peer over in-memory sockets', () => {
   });
 
   it('brackets the messages of each socket read with read-start and read-end, UPDATEs inside', async () => {
-    const a = lab.peer(SPEAKER_A, SPEAKER_B);
-    const b = lab.peer(SPEAKER_B, SPEAKER_A, { passive: true });
-    b.start();
-    a.start();
-    await established(lab);
+    const [a, b] = await establishedPair(lab);
     const seen: string[] = [];
     b.on('read-start', () => seen.push('['));
     b.on('read-end', () => seen.push(']'));
@@ -118,11 +120,7 @@ describe('Peer over in-memory sockets', () => {
   });
 
   it('stop() sends Cease 6/2 with the RFC 9003 message, and the peer stays down', async () => {
-    const a = lab.peer(SPEAKER_A, SPEAKER_B);
-    const b = lab.peer(SPEAKER_B, SPEAKER_A, { passive: true });
-    b.start();
-    a.start();
-    await established(lab);
+    const [a, b] = await establishedPair(lab);
     a.stop('maintenance window');
     await settle();
     expect(a.info().lastError).toBe('sent NOTIFICATION 6/2 Cease/Administrative Shutdown: maintenance window');
@@ -133,11 +131,7 @@ describe('Peer over in-memory sockets', () => {
   });
 
   it('reset() sends Cease 6/4 and the session comes back', async () => {
-    const a = lab.peer(SPEAKER_A, SPEAKER_B);
-    const b = lab.peer(SPEAKER_B, SPEAKER_A, { passive: true });
-    b.start();
-    a.start();
-    await established(lab);
+    const [a, b] = await establishedPair(lab);
     a.reset('policy changed');
     await settle();
     expect(b.info().lastError).toBe('received NOTIFICATION 6/4 Cease/Administrative Reset: policy changed');
@@ -271,11 +265,7 @@ describe('Peer over in-memory sockets', () => {
   });
 
   it('start() after shutdown() brings the peer back', async () => {
-    const a = lab.peer(SPEAKER_A, SPEAKER_B);
-    const b = lab.peer(SPEAKER_B, SPEAKER_A, { passive: true });
-    b.start();
-    a.start();
-    await established(lab);
+    const [a, b] = await establishedPair(lab);
     await a.shutdown('bye');
     expect(a.state).toBe('Idle');
     await lab.tick(6000, 1000); // B's IdleHoldTimer
