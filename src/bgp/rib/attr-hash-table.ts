@@ -109,26 +109,3 @@ export class AttrHashTable<T extends { readonly hash: number }> {
     for (const item of old) if (item !== undefined) this.place(item);
   }
 }
-
-/** FNV-1a over a string's UTF-16 code units (the keys here are one byte a character), continuing from `h`. */
-export function hashString(s: string, h: number): number {
-  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193);
-  return h;
-}
-
-/** FNV-1a's starting value. */
-export const HASH_SEED = 0x811c9dc5 | 0;
-
-/**
- * The final mix (MurmurHash3's): linear probing indexes by the low bits,
- * which FNV alone leaves poorly spread. 30 bits, so the value stays a small
- * integer in an object field on every V8 build (no boxed number per set).
- */
-export function finishHash(h: number): number {
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  h ^= h >>> 16;
-  return h & 0x3fffffff;
-}

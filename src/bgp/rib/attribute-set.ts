@@ -13,7 +13,8 @@ import { formatAsPath } from '../wire/values/as-path';
 import { writeAttribute } from '../wire/attributes';
 import { Writer } from '../wire/cursor';
 import { withContext } from '../wire/context';
-import { AttrHashTable, finishHash, hashString, HASH_SEED } from './attr-hash-table';
+import { AttrHashTable } from './attr-hash-table';
+import { finishHash, hashString, HASH_SEED, mix } from './hash';
 import { sameAttributeList } from './attr-equal';
 
 export interface AttributeSet {
@@ -221,11 +222,6 @@ function attributesKey(kept: readonly PathAttribute[]): string {
   }
 }
 
-/** One step of FNV-1a over a 32-bit value. */
-function mix(h: number, v: number): number {
-  return Math.imul(h ^ v, 0x01000193);
-}
-
 /**
  * The interner's hash of a next hop and an attribute list, from the decoded
  * fields of the attributes a table is made of (the ones `sameAttributeList`
@@ -327,10 +323,10 @@ function compactSegment(seg: AsPathSegment): AsPathSegment {
 
 /**
  * The interning table. Sets are reference counted so withdrawn ones are
- * freed. The table holds the sets by a hash of their next hop and key, not
- * by the key: a key string and a Map entry per set were 110 bytes of a
- * 700-byte set. A hash match is confirmed field by field, or failing that
- * by encoding the candidate again and comparing keys.
+ * freed. The table holds the sets by a hash of their next hop and
+ * attributes (`attributesHash`), not by a key: a key string and a Map entry
+ * per set were 110 bytes of a 700-byte set. A hash match is confirmed field
+ * by field, or failing that by encoding both lists and comparing.
  */
 export class AttributeInterner {
   private readonly table = new AttrHashTable<InternedSet>();

@@ -13,6 +13,7 @@ import { familyCodeOfKey, ipv4UnicastKey, makeHeldRoute, makeHeldVpnRoute, packe
 import type { AttributeSet } from './attribute-set';
 import { formatRd, parseRd, ZERO_RD, type RouteDistinguisher } from '../wire/values/rd';
 import { formatPrefix, ipv4Mask, parsePrefix } from '../wire/values/prefix';
+import { fmix32, hashString, HASH_SEED } from './hash';
 
 const INITIAL = 1024;
 /** `v4Length` of an id whose key is text. */
@@ -23,25 +24,15 @@ const VPN_KEY = 64;
 const VPN_IPV4 = 65536 + 128;
 const VPN_PREFIX = '1/128|';
 
-/**
- * FNV-1a over the key's characters, then MurmurHash3's finalizer so the low
- * bits (the slot) depend on every character.
- */
+/** FNV-1a over the key's characters, then the finalizer so the low bits (the slot) depend on every character. */
 function hashKey(key: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < key.length; i++) h = Math.imul(h ^ key.charCodeAt(i), 0x01000193);
-  h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
-  h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
-  return (h ^ (h >>> 16)) | 0;
+  return fmix32(hashString(key, HASH_SEED));
 }
 
 /** The same finalizer over an IPv4 unicast destination (`packedIpv4UnicastKey`), without its key text. */
 function hashPacked(packed: number): number {
   const address = Math.floor(packed / 64) | 0;
-  let h = Math.imul(address, 0x9e3779b1) ^ (packed % 64);
-  h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
-  h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
-  return (h ^ (h >>> 16)) | 0;
+  return fmix32(Math.imul(address, 0x9e3779b1) ^ (packed % 64));
 }
 
 /** IPv4 unicast (afi 1, safi 1) as afi × 65536 + safi. */
@@ -60,9 +51,7 @@ function rdClass(rd: RouteDistinguisher): number {
 function hashVpn(rd: RouteDistinguisher, address: number, length: number): number {
   let h = Math.imul(address | 0, 0x9e3779b1) ^ length;
   h = Math.imul(h ^ rd.assigned, 0x85ebca6b) ^ Math.imul(rd.admin | 0, 0xc2b2ae35) ^ rdClass(rd);
-  h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
-  h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
-  return (h ^ (h >>> 16)) | 0;
+  return fmix32(h);
 }
 
 /** The destination key of a VPN-IPv4 prefix, as `routeKey` writes it. */

@@ -1,4 +1,5 @@
-import { AttrHashTable, finishHash, hashString, HASH_SEED } from '../../../../src/bgp/rib/attr-hash-table';
+import { AttrHashTable } from '../../../../src/bgp/rib/attr-hash-table';
+import { finishHash, hashString, HASH_SEED } from '../../../../src/bgp/rib/hash';
 
 interface Item {
   readonly hash: number;
