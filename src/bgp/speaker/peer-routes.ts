@@ -108,6 +108,14 @@ export class PeerRoutes {
   private families = new Set<number>();
   /** End-of-RIB follows the initial table (RFC 4724 §2). */
   private initialPending = false;
+  /**
+   * The session refused more (its queue is over the high watermark): nothing
+   * is pumped until its 'writable'. Without this every socket read of another
+   * neighbor pumped one more batch into the full queue, and a route server
+   * fed faster than its receiver reads buffered most of a table (46k UPDATEs
+   * seen queued in a bench:ingest run).
+   */
+  private blocked = false;
   staleTimer: { cancel(): void } | null = null;
 
   constructor(
@@ -146,6 +154,7 @@ export class PeerRoutes {
     this.group = group;
     this.families = new Set(session.families.map((f) => f.afi * 65536 + f.safi));
     this.clearTables();
+    this.blocked = false;
     this.initialPending = true;
     for (const id of this.loc.ids()) this.touch(id);
   }
@@ -155,6 +164,7 @@ export class PeerRoutes {
     this.group = null;
     this.families = new Set();
     this.clearTables();
+    this.blocked = false;
     this.initialPending = false;
   }
 
@@ -356,14 +366,24 @@ export class PeerRoutes {
   pump(): boolean {
     const session = this.session;
     if (!session || !this.group) return true;
+    if (this.blocked) return false;
     while (this.pendingTail > this.pendingHead) {
-      if (!this.sendBatch(session.encodeContext)) return false;
+      if (!this.sendBatch(session.encodeContext)) {
+        this.blocked = true;
+        return false;
+      }
     }
     if (this.initialPending) {
       this.initialPending = false;
       this.peer.initialTableSent();
     }
     return true;
+  }
+
+  /** The session's queue drained below its low watermark: pump again. */
+  writable(): boolean {
+    this.blocked = false;
+    return this.pump();
   }
 
   /** Decides what one pending destination needs (nothing, a withdrawal or an announcement) and records it. */

@@ -151,7 +151,7 @@ export class Speaker {
       this.pumpAll();
     });
     peer.on('route-refresh', (m) => this.onRouteRefresh(pr, m));
-    peer.on('writable', () => pr.pump());
+    peer.on('writable', () => pr.writable());
     peer.on('read-start', () => this.readsOpen++);
     peer.on('read-end', () => {
       this.readsOpen--;

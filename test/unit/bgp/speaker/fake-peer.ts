@@ -21,6 +21,8 @@ export const ROUTER_ID = '192.0.2.1';
 export class FakePeer extends EventEmitter implements SessionPeer {
   readonly sent: UpdateMessage[] = [];
   eorSent = false;
+  /** A session queue over its high watermark: UPDATEs are still taken, but enqueue says false until 'writable'. */
+  full = false;
   readonly sessionLocalAddress: string;
   private readonly ctx = withContext({ fourOctetAs: true });
 
@@ -38,7 +40,7 @@ export class FakePeer extends EventEmitter implements SessionPeer {
     const decoded = decodeMessage(encodeMessage(message, this.ctx), this.ctx);
     if (decoded.type !== 'update') throw new Error('not an UPDATE');
     this.sent.push(decoded);
-    return true;
+    return !this.full;
   }
 
   /** Pre-encoded UPDATEs are decoded the same way, so the speaker's own encoder is checked too. */
@@ -48,7 +50,7 @@ export class FakePeer extends EventEmitter implements SessionPeer {
     const decoded = decodeMessage(update, this.ctx);
     if (decoded.type !== 'update') throw new Error('not an UPDATE');
     this.sent.push(decoded);
-    return true;
+    return !this.full;
   }
 
   initialTableSent(): void {
