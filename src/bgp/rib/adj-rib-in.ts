@@ -165,6 +165,10 @@ export class AdjRibIn implements PathSource {
     return this.keys.heldRoute(id, attrs, this.source, this.labelsOf[id], this.slot);
   }
 
+  heldSetAt(id: number): AttributeSet | undefined {
+    return this.sets[id];
+  }
+
   *all(): IterableIterator<Route> {
     for (const id of this.ids()) {
       const r = this.routeAt(id);

@@ -26,6 +26,8 @@ export interface PathSource {
   /** What its routes carry as their source. */
   readonly routeSource: RouteSource;
   routeAt(id: number): Route | undefined;
+  /** The attribute set of the route held as columns under `id`; undefined when it is an object (or absent). */
+  heldSetAt(id: number): AttributeSet | undefined;
 }
 
 /**
@@ -52,7 +54,7 @@ function isList(p: Route | readonly Route[]): p is readonly Route[] {
 }
 
 /** A source that went away: the paths it held are being withdrawn. */
-const GONE: PathSource = { address: '', routeSource: { address: '', asn: 0, bgpId: '0.0.0.0', ibgp: false }, routeAt: () => undefined };
+const GONE: PathSource = { address: '', routeSource: { address: '', asn: 0, bgpId: '0.0.0.0', ibgp: false }, routeAt: () => undefined, heldSetAt: () => undefined };
 
 /** What one path change did to its destination. */
 export enum DestUpdate {
@@ -100,6 +102,21 @@ export class LocRib {
    */
   heldRoute(slot: number, id: number, attrs: AttributeSet, labels: readonly number[] | undefined): Route {
     return this.dests.heldRoute(id, attrs, (this.sources[slot] ?? GONE).routeSource, labels, slot);
+  }
+
+  /**
+   * The number of the Adj-RIB-In holding a destination's one path as
+   * columns, or -1 (several paths, an object, none): with `sourceAt`, what
+   * the pump reads for a route server's table without making a route.
+   */
+  heldSlotOf(id: number): number {
+    const p = this.table[id];
+    return typeof p === 'number' ? p : -1;
+  }
+
+  /** The Adj-RIB-In numbered `slot` (an empty one once it is gone). */
+  sourceAt(slot: number): PathSource {
+    return this.sources[slot] ?? GONE;
   }
 
   /** The route a path stands for. */

@@ -268,28 +268,32 @@ export class PeerRoutes {
     const r = choice.route;
     const slot = choice.shared ? heldBy(r, id) : -1;
     if (slot >= 0) {
-      const sets = this.outSets;
-      while (sets.length <= id) sets.push(undefined);
-      sets[id] = r.attrs;
-      if (id >= this.outSlots.length) {
-        const grown = new Int32Array(Math.max(1024, this.outSlots.length * 2, id + 1));
-        grown.set(this.outSlots);
-        this.outSlots = grown;
-      }
-      this.outSlots[id] = slot;
-      const labels = heldLabels(r);
-      if (labels !== undefined) {
-        const l = this.outLabels;
-        while (l.length <= id) l.push(undefined);
-        l[id] = labels;
-      } else if (id < this.outLabels.length) this.outLabels[id] = undefined;
-      if (id < this.ribOut.length) this.ribOut[id] = undefined;
+      this.setHeldSent(id, r.attrs, slot, heldLabels(r));
       return;
     }
     if (id < this.outSets.length) this.outSets[id] = undefined;
     const out = this.ribOut;
     while (out.length <= id) out.push(undefined);
     out[id] = choice.shared ? r : new PolicySent(r, choice.exported);
+  }
+
+  /** `setSent` of the route numbered `slot` holds as columns, sent with the update group's shared attributes. */
+  private setHeldSent(id: number, attrs: AttributeSet, slot: number, labels: readonly number[] | undefined): void {
+    const sets = this.outSets;
+    while (sets.length <= id) sets.push(undefined);
+    sets[id] = attrs;
+    if (id >= this.outSlots.length) {
+      const grown = new Int32Array(Math.max(1024, this.outSlots.length * 2, id + 1));
+      grown.set(this.outSlots);
+      this.outSlots = grown;
+    }
+    this.outSlots[id] = slot;
+    if (labels !== undefined) {
+      const l = this.outLabels;
+      while (l.length <= id) l.push(undefined);
+      l[id] = labels;
+    } else if (id < this.outLabels.length) this.outLabels[id] = undefined;
+    if (id < this.ribOut.length) this.ribOut[id] = undefined;
   }
 
   private clearSent(id: number): void {
@@ -386,8 +390,45 @@ export class PeerRoutes {
     return this.pump();
   }
 
+  /**
+   * `sendOne` of an IPv4 unicast destination whose one path an Adj-RIB-In
+   * holds as columns, for a neighbor without export policy (a route server's
+   * whole table): decided from the set and the table's number, with no route
+   * object made. False when the case is not that simple, or the update group
+   * has no answer for the set yet: `sendOne` then decides.
+   */
+  private sendHeld(id: number, batch: Batch): boolean {
+    const group = this.group;
+    const slot = this.loc.heldSlotOf(id);
+    if (slot < 0 || group === null || this.exportPolicy !== ACCEPT_ALL || this.forced.size > 0 || this.dests.family(id) !== IPV4_UNICAST) return false;
+    const src = this.loc.sourceAt(slot);
+    const attrs = src.heldSetAt(id);
+    // A route never goes back to its source; not exported at all: `sendOne` withdraws what was sent.
+    if (attrs === undefined || src.address === this.role.address) return false;
+    const exported = group.exportedHeld(attrs, src.routeSource);
+    if (!exported) return false;
+    const sentSet = this.outSets[id];
+    if (sentSet !== undefined) {
+      const before = group.exportedHeld(sentSet, this.loc.sourceAt(this.outSlots[id] ?? -1).routeSource);
+      if (before === undefined) return false;
+      if (before !== null && sameExport(before, exported)) {
+        // Same attributes from another path (or the same path again): nothing to send; remember the path.
+        this.setHeldSent(id, attrs, slot, undefined);
+        return true;
+      }
+    } else if (this.ribOut[id] !== undefined) return false;
+    else {
+      this.bumpSent(1, 1, 1);
+      this.dests.retain(id);
+    }
+    this.setHeldSent(id, attrs, slot, undefined);
+    entryFor(batch, IPV4_UNICAST, exported, 1, 1, attrs).packed.push(this.dests.packedAt(id));
+    return true;
+  }
+
   /** Decides what one pending destination needs (nothing, a withdrawal or an announcement) and records it. */
   private sendOne(id: number, batch: Batch): void {
+    if (this.sendHeld(id, batch)) return;
     const force = this.forced.size > 0 && this.forced.delete(id);
     const sent = this.sentAt(id);
     const choice = this.choose(id);
@@ -417,16 +458,7 @@ export class PeerRoutes {
       this.dests.retain(id);
     }
     this.setSent(id, choice);
-    let byAttrs = batch.announce.get(fam);
-    if (!byAttrs) {
-      byAttrs = new Map();
-      batch.announce.set(fam, byAttrs);
-    }
-    let g = byAttrs.get(choice.exported);
-    if (!g) {
-      g = { route: r, nlri: [], packed: [] };
-      byAttrs.set(choice.exported, g);
-    }
+    const g = entryFor(batch, fam, choice.exported, r.afi, r.safi, r.attrs);
     // An IPv4 unicast destination's prefix is a number in the destination table: sent as that, without an NLRI object.
     const packed = fam === IPV4_UNICAST ? this.dests.packedAt(id) : -1;
     if (packed >= 0) g.packed.push(packed);
@@ -467,7 +499,7 @@ export class PeerRoutes {
       for (const m of buildWithdrawals(first.afi, first.safi, list.map(sentNlri), ctx)) ok = this.peer.enqueueUpdate(m) && ok;
     }
     for (const byAttrs of announce.values()) {
-      for (const [exported, { route, nlri, packed }] of byAttrs) {
+      for (const [exported, { afi, safi, attrs, nlri, packed }] of byAttrs) {
         // RFC 6793 §4.2.2: an OLD speaker gets AS_TRANS in AS_PATH and the true path in AS4_PATH.
         const attributes = ctx.fourOctetAs ? exported.attributes : toOldSpeaker(exported.attributes);
         if (packed.length > 0) {
@@ -477,8 +509,8 @@ export class PeerRoutes {
         }
         if (nlri.length === 0) continue;
         // A route server sends the interned list itself, whose encoded length the interner knows.
-        const attributesLength = attributes === route.attrs.attributes ? route.attrs.encodedLength : undefined;
-        for (const m of buildAnnouncements({ afi: route.afi, safi: route.safi, attributes, nextHop: exported.nextHop, nlri, attributesLength }, ctx)) ok = this.peer.enqueueUpdate(m) && ok;
+        const attributesLength = attributes === attrs.attributes ? attrs.encodedLength : undefined;
+        for (const m of buildAnnouncements({ afi, safi, attributes, nextHop: exported.nextHop, nlri, attributesLength }, ctx)) ok = this.peer.enqueueUpdate(m) && ok;
       }
     }
     return ok;
@@ -488,8 +520,31 @@ export class PeerRoutes {
 /** One pump step's UPDATE contents: per family, withdrawn routes and announced ones by exported attributes. */
 interface Batch {
   /** Per family, per exported attributes: the NLRI, or for IPv4 unicast the prefixes as address × 64 + length. */
-  readonly announce: Map<number, Map<ExportedAttributes, { route: Route; nlri: RoutableNlri[]; packed: number[] }>>;
+  readonly announce: Map<number, Map<ExportedAttributes, BatchEntry>>;
   readonly withdraw: Map<number, Route[]>;
+}
+
+/** The prefixes of one family announced with one set of exported attributes (`attrs`: the set they came with). */
+interface BatchEntry {
+  readonly afi: number;
+  readonly safi: number;
+  readonly attrs: AttributeSet;
+  readonly nlri: RoutableNlri[];
+  readonly packed: number[];
+}
+
+function entryFor(batch: Batch, fam: number, exported: ExportedAttributes, afi: number, safi: number, attrs: AttributeSet): BatchEntry {
+  let byAttrs = batch.announce.get(fam);
+  if (!byAttrs) {
+    byAttrs = new Map();
+    batch.announce.set(fam, byAttrs);
+  }
+  let g = byAttrs.get(exported);
+  if (!g) {
+    g = { afi, safi, attrs, nlri: [], packed: [] };
+    byAttrs.set(exported, g);
+  }
+  return g;
 }
 
 function isPathList(p: Route | readonly Route[]): p is readonly Route[] {

@@ -7,7 +7,7 @@
  */
 import type { AttributeSet } from '../rib/attribute-set';
 import { exportAttributes, type ExportedAttributes, type ExportOverride, type ExportPeer } from '../rib/export-rules';
-import type { Route } from '../rib/route';
+import type { Route, RouteSource } from '../rib/route';
 import type { PathAttribute } from '../wire/attributes/types';
 import type { PolicyChain } from '../policy/types';
 import { attributeToJson } from '../wire/json';
@@ -17,8 +17,7 @@ export function updateGroupKey(p: ExportPeer, chain: PolicyChain): string {
 }
 
 /** The part of a route's source the rewriting reads (RFC 4456 §8 ORIGINATOR_ID, iBGP/eBGP, local). */
-function sourceKey(r: Route): string {
-  const s = r.source;
+function sourceKey(s: RouteSource): string {
   return s.address === 'local' ? 'l' : s.ibgp ? `i${s.bgpId}` : 'e';
 }
 
@@ -92,7 +91,7 @@ export class UpdateGroup {
 
   /** Export attributes of a route the policy left alone: computed once per attribute set and source kind. */
   exported(route: Route): ExportedAttributes | null {
-    const k = sourceKey(route);
+    const k = sourceKey(route.source);
     // The destinations of one pump step come in the order they changed, so
     // runs share a set (one UPDATE's prefixes): the last answer is tried first.
     if (route.attrs === this.lastAttrs && k === this.lastKey) {
@@ -101,6 +100,29 @@ export class UpdateGroup {
     }
     const out = this.lookup(route, k);
     this.lastAttrs = route.attrs;
+    this.lastKey = k;
+    this.lastValue = out;
+    return out;
+  }
+
+  /**
+   * `exported` of a route from its set and source alone, when the answer is
+   * known already; undefined when not (ask `exported` with the route, which
+   * works it out): the pump's way for routes held as columns, which would
+   * otherwise be made as objects only to be asked about.
+   */
+  exportedHeld(attrs: AttributeSet, source: RouteSource): ExportedAttributes | null | undefined {
+    const k = sourceKey(source);
+    if (attrs === this.lastAttrs && k === this.lastKey) {
+      this.hits++;
+      return this.lastValue;
+    }
+    const slot = this.slotOf(attrs);
+    if (!slot) return undefined;
+    const out = slot.key === k ? slotValue(slot, attrs) : slot instanceof CacheSlot ? slot.more?.get(k) : undefined;
+    if (out === undefined) return undefined;
+    this.hits++;
+    this.lastAttrs = attrs;
     this.lastKey = k;
     this.lastValue = out;
     return out;

@@ -232,7 +232,7 @@ describe('routes held as columns', () => {
     const held = s.loc.bestOf(id);
     if (!held) throw new Error('no route');
     const other = new LocRib();
-    other.register({ address: '198.51.100.9', routeSource: held.source, routeAt: () => undefined });
+    other.register({ address: '198.51.100.9', routeSource: held.source, routeAt: () => undefined, heldSetAt: () => undefined });
     const oid = other.dests.acquire(key(1));
     // The other table's id may even be the same number: the route must still be kept as itself.
     other.updateOf(oid, held.source.address, undefined, held);
