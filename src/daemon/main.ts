@@ -1,9 +1,9 @@
 /** `hdvpnd` entry point: arguments, config, signals. */
-import { setFlagsFromString } from 'node:v8';
 import { parseDaemonArgs } from './cli-args';
 import { runCheckConfig } from './check-config';
 import { builtinConfig, loadConfigFile, formatDiagnostic } from './config';
 import { Daemon } from './daemon';
+import { tuneHeap } from './heap-tuning';
 
 export async function main(argv: readonly string[]): Promise<number> {
   const args = parseDaemonArgs(argv);
@@ -27,10 +27,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     }
     config = r.config;
   }
-  // A full table arrives as a burst of short-lived objects; V8's default heap growth (up to 2x per major GC)
-  // then leaves the old generation far above the live RIB. Growing by 20% keeps peak RSS about 20% lower at the
-  // same convergence time (bench:ingest, docs/bench.md), like GOGC for GoBGP.
-  setFlagsFromString('--heap-growing-percent=20');
+  tuneHeap();
   const daemon = new Daemon({ config });
   try {
     await daemon.start();
