@@ -13,6 +13,7 @@ import { familyKey, type FamilyKey } from '../wire/context';
 import type { AttributeInterner, AttributeSet } from './attribute-set';
 import { heldBy, heldLabels, ipv4UnicastKey, isRoutable, makeHeldRoute, makeHeldVpnRoute, makeRoute, packedIpv4Unicast, routeKey, routePathId, withRoute, type RoutableNlri, type Route, type RouteSource } from './route';
 import { updateRoutes } from './update-routes';
+import { SparseColumn } from './sparse-column';
 import { NlriInterner } from './nlri-intern';
 import { DestTable } from './dest-table';
 import type { PathSource } from './loc-rib';
@@ -76,7 +77,7 @@ const NO_LABELS: readonly number[] = [];
 
 export class AdjRibIn implements PathSource {
   /** Routes kept as objects, by key id; each holds a reference on its id. */
-  private routes: (Route | undefined)[] = [];
+  private readonly routes = new SparseColumn<Route>();
   /**
    * IPv4 unicast and VPN-IPv4 routes as received (no path id, accepted
    * unchanged, not stale: nearly all of a full table) are kept as columns
@@ -161,7 +162,7 @@ export class AdjRibIn implements PathSource {
   /** The route stored under a key id (a new object each time for one kept as columns). */
   routeAt(id: number): Route | undefined {
     const attrs = this.sets[id];
-    if (attrs === undefined) return this.routes[id];
+    if (attrs === undefined) return this.routes.get(id);
     return this.keys.heldRoute(id, attrs, this.source, this.labelsOf[id], this.slot);
   }
 
@@ -179,7 +180,7 @@ export class AdjRibIn implements PathSource {
   /** Ids with a route, ascending; removing the one just yielded is allowed. */
   private *ids(): IterableIterator<number> {
     const n = Math.max(this.routes.length, this.sets.length);
-    for (let id = 0; id < n; id++) if (this.sets[id] !== undefined || this.routes[id] !== undefined) yield id;
+    for (let id = 0; id < n; id++) if (this.sets[id] !== undefined || this.routes.get(id) !== undefined) yield id;
   }
 
   /** Routes still marked stale: End-of-RIB costs nothing when there are none (the usual case). */
@@ -216,7 +217,7 @@ export class AdjRibIn implements PathSource {
 
   /** Empties a key id's entry (the caller deals with the route's references). */
   private clearAt(id: number): void {
-    if (id < this.routes.length) this.routes[id] = undefined;
+    this.routes.delete(id);
     if (id < this.sets.length) this.sets[id] = undefined;
     if (id < this.labelsOf.length) this.labelsOf[id] = undefined;
     this.stored--;
@@ -241,9 +242,7 @@ export class AdjRibIn implements PathSource {
       }
       return;
     }
-    const t = this.routes;
-    while (t.length <= id) t.push(undefined);
-    t[id] = route;
+    this.routes.set(id, route);
   }
 
   /** A route of this table as received, before import (a held route when it may be kept as columns). */
@@ -445,7 +444,7 @@ export class AdjRibIn implements PathSource {
       if (r && match(r)) this.removeId(id, this.keys.key(id), r, changes);
     }
     if (this.stored === 0) {
-      this.routes = [];
+      this.routes.clear();
       this.sets = [];
       this.labelsOf = [];
     }

@@ -18,6 +18,7 @@ import { toOldSpeaker } from '../rib/as4';
 import { ACCEPT_ALL, type PolicyChain } from '../policy/types';
 import type { SessionPeer } from './types';
 import { sameExport, type UpdateGroup } from './update-group';
+import { SparseColumn } from '../rib/sparse-column';
 
 /** How many pending destinations one pump step turns into UPDATEs before checking the queue again. */
 const BATCH = 4096;
@@ -79,7 +80,7 @@ export class PeerRoutes {
    * walked in id order (`show rib --out`, route refresh). Each announced
    * destination holds a reference on its id.
    */
-  private ribOut: (Sent | undefined)[] = [];
+  private readonly ribOut = new SparseColumn<Sent>();
   /**
    * Entries sent from a route its Adj-RIB-In holds as columns, with the
    * update group's shared attributes (a route server's whole table): the
@@ -171,7 +172,7 @@ export class PeerRoutes {
   /** Empties the Adj-RIB-Out and the pending queue, giving back their references. */
   private clearTables(): void {
     for (const id of this.sentIds()) this.dests.release(id);
-    this.ribOut = [];
+    this.ribOut.clear();
     this.outSets = [];
     this.outSlots = new Int32Array(0);
     this.outLabels = [];
@@ -254,13 +255,13 @@ export class PeerRoutes {
   }
 
   private hasSent(id: number): boolean {
-    return this.outSets[id] !== undefined || this.ribOut[id] !== undefined;
+    return this.outSets[id] !== undefined || this.ribOut.get(id) !== undefined;
   }
 
   /** What the Adj-RIB-Out holds for a destination. */
   private sentAt(id: number): Sent | undefined {
     const attrs = this.outSets[id];
-    return attrs === undefined ? this.ribOut[id] : this.loc.heldRoute(this.outSlots[id] ?? -1, id, attrs, this.outLabels[id]);
+    return attrs === undefined ? this.ribOut.get(id) : this.loc.heldRoute(this.outSlots[id] ?? -1, id, attrs, this.outLabels[id]);
   }
 
   /** Records what was sent for a destination (an empty entry or one to replace). */
@@ -272,9 +273,7 @@ export class PeerRoutes {
       return;
     }
     if (id < this.outSets.length) this.outSets[id] = undefined;
-    const out = this.ribOut;
-    while (out.length <= id) out.push(undefined);
-    out[id] = choice.shared ? r : new PolicySent(r, choice.exported);
+    this.ribOut.set(id, choice.shared ? r : new PolicySent(r, choice.exported));
   }
 
   /** `setSent` of the route numbered `slot` holds as columns, sent with the update group's shared attributes. */
@@ -293,13 +292,13 @@ export class PeerRoutes {
       while (l.length <= id) l.push(undefined);
       l[id] = labels;
     } else if (id < this.outLabels.length) this.outLabels[id] = undefined;
-    if (id < this.ribOut.length) this.ribOut[id] = undefined;
+    this.ribOut.delete(id);
   }
 
   private clearSent(id: number): void {
     if (id < this.outSets.length) this.outSets[id] = undefined;
     if (id < this.outLabels.length) this.outLabels[id] = undefined;
-    if (id < this.ribOut.length) this.ribOut[id] = undefined;
+    this.ribOut.delete(id);
   }
 
   /** RFC 2918 §4: send the whole Adj-RIB-Out of the family again. */
@@ -416,7 +415,7 @@ export class PeerRoutes {
         this.setHeldSent(id, attrs, slot, undefined);
         return true;
       }
-    } else if (this.ribOut[id] !== undefined) return false;
+    } else if (this.ribOut.get(id) !== undefined) return false;
     else {
       this.bumpSent(1, 1, 1);
       this.dests.retain(id);
