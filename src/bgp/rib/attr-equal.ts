@@ -9,14 +9,24 @@
 import type { PathAttribute } from '../wire/attributes/types';
 import type { AsPathSegment } from '../wire/values/as-path';
 
-export function sameAttributeList(a: readonly PathAttribute[], b: readonly PathAttribute[]): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) {
-    const x = a[i];
-    const y = b[i];
-    if (x === undefined || y === undefined || !sameAttribute(x, y)) return false;
+/** Whether a set keeps an attribute: MP_REACH, MP_UNREACH and NEXT_HOP are replaced by its next hop. */
+export function isKept(a: PathAttribute): boolean {
+  return a.type !== 'mp-reach' && a.type !== 'mp-unreach' && a.type !== 'next-hop';
+}
+
+/**
+ * Whether a received list, without the attributes a set drops (`isKept`),
+ * is a set's list: compared in place, so an UPDATE that finds its set
+ * allocates no filtered copy.
+ */
+export function sameKeptList(received: readonly PathAttribute[], kept: readonly PathAttribute[]): boolean {
+  let j = 0;
+  for (const a of received) {
+    if (!isKept(a)) continue;
+    const b = kept[j++];
+    if (b === undefined || !sameAttribute(a, b)) return false;
   }
-  return true;
+  return j === kept.length;
 }
 
 function sameAttribute(a: PathAttribute, b: PathAttribute): boolean {

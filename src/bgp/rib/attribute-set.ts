@@ -15,7 +15,7 @@ import { Writer } from '../wire/cursor';
 import { withContext } from '../wire/context';
 import { AttrHashTable } from './attr-hash-table';
 import { finishHash, hashString, HASH_SEED, mix } from './hash';
-import { sameAttributeList } from './attr-equal';
+import { isKept, sameKeptList } from './attr-equal';
 
 export interface AttributeSet {
   readonly id: number;
@@ -224,13 +224,15 @@ function attributesKey(kept: readonly PathAttribute[]): string {
 
 /**
  * The interner's hash of a next hop and an attribute list, from the decoded
- * fields of the attributes a table is made of (the ones `sameAttributeList`
+ * fields of the attributes a table is made of (the ones `sameKeptList`
  * compares), and from the wire form of any other: equal lists hash equal.
  * Encoding every UPDATE's attributes to hash them was half of interning.
  */
 function attributesHash(kept: readonly PathAttribute[], nextHop: string): number {
   let h = hashString(nextHop, HASH_SEED) ^ 0x5c;
   for (const a of kept) {
+    // The attributes interning drops (`isKept`) are skipped, so an UPDATE's list is hashed as it came.
+    if (!isKept(a)) continue;
     h = mix(h, a.flags ?? 256);
     switch (a.type) {
       case 'origin':
@@ -340,20 +342,21 @@ export class AttributeInterner {
 
   /** The shared set for these attributes (MP_REACH, MP_UNREACH and NEXT_HOP are dropped; `nextHop` replaces them). */
   intern(attributes: readonly PathAttribute[], nextHop: string): AttributeSet {
-    const kept = attributes.filter((a) => a.type !== 'mp-reach' && a.type !== 'mp-unreach' && a.type !== 'next-hop');
-    const hash = attributesHash(kept, nextHop);
-    // The wire form, made only to confirm a hash match that the field comparison could not (attribute types it does not know).
+    const hash = attributesHash(attributes, nextHop);
+    // The list without the dropped attributes, made only when needed: for a new set, or for the wire form that
+    // confirms a hash match the field comparison could not (attribute types it does not know).
+    let kept: readonly PathAttribute[] | undefined;
     let key: string | undefined;
     const table = this.table;
     for (let i = table.start(hash); ; i = table.next(i)) {
       const at = table.at(i);
       if (at === undefined) break;
-      if (table.hashAt(i) === hash && at.nextHop === nextHop && (sameAttributeList(kept, at.attributes) || attributesKey(at.attributes) === (key ??= attributesKey(kept)))) {
+      if (table.hashAt(i) === hash && at.nextHop === nextHop && (sameKeptList(attributes, at.attributes) || attributesKey(at.attributes) === (key ??= attributesKey((kept ??= attributes.filter(isKept)))))) {
         at.refs++;
         return at;
       }
     }
-    const set = new InternedSet(this.nextId++, compactAttributes(kept), this.sharedNextHop(nextHop), hash);
+    const set = new InternedSet(this.nextId++, compactAttributes(kept ?? attributes.filter(isKept)), this.sharedNextHop(nextHop), hash);
     table.add(set);
     return set;
   }

@@ -110,7 +110,7 @@ export function canonicalFlags(flagClass: FlagClass): number {
 
 export interface UpdateShape {
   /** Attribute type codes present in the UPDATE, malformed ones included. */
-  readonly seenTypes: ReadonlySet<number>;
+  readonly seenTypes: { has(code: number): boolean };
   readonly nlriFieldCount: number;
   readonly hasMpReach: boolean;
   readonly mpReachNlriCount: number;
@@ -124,21 +124,28 @@ export interface UpdateShape {
  * NEXT_HOP only for routes in the NLRI field (RFC 4760 §3). LOCAL_PREF on iBGP
  * is not checked: RFC 7606 does not make its absence an error.
  */
-export function missingMandatory(shape: UpdateShape): AttributeError[] {
-  const out: AttributeError[] = [];
-  if (shape.nlriFieldCount === 0 && !shape.hasMpReach) return out;
-  const need: [number, string][] = [
-    [AttrType.Origin, 'ORIGIN'],
-    [AttrType.AsPath, 'AS_PATH'],
-  ];
-  if (shape.nlriFieldCount > 0) need.push([AttrType.NextHop, 'NEXT_HOP']);
-  for (const [type, name] of need) {
+export function missingMandatory(shape: UpdateShape): readonly AttributeError[] {
+  // Called for every UPDATE received: nothing is allocated unless something is missing.
+  if (shape.nlriFieldCount === 0 && !shape.hasMpReach) return NONE_MISSING;
+  let out: AttributeError[] | null = null;
+  const needed = shape.nlriFieldCount > 0 ? 3 : 2;
+  for (let i = 0; i < needed; i++) {
+    const [type, name] = MANDATORY[i] as readonly [number, string];
     if (!shape.seenTypes.has(type)) {
-      out.push({ attributeType: type, action: TAW, code: 3, subcode: UpdateSubcode.MissingWellKnownAttribute, reason: `missing well-known attribute ${name} (RFC 7606 §3(d))` });
+      (out ??= []).push({ attributeType: type, action: TAW, code: 3, subcode: UpdateSubcode.MissingWellKnownAttribute, reason: `missing well-known attribute ${name} (RFC 7606 §3(d))` });
     }
   }
-  return out;
+  return out ?? NONE_MISSING;
 }
+
+const NONE_MISSING: readonly AttributeError[] = Object.freeze([]);
+
+/** ORIGIN and AS_PATH for any reachable NLRI, then NEXT_HOP for the NLRI field's. */
+const MANDATORY: readonly (readonly [number, string])[] = [
+  [AttrType.Origin, 'ORIGIN'],
+  [AttrType.AsPath, 'AS_PATH'],
+  [AttrType.NextHop, 'NEXT_HOP'],
+];
 
 /**
  * RFC 7606 §5.2: an UPDATE with path attributes (other than MP_UNREACH_NLRI)

@@ -44,9 +44,31 @@ export interface AttributeBlock {
   readonly attributes: PathAttribute[];
   readonly errors: AttributeError[];
   /** Every type code met, malformed and duplicate ones included (RFC 7606 §3(d) needs "present"). */
-  readonly seenTypes: Set<number>;
+  readonly seenTypes: TypeCodes;
   /** Attributes met, malformed ones included. */
   count: number;
+}
+
+/**
+ * A set of attribute type codes, one per UPDATE received: the codes in use
+ * (1 to 40) are bits of two numbers, so the common UPDATE allocates no Set.
+ */
+export class TypeCodes {
+  private low = 0;
+  private high = 0;
+  private more: Set<number> | null = null;
+
+  has(code: number): boolean {
+    if (code < 32) return (this.low & (1 << code)) !== 0;
+    if (code < 64) return (this.high & (1 << (code - 32))) !== 0;
+    return this.more !== null && this.more.has(code);
+  }
+
+  add(code: number): void {
+    if (code < 32) this.low |= 1 << code;
+    else if (code < 64) this.high |= 1 << (code - 32);
+    else (this.more ??= new Set()).add(code);
+  }
 }
 
 function isMp(code: number): boolean {
@@ -63,7 +85,7 @@ function reset(subcode: number, reason: string, tlv: Buffer): BgpError {
 }
 
 export function decodeAttributeBlock(buf: Buffer, ctx: CodecContext, opts: AttributeDecodeOptions = {}): AttributeBlock {
-  const block: AttributeBlock = { attributes: [], errors: [], seenTypes: new Set(), count: 0 };
+  const block: AttributeBlock = { attributes: [], errors: [], seenTypes: new TypeCodes(), count: 0 };
   // One input per block, not per attribute: the flags travel as a separate argument.
   const input: AttrInput = opts.mrtRib ? { ctx, mrtRib: opts.mrtRib } : { ctx };
   const only = opts.only;

@@ -55,11 +55,15 @@ describe('AttributeInterner', () => {
       return w.finish().toString('hex');
     };
     fc.assert(
-      fc.property(list, list, fc.constantFrom('192.0.2.1', '192.0.2.2'), fc.constantFrom('192.0.2.1', '192.0.2.2'), (x, y, hx, hy) => {
+      fc.property(list, list, fc.constantFrom('192.0.2.1', '192.0.2.2'), fc.constantFrom('192.0.2.1', '192.0.2.2'), fc.nat(4), (x, y, hx, hy, at) => {
         const interner = new AttributeInterner();
         const a = interner.intern(x, hx);
         const b = interner.intern(y, hy);
         expect(a === b).toBe(hx === hy && wire(x) === wire(y));
+        // NEXT_HOP (and MP_REACH) anywhere in a received list are not part of the set: the same set is found.
+        const received = [...x];
+        received.splice(Math.min(at, received.length), 0, { type: 'next-hop', nextHop: hx });
+        expect(interner.intern(received, hx)).toBe(a);
       }),
       { numRuns: 2000 },
     );
