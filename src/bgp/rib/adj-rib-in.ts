@@ -81,12 +81,14 @@ export class AdjRibIn implements PathSource {
   /**
    * IPv4 unicast and VPN-IPv4 routes as received (no path id, accepted
    * unchanged, not stale: nearly all of a full table) are kept as columns
-   * instead: their attribute set (and label stack) at the destination's id,
+   * instead: their attribute set, as its interner index + 1 (0: none), and
+   * label stack at the destination's id (a JS array of sets cost twice the
+   * memory and a GC write barrier per route),
    * the prefix and RD being the destination table's. `routeAt` makes the
    * object when someone reads it. Only once the Loc-RIB has numbered this
    * table (`slot`), which is how it refers to them.
    */
-  private sets: (AttributeSet | undefined)[] = [];
+  private sets = new Int32Array(0);
   /** The label stack of each VPN-IPv4 route held as columns (its RD and prefix are the destination's). */
   private labelsOf: (readonly number[] | undefined)[] = [];
   /** This table's number in the Loc-RIB (`LocRib.register`), -1 before. */
@@ -115,7 +117,7 @@ export class AdjRibIn implements PathSource {
 
   constructor(
     private source: RouteSource,
-    private readonly interner: AttributeInterner,
+    readonly interner: AttributeInterner,
     private readonly nlris: NlriInterner = new NlriInterner(),
     private readonly keys: DestTable = new DestTable(),
   ) {}
@@ -161,13 +163,15 @@ export class AdjRibIn implements PathSource {
 
   /** The route stored under a key id (a new object each time for one kept as columns). */
   routeAt(id: number): Route | undefined {
-    const attrs = this.sets[id];
+    const attrs = this.heldSetAt(id);
     if (attrs === undefined) return this.routes.get(id);
     return this.keys.heldRoute(id, attrs, this.source, this.labelsOf[id], this.slot);
   }
 
   heldSetAt(id: number): AttributeSet | undefined {
-    return this.sets[id];
+    const i = this.sets[id] ?? 0;
+    // The route holds a reference on its set, so the index names that set for as long as it is stored.
+    return i === 0 ? undefined : this.interner.setAt(i - 1);
   }
 
   *all(): IterableIterator<Route> {
@@ -180,7 +184,7 @@ export class AdjRibIn implements PathSource {
   /** Ids with a route, ascending; removing the one just yielded is allowed. */
   private *ids(): IterableIterator<number> {
     const n = Math.max(this.routes.length, this.sets.length);
-    for (let id = 0; id < n; id++) if (this.sets[id] !== undefined || this.routes.get(id) !== undefined) yield id;
+    for (let id = 0; id < n; id++) if ((this.sets[id] ?? 0) !== 0 || this.routes.get(id) !== undefined) yield id;
   }
 
   /** Routes still marked stale: End-of-RIB costs nothing when there are none (the usual case). */
@@ -218,7 +222,7 @@ export class AdjRibIn implements PathSource {
   /** Empties a key id's entry (the caller deals with the route's references). */
   private clearAt(id: number): void {
     this.routes.delete(id);
-    if (id < this.sets.length) this.sets[id] = undefined;
+    if (id < this.sets.length) this.sets[id] = 0;
     if (id < this.labelsOf.length) this.labelsOf[id] = undefined;
     this.stored--;
   }
@@ -230,10 +234,14 @@ export class AdjRibIn implements PathSource {
    */
   private store(id: number, route: Route): void {
     this.stored++;
-    if (this.slot >= 0 && heldBy(route, id) === this.slot && route.rejected === undefined && route.received === undefined && !route.stale) {
-      const s = this.sets;
-      while (s.length <= id) s.push(undefined);
-      s[id] = route.attrs;
+    // Held only with a set of this table's interner: the column keeps its index.
+    if (this.slot >= 0 && heldBy(route, id) === this.slot && route.rejected === undefined && route.received === undefined && !route.stale && this.interner.setAt(route.attrs.index) === route.attrs) {
+      if (id >= this.sets.length) {
+        const grown = new Int32Array(Math.max(1024, this.sets.length * 2, id + 1));
+        grown.set(this.sets);
+        this.sets = grown;
+      }
+      this.sets[id] = route.attrs.index + 1;
       const labels = heldLabels(route);
       if (labels !== undefined) {
         const l = this.labelsOf;
@@ -409,7 +417,7 @@ export class AdjRibIn implements PathSource {
     for (const id of this.ids()) {
       const r = this.routeAt(id);
       if (!r || r.stale || (afi !== undefined && (r.afi !== afi || r.safi !== safi))) continue;
-      if (this.sets[id] !== undefined) {
+      if ((this.sets[id] ?? 0) !== 0) {
         // Kept as columns, which hold no stale flag: an object from now on (the Loc-RIB reads it by the same slot).
         this.clearAt(id);
         this.store(id, withRoute(r, { stale: true }));
@@ -445,7 +453,7 @@ export class AdjRibIn implements PathSource {
     }
     if (this.stored === 0) {
       this.routes.clear();
-      this.sets = [];
+      this.sets = new Int32Array(0);
       this.labelsOf = [];
     }
     return changes;

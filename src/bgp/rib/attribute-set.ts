@@ -19,6 +19,12 @@ import { isKept, sameKeptList } from './attr-equal';
 
 export interface AttributeSet {
   readonly id: number;
+  /**
+   * The set's number in its interner while it is interned (`setAt`): dense
+   * and reused once the set is freed, so a table can keep a set as an Int32
+   * for as long as it holds a reference to it.
+   */
+  readonly index: number;
   /** Every attribute except MP_REACH/MP_UNREACH and NEXT_HOP, in received order. */
   readonly attributes: readonly PathAttribute[];
   /** IPv4 or IPv6 text; for VPN families the address inside the VPN next hop. */
@@ -90,6 +96,7 @@ class InternedSet implements AttributeSet {
 
   constructor(
     readonly id: number,
+    readonly index: number,
     readonly attributes: readonly PathAttribute[],
     readonly nextHop: string,
     /** The interner's hash of the next hop and the attributes' key. */
@@ -339,6 +346,9 @@ export class AttributeInterner {
    */
   private readonly nextHops = new Map<string, string>();
   private nextId = 1;
+  /** Interned sets by index, and the indexes of freed sets, handed out again first. */
+  private readonly byIndex: (InternedSet | undefined)[] = [];
+  private readonly freeIndexes: number[] = [];
 
   /** The shared set for these attributes (MP_REACH, MP_UNREACH and NEXT_HOP are dropped; `nextHop` replaces them). */
   intern(attributes: readonly PathAttribute[], nextHop: string): AttributeSet {
@@ -356,9 +366,21 @@ export class AttributeInterner {
         return at;
       }
     }
-    const set = new InternedSet(this.nextId++, compactAttributes(kept ?? attributes.filter(isKept)), this.sharedNextHop(nextHop), hash);
+    const index = this.freeIndexes.pop() ?? this.byIndex.length;
+    const set = new InternedSet(this.nextId++, index, compactAttributes(kept ?? attributes.filter(isKept)), this.sharedNextHop(nextHop), hash);
     table.add(set);
+    this.byIndex[index] = set;
     return set;
+  }
+
+  /** The interned set numbered `index` (`AttributeSet.index`); undefined when no set has that number now. */
+  setAt(index: number): AttributeSet | undefined {
+    return this.byIndex[index];
+  }
+
+  /** Whether `set` is interned here now (a set freed, or another interner's, is not). */
+  private holds(set: AttributeSet): set is InternedSet {
+    return set instanceof InternedSet && this.byIndex[set.index] === set;
   }
 
   private sharedNextHop(nextHop: string): string {
@@ -371,12 +393,15 @@ export class AttributeInterner {
 
   /** One more reference to a set already interned (many prefixes of one UPDATE share it). */
   retain(set: AttributeSet): void {
-    if (set instanceof InternedSet && set.refs > 0 && this.table.has(set)) set.refs++;
+    if (this.holds(set)) set.refs++;
   }
 
   release(set: AttributeSet): void {
-    if (!(set instanceof InternedSet) || set.refs <= 0 || !this.table.has(set)) return;
-    if (--set.refs <= 0) this.table.remove(set);
+    if (!this.holds(set)) return;
+    if (--set.refs > 0) return;
+    this.table.remove(set);
+    this.byIndex[set.index] = undefined;
+    this.freeIndexes.push(set.index);
   }
 
   get size(): number {

@@ -9,6 +9,7 @@ import { heldBy, routePathId, type Route, type RouteSource } from './route';
 import type { AttributeSet } from './attribute-set';
 import { familyKey } from '../wire/context';
 import { DestTable } from './dest-table';
+import { SparseColumn } from './sparse-column';
 
 export interface DestChange {
   readonly destKey: string;
@@ -68,8 +69,15 @@ export enum DestUpdate {
 export class LocRib {
   /** Destination ids, shared with the neighbors' Adj-RIBs-Out (the speaker's one lookup per route). */
   readonly dests = new DestTable();
-  /** Paths per destination id; the Loc-RIB holds one reference on every id it has paths for. */
-  private readonly table: (Paths | undefined)[] = [];
+  /**
+   * Paths per destination id; the Loc-RIB holds one reference on every id
+   * it has paths for. A destination whose one path an Adj-RIB-In holds as
+   * columns (a route server's whole table) is that table's number + 1 in
+   * `held` (0: none); route objects and lists of paths are in `objects`.
+   * A JS array of paths cost 8 bytes per id and a slower append.
+   */
+  private held = new Int32Array(0);
+  private readonly objects = new SparseColumn<Route | Path[]>();
   /** The Adj-RIBs-In that hold paths as columns, by their number (`register`). */
   private readonly sources: PathSource[] = [];
   /** Destinations with paths; they are walked in id order (ids are handed out as destinations appear). */
@@ -110,8 +118,32 @@ export class LocRib {
    * the pump reads for a route server's table without making a route.
    */
   heldSlotOf(id: number): number {
-    const p = this.table[id];
-    return typeof p === 'number' ? p : -1;
+    return (this.held[id] ?? 0) - 1;
+  }
+
+  private pathsAt(id: number): Paths | undefined {
+    const h = this.held[id] ?? 0;
+    return h !== 0 ? h - 1 : this.objects.get(id);
+  }
+
+  private putPaths(id: number, p: Paths): void {
+    if (typeof p === 'number') {
+      if (id >= this.held.length) {
+        const grown = new Int32Array(Math.max(1024, this.held.length * 2, id + 1));
+        grown.set(this.held);
+        this.held = grown;
+      }
+      this.held[id] = p + 1;
+      if (id < this.objects.length) this.objects.delete(id);
+      return;
+    }
+    if (id < this.held.length) this.held[id] = 0;
+    this.objects.set(id, p);
+  }
+
+  private dropPaths(id: number): void {
+    if (id < this.held.length) this.held[id] = 0;
+    if (id < this.objects.length) this.objects.delete(id);
   }
 
   /** The Adj-RIB-In numbered `slot` (an empty one once it is gone). */
@@ -163,7 +195,7 @@ export class LocRib {
 
   /** `rawPaths` by destination id (-1: none). */
   rawPathsOf(id: number): Route | readonly Route[] | undefined {
-    return id < 0 ? undefined : this.routesOf(this.table[id], id);
+    return id < 0 ? undefined : this.routesOf(this.pathsAt(id), id);
   }
 
   paths(destKey: string): readonly Route[] {
@@ -185,13 +217,13 @@ export class LocRib {
 
   /** Destination ids with paths, ascending (the order `keys` gives); removing the one just yielded is allowed. */
   *ids(): IterableIterator<number> {
-    const t = this.table;
-    for (let id = 0; id < t.length; id++) if (t[id] !== undefined) yield id;
+    const n = Math.max(this.held.length, this.objects.length);
+    for (let id = 0; id < n; id++) if (this.pathsAt(id) !== undefined) yield id;
   }
 
   *entries(): IterableIterator<[string, Route | readonly Route[]]> {
     for (const id of this.ids()) {
-      const p = this.routesOf(this.table[id], id);
+      const p = this.routesOf(this.pathsAt(id), id);
       if (p !== undefined) yield [this.dests.key(id), p];
     }
   }
@@ -231,7 +263,7 @@ export class LocRib {
    * destination (`heldBy`) is stored as that table's number.
    */
   updateOf(id: number, source: string, pathId: number | undefined, route: Route | null): DestUpdate {
-    const cur = this.table[id];
+    const cur = this.pathsAt(id);
     // Held by number only when the slot is one of this Loc-RIB's own Adj-RIBs-In (numbers are per Loc-RIB).
     const slot = route ? heldBy(route, id) : -1;
     const mine = slot >= 0 && route !== null && this.sources[slot]?.address === route.source.address;
@@ -248,7 +280,7 @@ export class LocRib {
     if (!Array.isArray(cur)) {
       const same = this.isPathOf(cur, source, pathId);
       if (same && route && entry !== null) {
-        this.table[id] = entry;
+        this.putPaths(id, entry);
         this.last = route;
         return DestUpdate.Best;
       }
@@ -278,7 +310,7 @@ export class LocRib {
       return DestUpdate.Best;
     }
     const now: Paths = list.length === 1 ? (list[0] as Path) : list;
-    this.table[id] = now;
+    this.putPaths(id, now);
     this.last = this.routesOf(now, id);
     // The best path changed when the path replaced or removed was first, or the new one is.
     return i === 0 || at === 0 ? DestUpdate.Best : DestUpdate.Other;
@@ -287,7 +319,7 @@ export class LocRib {
   /** A path's rank changed in place (graceful-restart stale marking): sort its destination again. */
   resort(destKey: string): DestChange {
     const id = this.dests.find(destKey);
-    const cur = id < 0 ? undefined : this.table[id];
+    const cur = id < 0 ? undefined : this.pathsAt(id);
     if (!Array.isArray(cur)) {
       const only = cur === undefined ? undefined : this.routeOf(cur, id);
       return { destKey, before: only, after: only };
@@ -314,15 +346,13 @@ export class LocRib {
 
   /** A destination gets its first path: the Loc-RIB takes a reference on its id. */
   private set(id: number, paths: Path): void {
-    const t = this.table;
-    while (t.length <= id) t.push(undefined);
-    t[id] = paths;
+    this.putPaths(id, paths);
     this.live++;
     this.dests.retain(id);
   }
 
   private unset(id: number): void {
-    this.table[id] = undefined;
+    this.dropPaths(id);
     this.live--;
     this.dests.release(id);
   }

@@ -12,7 +12,7 @@ import type { ExportedAttributes } from '../rib/export-rules';
 import type { LocRib } from '../rib/loc-rib';
 import type { DestTable } from '../rib/dest-table';
 import { heldBy, heldLabels, type Route, type RoutableNlri } from '../rib/route';
-import type { AttributeSet } from '../rib/attribute-set';
+import type { AttributeInterner, AttributeSet } from '../rib/attribute-set';
 import { buildAnnouncements, buildWithdrawals, encodeIpv4Announcements } from '../rib/update-builder';
 import { toOldSpeaker } from '../rib/as4';
 import { ACCEPT_ALL, type PolicyChain } from '../policy/types';
@@ -84,11 +84,13 @@ export class PeerRoutes {
   /**
    * Entries sent from a route its Adj-RIB-In holds as columns, with the
    * update group's shared attributes (a route server's whole table): the
-   * set and that table's number, so no object is kept per route
-   * (`LocRib.heldRoute` makes it again).
+   * set (its interner index + 1, 0 for none; the entry holds a reference on
+   * it) and that table's number, so no object is kept per route
+   * (`LocRib.heldRoute` makes it again). Both arrays have one length.
    */
-  private outSets: (AttributeSet | undefined)[] = [];
+  private outSets = new Int32Array(0);
   private outSlots = new Int32Array(0);
+  private readonly interner: AttributeInterner;
   /** The label stacks sent with VPN-IPv4 entries of `outSets` (RFC 8277: a new label is a new announcement). */
   private outLabels: (readonly number[] | undefined)[] = [];
   private readonly sentCounts = new Map<number, number>();
@@ -127,6 +129,7 @@ export class PeerRoutes {
     private readonly localAs: number,
   ) {
     this.dests = loc.dests;
+    this.interner = ribIn.interner;
   }
 
   get routeServerClient(): boolean {
@@ -173,7 +176,8 @@ export class PeerRoutes {
   private clearTables(): void {
     for (const id of this.sentIds()) this.dests.release(id);
     this.ribOut.clear();
-    this.outSets = [];
+    for (let id = 0; id < this.outSets.length; id++) this.releaseSentSet(id);
+    this.outSets = new Int32Array(0);
     this.outSlots = new Int32Array(0);
     this.outLabels = [];
     this.sentCounts.clear();
@@ -255,36 +259,58 @@ export class PeerRoutes {
   }
 
   private hasSent(id: number): boolean {
-    return this.outSets[id] !== undefined || this.ribOut.get(id) !== undefined;
+    return (this.outSets[id] ?? 0) !== 0 || this.ribOut.get(id) !== undefined;
   }
 
   /** What the Adj-RIB-Out holds for a destination. */
   private sentAt(id: number): Sent | undefined {
-    const attrs = this.outSets[id];
+    const attrs = this.sentSetAt(id);
     return attrs === undefined ? this.ribOut.get(id) : this.loc.heldRoute(this.outSlots[id] ?? -1, id, attrs, this.outLabels[id]);
+  }
+
+  /** The set of an entry sent from a route held as columns, undefined for any other entry. */
+  private sentSetAt(id: number): AttributeSet | undefined {
+    const i = this.outSets[id] ?? 0;
+    return i === 0 ? undefined : this.interner.setAt(i - 1);
+  }
+
+  /** Empties an id's held entry, giving back its reference on the set. */
+  private releaseSentSet(id: number): void {
+    const i = this.outSets[id] ?? 0;
+    if (i === 0) return;
+    this.outSets[id] = 0;
+    const set = this.interner.setAt(i - 1);
+    if (set) this.interner.release(set);
   }
 
   /** Records what was sent for a destination (an empty entry or one to replace). */
   private setSent(id: number, choice: Choice): void {
     const r = choice.route;
     const slot = choice.shared ? heldBy(r, id) : -1;
-    if (slot >= 0) {
+    if (slot >= 0 && this.interner.setAt(r.attrs.index) === r.attrs) {
       this.setHeldSent(id, r.attrs, slot, heldLabels(r));
       return;
     }
-    if (id < this.outSets.length) this.outSets[id] = undefined;
+    this.releaseSentSet(id);
     this.ribOut.set(id, choice.shared ? r : new PolicySent(r, choice.exported));
   }
 
   /** `setSent` of the route numbered `slot` holds as columns, sent with the update group's shared attributes. */
   private setHeldSent(id: number, attrs: AttributeSet, slot: number, labels: readonly number[] | undefined): void {
-    const sets = this.outSets;
-    while (sets.length <= id) sets.push(undefined);
-    sets[id] = attrs;
-    if (id >= this.outSlots.length) {
-      const grown = new Int32Array(Math.max(1024, this.outSlots.length * 2, id + 1));
-      grown.set(this.outSlots);
-      this.outSlots = grown;
+    if (id >= this.outSets.length) {
+      const n = Math.max(1024, this.outSets.length * 2, id + 1);
+      const sets = new Int32Array(n);
+      sets.set(this.outSets);
+      this.outSets = sets;
+      const slots = new Int32Array(n);
+      slots.set(this.outSlots);
+      this.outSlots = slots;
+    }
+    const index = attrs.index + 1;
+    if (this.outSets[id] !== index) {
+      this.interner.retain(attrs);
+      this.releaseSentSet(id);
+      this.outSets[id] = index;
     }
     this.outSlots[id] = slot;
     if (labels !== undefined) {
@@ -296,7 +322,7 @@ export class PeerRoutes {
   }
 
   private clearSent(id: number): void {
-    if (id < this.outSets.length) this.outSets[id] = undefined;
+    this.releaseSentSet(id);
     if (id < this.outLabels.length) this.outLabels[id] = undefined;
     this.ribOut.delete(id);
   }
@@ -406,7 +432,7 @@ export class PeerRoutes {
     if (attrs === undefined || src.address === this.role.address) return false;
     const exported = group.exportedHeld(attrs, src.routeSource);
     if (!exported) return false;
-    const sentSet = this.outSets[id];
+    const sentSet = this.sentSetAt(id);
     if (sentSet !== undefined) {
       const before = group.exportedHeld(sentSet, this.loc.sourceAt(this.outSlots[id] ?? -1).routeSource);
       if (before === undefined) return false;

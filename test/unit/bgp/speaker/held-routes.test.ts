@@ -238,4 +238,28 @@ describe('routes held as columns', () => {
     other.updateOf(oid, held.source.address, undefined, held);
     expect(other.bestOf(oid)).toBe(held);
   });
+  it('an Adj-RIB-Out entry keeps its attribute set while it holds it: a set freed upstream is not renumbered under it', () => {
+    const s = speaker();
+    const a = join(s, '192.0.2.10', 65010);
+    const b = join(s, '192.0.2.20', 65020);
+    a.receive([p(1)], attrs([65010, 1], '192.0.2.10'));
+    const pb = s.peerRoutes('192.0.2.20');
+    if (!pb) throw new Error('no neighbor');
+    // b's queue refuses more: what follows stays pending, so b's Adj-RIB-Out still holds p(1) with its set.
+    b.full = true;
+    a.receive([p(2)], attrs([65010, 2], '192.0.2.10'));
+    a.receive([], [], [p(1)]);
+    // The set of p(1) is no longer in any Adj-RIB-In; a new set comes in meanwhile (it would take a freed number).
+    a.receive([p(3)], attrs([65010, 3], '192.0.2.10'));
+    const held = adjRibOutEntries(pb, {}).find((e) => e.route.nlri.kind === 'unicast' && e.route.nlri.prefix.address === ((10 << 24) | (1 << 8)) >>> 0);
+    expect(held?.route.attrs.asPath).toEqual([{ kind: 'sequence', asns: [65010, 1] }]);
+    b.full = false;
+    b.emit('writable');
+    expect([...b.table().keys()].sort()).toEqual([text(2), text(3)]);
+    expect(asPath(b.table(), text(3))).toEqual([65010, 3]);
+    // Everything withdrawn and sent: no set is left behind by the Adj-RIB-Out's references.
+    a.receive([], [], [p(2), p(3)]);
+    expect(b.table().size).toBe(0);
+    expect(s.interner.size).toBe(0);
+  });
 });
