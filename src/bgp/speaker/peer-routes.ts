@@ -95,15 +95,18 @@ export class PeerRoutes {
   private outLabels: (readonly number[] | undefined)[] = [];
   private readonly sentCounts = new Map<number, number>();
   /**
-   * Destinations to look at again, first marked first (a FIFO without
-   * duplicates: a bit per id says whether it is queued). What to send is read
-   * from the Loc-RIB when the destination is pumped. Each queued destination
-   * holds a reference on its id.
+   * Destinations to look at again: a bit per id, taken in id order from
+   * where the last pump step stopped, wrapping around, so each waits at most
+   * one pass. What to send is read from the Loc-RIB when the destination is
+   * pumped. Each marked destination holds a reference on its id. A FIFO of
+   * ids besides the bits grew to a full table's worth (2 to 4 MB) whenever
+   * the receiver read slower than the feeder sent; ids are handed out as
+   * destinations arrive, so id order is close to that order anyway.
    */
-  private pendingQueue = new Int32Array(64);
-  private pendingHead = 0;
-  private pendingTail = 0;
   private pendingBits = new Uint32Array(0);
+  private pendingN = 0;
+  /** The word of `pendingBits` the next step starts its search at. */
+  private pendingWord = 0;
   /** Destinations to send even if unchanged (route refresh). */
   private readonly forced = new Set<number>();
   private readonly dests: DestTable;
@@ -141,7 +144,7 @@ export class PeerRoutes {
   }
 
   get pendingCount(): number {
-    return this.pendingTail - this.pendingHead;
+    return this.pendingN;
   }
 
   hasFamily(afi: number, safi: number): boolean {
@@ -181,11 +184,13 @@ export class PeerRoutes {
     this.outSlots = new Int32Array(0);
     this.outLabels = [];
     this.sentCounts.clear();
-    for (let i = this.pendingHead; i < this.pendingTail; i++) this.dests.release(this.pendingQueue[i] ?? 0);
-    this.pendingQueue = new Int32Array(64);
-    this.pendingHead = 0;
-    this.pendingTail = 0;
+    const bits = this.pendingBits;
+    for (let w = 0; w < bits.length; w++) {
+      for (let word = bits[w] ?? 0; word !== 0; word &= word - 1) this.dests.release(w * 32 + (31 - Math.clz32(word & -word)));
+    }
     this.pendingBits = new Uint32Array(0);
+    this.pendingN = 0;
+    this.pendingWord = 0;
     this.forced.clear();
   }
 
@@ -203,8 +208,7 @@ export class PeerRoutes {
     const w = this.pendingBits[word] ?? 0;
     if ((w & bit) !== 0) return;
     this.pendingBits[word] = w | bit;
-    if (this.pendingTail === this.pendingQueue.length) this.growQueue();
-    this.pendingQueue[this.pendingTail++] = id;
+    this.pendingN++;
     this.dests.retain(id);
   }
 
@@ -220,28 +224,22 @@ export class PeerRoutes {
     this.touch(id);
   }
 
-  /** Makes room at the end of the queue: slides it back over what was taken, or doubles it. */
-  private growQueue(): void {
-    const used = this.pendingTail - this.pendingHead;
-    const q = used * 2 > this.pendingQueue.length ? new Int32Array(this.pendingQueue.length * 2) : this.pendingQueue;
-    q.set(this.pendingQueue.subarray(this.pendingHead, this.pendingTail));
-    this.pendingQueue = q;
-    this.pendingHead = 0;
-    this.pendingTail = used;
-  }
-
-  /** The first queued destination, taken off the queue (its reference passes to the caller). */
+  /** The next marked destination, unmarked (its reference passes to the caller); call only while pendingN > 0. */
   private takePending(): number {
-    const id = this.pendingQueue[this.pendingHead++] ?? 0;
-    const word = id >>> 5;
-    this.pendingBits[word] = (this.pendingBits[word] ?? 0) & ~(1 << (id & 31));
-    if (this.pendingHead === this.pendingTail) {
-      this.pendingHead = 0;
-      this.pendingTail = 0;
-      // A drained queue gives its memory back after a full table went through it.
-      if (this.pendingQueue.length > 65536) this.pendingQueue = new Int32Array(64);
+    const bits = this.pendingBits;
+    let w = this.pendingWord;
+    // One pass over every word at most (the count says a bit is set somewhere).
+    for (let n = 0; n <= bits.length; n++, w++) {
+      if (w >= bits.length) w = 0;
+      const word = bits[w] ?? 0;
+      if (word === 0) continue;
+      const low = word & -word;
+      bits[w] = word ^ low;
+      this.pendingWord = w;
+      this.pendingN--;
+      return w * 32 + (31 - Math.clz32(low));
     }
-    return id;
+    throw new Error(`pending count ${this.pendingN} with no destination marked`);
   }
 
   /** What we announced, in destination id order (`show rib --out`). */
@@ -396,7 +394,7 @@ export class PeerRoutes {
     const session = this.session;
     if (!session || !this.group) return true;
     if (this.blocked) return false;
-    while (this.pendingTail > this.pendingHead) {
+    while (this.pendingN > 0) {
       if (!this.sendBatch(session.encodeContext)) {
         this.blocked = true;
         return false;
@@ -501,7 +499,7 @@ export class PeerRoutes {
     // transfer); taken out while in use, so a pump reentered from enqueueUpdate makes its own.
     const batch = this.spareBatch ?? { announce: new Map(), withdraw: new Map() };
     this.spareBatch = null;
-    for (let n = 0; n < BATCH && this.pendingTail > this.pendingHead; n++) {
+    for (let n = 0; n < BATCH && this.pendingN > 0; n++) {
       const id = this.takePending();
       this.sendOne(id, batch);
       this.dests.release(id);
