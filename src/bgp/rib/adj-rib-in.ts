@@ -24,6 +24,13 @@ export interface RibChange {
   readonly route: Route | null;
   /** The route's family as afi × 65536 + safi. */
   readonly family: number;
+  /**
+   * Set when the route is held as columns under its destination's id and
+   * import accepted it unchanged: the Adj-RIB-In's number and the set,
+   * which is all the Loc-RIB keeps of it (reading `route` makes an object).
+   */
+  readonly heldSlot?: number;
+  readonly heldAttrs?: AttributeSet;
 }
 
 /**
@@ -45,6 +52,41 @@ class Ipv4Announced implements RibChange {
 
   get key(): string {
     return (this.text ??= ipv4UnicastKey(Math.floor(this.packed / 64), this.packed % 64));
+  }
+}
+
+/**
+ * `Ipv4Announced` of a route stored as columns without an object (import
+ * accepted its set unchanged): the route is made only if someone reads it,
+ * which the speaker does not for a new destination (a full table's load).
+ * The prefix is kept as two small integers, not one double, which V8 would
+ * box: 16 bytes a route.
+ */
+class HeldIpv4Announced implements RibChange {
+  private made: Route | undefined = undefined;
+  private text: string | undefined = undefined;
+  constructor(
+    private readonly address: number,
+    private readonly length: number,
+    readonly heldAttrs: AttributeSet,
+    private readonly table: AdjRibIn,
+    private readonly destId: number,
+  ) {}
+
+  get family(): number {
+    return 65537;
+  }
+
+  get key(): string {
+    return (this.text ??= ipv4UnicastKey(this.address >>> 0, this.length));
+  }
+
+  get heldSlot(): number {
+    return this.table.slot;
+  }
+
+  get route(): Route {
+    return (this.made ??= makeHeldRoute(this.heldAttrs, this.table.routeSource, this.address >>> 0, this.length, this.table.slot, this.destId));
   }
 }
 
@@ -114,6 +156,12 @@ export class AdjRibIn implements PathSource {
    * routes stay for `show rib` and soft reconfiguration but are never selected.
    */
   importFilter: (r: Route) => Route | string = (r) => r;
+  /**
+   * Whether `importFilter` returns every route with these attributes as it
+   * is (no policy change, no loop): such a route of a new destination is
+   * stored as columns without being made as an object first.
+   */
+  importsUnchanged: (attrs: AttributeSet) => boolean = () => true;
 
   constructor(
     private source: RouteSource,
@@ -236,12 +284,7 @@ export class AdjRibIn implements PathSource {
     this.stored++;
     // Held only with a set of this table's interner: the column keeps its index.
     if (this.slot >= 0 && heldBy(route, id) === this.slot && route.rejected === undefined && route.received === undefined && !route.stale && this.interner.setAt(route.attrs.index) === route.attrs) {
-      if (id >= this.sets.length) {
-        const grown = new Int32Array(Math.max(1024, this.sets.length * 2, id + 1));
-        grown.set(this.sets);
-        this.sets = grown;
-      }
-      this.sets[id] = route.attrs.index + 1;
+      this.putSet(id, route.attrs);
       const labels = heldLabels(route);
       if (labels !== undefined) {
         const l = this.labelsOf;
@@ -251,6 +294,20 @@ export class AdjRibIn implements PathSource {
       return;
     }
     this.routes.set(id, route);
+  }
+
+  private putSet(id: number, attrs: AttributeSet): void {
+    if (id >= this.sets.length) {
+      const grown = new Int32Array(Math.max(1024, this.sets.length * 2, id + 1));
+      grown.set(this.sets);
+      this.sets = grown;
+    }
+    this.sets[id] = attrs.index + 1;
+  }
+
+  /** No route stored under `id`. */
+  private isEmptyAt(id: number): boolean {
+    return (this.sets[id] ?? 0) === 0 && (id >= this.routes.length || this.routes.get(id) === undefined);
   }
 
   /** A route of this table as received, before import (a held route when it may be kept as columns). */
@@ -360,6 +417,15 @@ export class AdjRibIn implements PathSource {
    */
   private announceAt(id: number, msg: UpdateMessage, afi: number, safi: number, nlri: RoutableNlri, key: string | null, packed: number, nextHop: string, changes: RibChange[]): void {
     const attrs = this.setFor(msg, nextHop);
+    if (packed >= 0 && nlri.pathId === undefined && this.slot >= 0 && this.isEmptyAt(id) && this.importsUnchanged(attrs) && this.interner.setAt(attrs.index) === attrs) {
+      // A new IPv4 unicast destination of this table, accepted as it came (a full table's load): columns only.
+      this.stored++;
+      this.bump(1, 1, 1, true);
+      this.putSet(id, attrs);
+      changes.push(new HeldIpv4Announced(Math.floor(packed / 64) | 0, packed % 64, attrs, this, id));
+      this.changeDests.push(id);
+      return;
+    }
     // The route replaced, an object or one held as columns (made here to read its family and references).
     const old = this.routeAt(id);
     if (old) {

@@ -258,6 +258,22 @@ export class LocRib {
   last: Route | readonly Route[] | undefined = undefined;
 
   /**
+   * `updateOf` of a destination without paths getting its first, held as
+   * columns by the Adj-RIB-In numbered `slot` that `source` is: stored as
+   * that number, with no route needed. False when the destination has paths
+   * already, or the slot is not that source's here (use `updateOf`).
+   */
+  addHeld(id: number, slot: number, source: string): boolean {
+    if (this.pathsAt(id) !== undefined) return false;
+    const s = this.sources[slot];
+    if (s === undefined || s === GONE || s.address !== source) return false;
+    this.set(id, slot);
+    this.bump(id, 1);
+    this.last = undefined;
+    return true;
+  }
+
+  /**
    * `update` by destination id; the caller holds a reference to `id` for the
    * duration of the call. A route its Adj-RIB-In holds as columns for this
    * destination (`heldBy`) is stored as that table's number.

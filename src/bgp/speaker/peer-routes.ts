@@ -219,8 +219,10 @@ export class PeerRoutes {
    * so the pump would find no change). This is every route of a table a
    * neighbor sends, which otherwise went through its own queue for nothing.
    */
-  touchChanged(id: number, paths: Route | readonly Route[] | undefined): void {
-    if (paths !== undefined && !isPathList(paths) && paths.source.address === this.role.address && !this.hasSent(id)) return;
+  touchChanged(id: number, paths: Route | readonly Route[] | number | undefined): void {
+    // A number: the one path, held as columns by the Adj-RIB-In with that number in the Loc-RIB.
+    const only = typeof paths === 'number' ? this.loc.sourceAt(paths).address : paths !== undefined && !isPathList(paths) ? paths.source.address : null;
+    if (only === this.role.address && !this.hasSent(id)) return;
     this.touch(id);
   }
 

@@ -142,6 +142,7 @@ export class Speaker {
     const pr = new PeerRoutes(peer, ribIn, role, this.loc, this.opts.asn);
     this.setPolicyChains(pr, reg.importPolicy ?? ACCEPT_ALL, reg.exportPolicy ?? ACCEPT_ALL);
     ribIn.importFilter = (r) => this.importFilter(pr, r);
+    ribIn.importsUnchanged = (attrs) => pr.importPolicy === ACCEPT_ALL && this.loopCheck(attrs) === null;
     this.peers.set(reg.address, pr);
     peer.on('established', (s) => this.onEstablished(pr, s));
     peer.on('down', (d) => this.onDown(pr, d, reg));
@@ -328,6 +329,11 @@ export class Speaker {
     let i = 0;
     for (const c of changes) {
       const known = destIds?.[i++] ?? -1;
+      const heldSlot = c.heldSlot;
+      if (known >= 0 && heldSlot !== undefined && c.heldAttrs !== undefined && this.heldEligible(pr, c.heldAttrs) && this.addHeldPath(known, source, heldSlot)) {
+        if (isUnicastFamily(c.family)) unicastNew = true;
+        continue;
+      }
       if (known >= 0 && c.route) {
         // An announcement stored under its destination's own id (no path id): no key text is needed, unless the
         // next hop must be resolved (the key names the dependency) or the destination leaves the table.
@@ -352,6 +358,27 @@ export class Speaker {
     }
     this.emit(pr.role.address, changes);
     this.resolveAgain(unicastGone, unicastNew);
+  }
+
+  /**
+   * `eligible` of a route held as columns, from its set: true when it needs
+   * no next-hop resolution (eBGP, or next-hop-self) and nothing waits on one.
+   * False sends the change the general way.
+   */
+  private heldEligible(pr: PeerRoutes, attrs: AttributeSet): boolean {
+    return this.unresolved.size === 0 && (!pr.ribIn.routeSource.ibgp || attrs.nextHop === NEXT_HOP_SELF);
+  }
+
+  /**
+   * `changeDest` for the first path of a destination, held as columns by the
+   * Adj-RIB-In numbered `slot` (a full table's load): no route is made. False
+   * when the destination has paths already (`changeDest` then decides).
+   */
+  private addHeldPath(id: number, source: string, slot: number): boolean {
+    if (!this.loc.addHeld(id, slot, source)) return false;
+    for (const p of this.establishedPeers()) p.touchChanged(id, slot);
+    this.bestChanged(id);
+    return true;
   }
 
   /**

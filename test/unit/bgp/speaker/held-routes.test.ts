@@ -262,4 +262,26 @@ describe('routes held as columns', () => {
     expect(b.table().size).toBe(0);
     expect(s.interner.size).toBe(0);
   });
+  it('a new destination accepted as it came is stored as columns without a route object; its change makes the route when read', () => {
+    const s = speaker();
+    join(s, '192.0.2.10', 65010);
+    const pa = s.peerRoutes('192.0.2.10');
+    if (!pa) throw new Error('no neighbor');
+    const changes = pa.ribIn.apply({ type: 'update', withdrawn: [], attributes: attrs([65010, 7], '192.0.2.10'), nlri: [p(7)], errors: [] });
+    expect(changes).toHaveLength(1);
+    const c = changes[0];
+    expect(c?.heldSlot).toBe(pa.ribIn.slot);
+    expect(c?.heldAttrs?.asPath).toEqual([{ kind: 'sequence', asns: [65010, 7] }]);
+    expect(c?.key).toBe(key(7));
+    expect(c?.family).toBe(65537);
+    // Read, it is the route the table holds.
+    expect(c?.route?.nlri).toEqual(p(7));
+    expect(c?.route?.source.address).toBe('192.0.2.10');
+    expect(c?.route && heldBy(c.route, s.loc.dests.find(key(7)))).toBe(pa.ribIn.slot);
+    expect(pa.ribIn.get(key(7))?.attrs).toBe(c?.heldAttrs);
+    // A route refused at import (our own AS in its path) is not: it is kept as an object, with its reason.
+    const loop = pa.ribIn.apply({ type: 'update', withdrawn: [], attributes: attrs([65010, LOCAL_AS], '192.0.2.10'), nlri: [p(8)], errors: [] });
+    expect(loop[0]?.heldSlot).toBeUndefined();
+    expect(loop[0]?.route?.rejected).toMatch(/loop/);
+  });
 });
