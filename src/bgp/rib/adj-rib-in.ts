@@ -14,6 +14,7 @@ import type { AttributeInterner, AttributeSet } from './attribute-set';
 import { heldBy, heldLabels, ipv4UnicastKey, isRoutable, makeHeldRoute, makeHeldVpnRoute, makeRoute, packedIpv4Unicast, routeKey, routePathId, withRoute, type RoutableNlri, type Route, type RouteSource } from './route';
 import { updateRoutes } from './update-routes';
 import { SparseColumn } from './sparse-column';
+import { withRoom } from './int-column';
 import { NlriInterner } from './nlri-intern';
 import { DestTable } from './dest-table';
 import type { PathSource } from './loc-rib';
@@ -297,11 +298,7 @@ export class AdjRibIn implements PathSource {
   }
 
   private putSet(id: number, attrs: AttributeSet): void {
-    if (id >= this.sets.length) {
-      const grown = new Int32Array(Math.max(1024, this.sets.length * 2, id + 1));
-      grown.set(this.sets);
-      this.sets = grown;
-    }
+    this.sets = withRoom(this.sets, id);
     this.sets[id] = attrs.index + 1;
   }
 

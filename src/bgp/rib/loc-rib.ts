@@ -10,6 +10,7 @@ import type { AttributeSet } from './attribute-set';
 import { familyKey } from '../wire/context';
 import { DestTable } from './dest-table';
 import { SparseColumn } from './sparse-column';
+import { withRoom } from './int-column';
 
 export interface DestChange {
   readonly destKey: string;
@@ -128,11 +129,7 @@ export class LocRib {
 
   private putPaths(id: number, p: Paths): void {
     if (typeof p === 'number') {
-      if (id >= this.held.length) {
-        const grown = new Int32Array(Math.max(1024, this.held.length * 2, id + 1));
-        grown.set(this.held);
-        this.held = grown;
-      }
+      this.held = withRoom(this.held, id);
       this.held[id] = p + 1;
       if (id < this.objects.length) this.objects.delete(id);
       return;

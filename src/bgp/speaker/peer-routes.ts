@@ -19,6 +19,7 @@ import { ACCEPT_ALL, type PolicyChain } from '../policy/types';
 import type { SessionPeer } from './types';
 import { sameExport, type UpdateGroup } from './update-group';
 import { SparseColumn } from '../rib/sparse-column';
+import { withRoom } from '../rib/int-column';
 
 /** How many pending destinations one pump step turns into UPDATEs before checking the queue again. */
 const BATCH = 4096;
@@ -86,7 +87,7 @@ export class PeerRoutes {
    * update group's shared attributes (a route server's whole table): the
    * set (its interner index + 1, 0 for none; the entry holds a reference on
    * it) and that table's number, so no object is kept per route
-   * (`LocRib.heldRoute` makes it again). Both arrays have one length.
+   * (`LocRib.heldRoute` makes it again).
    */
   private outSets = new Int32Array(0);
   private outSlots = new Int32Array(0);
@@ -297,15 +298,8 @@ export class PeerRoutes {
 
   /** `setSent` of the route numbered `slot` holds as columns, sent with the update group's shared attributes. */
   private setHeldSent(id: number, attrs: AttributeSet, slot: number, labels: readonly number[] | undefined): void {
-    if (id >= this.outSets.length) {
-      const n = Math.max(1024, this.outSets.length * 2, id + 1);
-      const sets = new Int32Array(n);
-      sets.set(this.outSets);
-      this.outSets = sets;
-      const slots = new Int32Array(n);
-      slots.set(this.outSlots);
-      this.outSlots = slots;
-    }
+    this.outSets = withRoom(this.outSets, id);
+    this.outSlots = withRoom(this.outSlots, id);
     const index = attrs.index + 1;
     if (this.outSets[id] !== index) {
       this.interner.retain(attrs);
