@@ -18,7 +18,6 @@ import { finishHash, hashString, HASH_SEED, mix } from './hash';
 import { isKept, sameKeptList } from './attr-equal';
 
 export interface AttributeSet {
-  readonly id: number;
   /**
    * The set's number in its interner while it is interned (`setAt`): dense
    * and reused once the set is freed, so a table can keep a set as an Int32
@@ -95,7 +94,6 @@ class InternedSet implements AttributeSet {
   private text: string | null = null;
 
   constructor(
-    readonly id: number,
     readonly index: number,
     readonly attributes: readonly PathAttribute[],
     readonly nextHop: string,
@@ -345,7 +343,6 @@ export class AttributeInterner {
    * hops). Cleared when it grows past NEXT_HOPS_KEPT so it stays bounded.
    */
   private readonly nextHops = new Map<string, string>();
-  private nextId = 1;
   /** Interned sets by index, and the indexes of freed sets, handed out again first. */
   private readonly byIndex: (InternedSet | undefined)[] = [];
   private readonly freeIndexes: number[] = [];
@@ -367,7 +364,7 @@ export class AttributeInterner {
       }
     }
     const index = this.freeIndexes.pop() ?? this.byIndex.length;
-    const set = new InternedSet(this.nextId++, index, compactAttributes(kept ?? attributes.filter(isKept)), this.sharedNextHop(nextHop), hash);
+    const set = new InternedSet(index, compactAttributes(kept ?? attributes.filter(isKept)), this.sharedNextHop(nextHop), hash);
     table.add(set);
     this.byIndex[index] = set;
     return set;

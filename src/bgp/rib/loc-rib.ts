@@ -10,7 +10,7 @@ import type { AttributeSet } from './attribute-set';
 import { familyKey } from '../wire/context';
 import { DestTable } from './dest-table';
 import { SparseColumn } from './sparse-column';
-import { withRoom } from './int-column';
+import { SlotColumn } from './int-column';
 
 export interface DestChange {
   readonly destKey: string;
@@ -77,7 +77,7 @@ export class LocRib {
    * `held` (0: none); route objects and lists of paths are in `objects`.
    * A JS array of paths cost 8 bytes per id and a slower append.
    */
-  private held = new Int32Array(0);
+  private readonly held = new SlotColumn();
   private readonly objects = new SparseColumn<Route | Path[]>();
   /** The Adj-RIBs-In that hold paths as columns, by their number (`register`). */
   private readonly sources: PathSource[] = [];
@@ -119,27 +119,26 @@ export class LocRib {
    * the pump reads for a route server's table without making a route.
    */
   heldSlotOf(id: number): number {
-    return (this.held[id] ?? 0) - 1;
+    return this.held.get(id) - 1;
   }
 
   private pathsAt(id: number): Paths | undefined {
-    const h = this.held[id] ?? 0;
+    const h = this.held.get(id);
     return h !== 0 ? h - 1 : this.objects.get(id);
   }
 
   private putPaths(id: number, p: Paths): void {
     if (typeof p === 'number') {
-      this.held = withRoom(this.held, id);
-      this.held[id] = p + 1;
+      this.held.set(id, p + 1);
       if (id < this.objects.length) this.objects.delete(id);
       return;
     }
-    if (id < this.held.length) this.held[id] = 0;
+    if (id < this.held.length) this.held.set(id, 0);
     this.objects.set(id, p);
   }
 
   private dropPaths(id: number): void {
-    if (id < this.held.length) this.held[id] = 0;
+    if (id < this.held.length) this.held.set(id, 0);
     if (id < this.objects.length) this.objects.delete(id);
   }
 

@@ -19,7 +19,7 @@ import { ACCEPT_ALL, type PolicyChain } from '../policy/types';
 import type { SessionPeer } from './types';
 import { sameExport, type UpdateGroup } from './update-group';
 import { SparseColumn } from '../rib/sparse-column';
-import { withRoom } from '../rib/int-column';
+import { SlotColumn, withRoom } from '../rib/int-column';
 
 /** How many pending destinations one pump step turns into UPDATEs before checking the queue again. */
 const BATCH = 4096;
@@ -90,7 +90,7 @@ export class PeerRoutes {
    * (`LocRib.heldRoute` makes it again).
    */
   private outSets = new Int32Array(0);
-  private outSlots = new Int32Array(0);
+  private readonly outSlots = new SlotColumn();
   private readonly interner: AttributeInterner;
   /** The label stacks sent with VPN-IPv4 entries of `outSets` (RFC 8277: a new label is a new announcement). */
   private outLabels: (readonly number[] | undefined)[] = [];
@@ -182,7 +182,7 @@ export class PeerRoutes {
     this.ribOut.clear();
     for (let id = 0; id < this.outSets.length; id++) this.releaseSentSet(id);
     this.outSets = new Int32Array(0);
-    this.outSlots = new Int32Array(0);
+    this.outSlots.clear();
     this.outLabels = [];
     this.sentCounts.clear();
     const bits = this.pendingBits;
@@ -266,7 +266,7 @@ export class PeerRoutes {
   /** What the Adj-RIB-Out holds for a destination. */
   private sentAt(id: number): Sent | undefined {
     const attrs = this.sentSetAt(id);
-    return attrs === undefined ? this.ribOut.get(id) : this.loc.heldRoute(this.outSlots[id] ?? -1, id, attrs, this.outLabels[id]);
+    return attrs === undefined ? this.ribOut.get(id) : this.loc.heldRoute(this.outSlots.get(id), id, attrs, this.outLabels[id]);
   }
 
   /** The set of an entry sent from a route held as columns, undefined for any other entry. */
@@ -299,14 +299,13 @@ export class PeerRoutes {
   /** `setSent` of the route numbered `slot` holds as columns, sent with the update group's shared attributes. */
   private setHeldSent(id: number, attrs: AttributeSet, slot: number, labels: readonly number[] | undefined): void {
     this.outSets = withRoom(this.outSets, id);
-    this.outSlots = withRoom(this.outSlots, id);
     const index = attrs.index + 1;
     if (this.outSets[id] !== index) {
       this.interner.retain(attrs);
       this.releaseSentSet(id);
       this.outSets[id] = index;
     }
-    this.outSlots[id] = slot;
+    this.outSlots.set(id, slot);
     if (labels !== undefined) {
       const l = this.outLabels;
       while (l.length <= id) l.push(undefined);
@@ -428,7 +427,7 @@ export class PeerRoutes {
     if (!exported) return false;
     const sentSet = this.sentSetAt(id);
     if (sentSet !== undefined) {
-      const before = group.exportedHeld(sentSet, this.loc.sourceAt(this.outSlots[id] ?? -1).routeSource);
+      const before = group.exportedHeld(sentSet, this.loc.sourceAt(this.outSlots.get(id)).routeSource);
       if (before === undefined) return false;
       if (before !== null && sameExport(before, exported)) {
         // Same attributes from another path (or the same path again): nothing to send; remember the path.

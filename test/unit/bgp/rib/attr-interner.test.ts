@@ -89,7 +89,9 @@ describe('AttributeInterner', () => {
     interner.release(a);
     const again = interner.intern(attrs([65001]), '192.0.2.1');
     expect(again).not.toBe(a);
-    expect(again.id).not.toBe(a.id);
+    // The freed set's number is handed out again, and names the new set only.
+    expect(again.index).toBe(a.index);
+    expect(interner.setAt(a.index)).toBe(again);
     expect(interner.size).toBe(1);
   });
 
