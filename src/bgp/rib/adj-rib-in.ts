@@ -284,7 +284,7 @@ export class AdjRibIn implements PathSource {
   private store(id: number, route: Route): void {
     this.stored++;
     // Held only with a set of this table's interner: the column keeps its index.
-    if (this.slot >= 0 && heldBy(route, id) === this.slot && route.rejected === undefined && route.received === undefined && !route.stale && this.interner.setAt(route.attrs.index) === route.attrs) {
+    if (this.slot >= 0 && heldBy(route, id) === this.slot && route.rejected === undefined && route.received === undefined && !route.stale && this.interner.holds(route.attrs)) {
       this.putSet(id, route.attrs);
       const labels = heldLabels(route);
       if (labels !== undefined) {
@@ -414,7 +414,7 @@ export class AdjRibIn implements PathSource {
    */
   private announceAt(id: number, msg: UpdateMessage, afi: number, safi: number, nlri: RoutableNlri, key: string | null, packed: number, nextHop: string, changes: RibChange[]): void {
     const attrs = this.setFor(msg, nextHop);
-    if (packed >= 0 && nlri.pathId === undefined && this.slot >= 0 && this.isEmptyAt(id) && this.importsUnchanged(attrs) && this.interner.setAt(attrs.index) === attrs) {
+    if (packed >= 0 && nlri.pathId === undefined && this.slot >= 0 && this.isEmptyAt(id) && this.importsUnchanged(attrs) && this.interner.holds(attrs)) {
       // A new IPv4 unicast destination of this table, accepted as it came (a full table's load): columns only.
       this.stored++;
       this.bump(1, 1, 1, true);

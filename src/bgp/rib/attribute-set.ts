@@ -233,9 +233,9 @@ function attributesKey(kept: readonly PathAttribute[]): string {
  * compares), and from the wire form of any other: equal lists hash equal.
  * Encoding every UPDATE's attributes to hash them was half of interning.
  */
-function attributesHash(kept: readonly PathAttribute[], nextHop: string): number {
+function attributesHash(attributes: readonly PathAttribute[], nextHop: string): number {
   let h = hashString(nextHop, HASH_SEED) ^ 0x5c;
-  for (const a of kept) {
+  for (const a of attributes) {
     // The attributes interning drops (`isKept`) are skipped, so an UPDATE's list is hashed as it came.
     if (!isKept(a)) continue;
     h = mix(h, a.flags ?? 256);
@@ -375,8 +375,11 @@ export class AttributeInterner {
     return this.byIndex[index];
   }
 
-  /** Whether `set` is interned here now (a set freed, or another interner's, is not). */
-  private holds(set: AttributeSet): set is InternedSet {
+  /**
+   * Whether `set` is interned here now (a set freed, or another interner's,
+   * is not): what a table checks before keeping a set as its number.
+   */
+  holds(set: AttributeSet): set is InternedSet {
     return set instanceof InternedSet && this.byIndex[set.index] === set;
   }
 

@@ -288,7 +288,7 @@ export class PeerRoutes {
   private setSent(id: number, choice: Choice): void {
     const r = choice.route;
     const slot = choice.shared ? heldBy(r, id) : -1;
-    if (slot >= 0 && this.interner.setAt(r.attrs.index) === r.attrs) {
+    if (slot >= 0 && this.interner.holds(r.attrs)) {
       this.setHeldSent(id, r.attrs, slot, heldLabels(r));
       return;
     }
