@@ -84,15 +84,6 @@ export class AttrHashTable<T extends { readonly hash: number }> {
     return true;
   }
 
-  /** Whether exactly this item is in the table. */
-  has(item: T): boolean {
-    for (let i = item.hash & this.mask; ; i = (i + 1) & this.mask) {
-      const at = this.items[i];
-      if (at === undefined) return false;
-      if (at === item) return true;
-    }
-  }
-
   private place(item: T): void {
     let i = item.hash & this.mask;
     while (this.items[i] !== undefined) i = (i + 1) & this.mask;
