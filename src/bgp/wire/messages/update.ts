@@ -36,7 +36,7 @@ export function decodeUpdateBody(body: Buffer, ctx: CodecContext): UpdateMessage
 }
 
 /** The checks that need the whole message: mandatory attributes, next-hop sanity, RFC 7606 §5.2. */
-function messageChecks(attributes: readonly PathAttribute[], attrErrors: readonly AttributeError[], seenTypes: { has(code: number): boolean }, count: number, nlriFieldCount: number): AttributeError[] {
+function messageChecks(attributes: readonly PathAttribute[], attrErrors: readonly AttributeError[], seenTypes: UpdateShape['seenTypes'], count: number, nlriFieldCount: number): AttributeError[] {
   let mpReachNlriCount = 0;
   let hasMpReach = false;
   let hasMpUnreach = false;
