@@ -9,6 +9,8 @@
 import type { UpdateMessage } from '../wire/messages/types';
 import type { VpnNlri } from '../wire/nlri/types';
 import { rdEquals } from '../wire/values/rd';
+import { ipv4Prefix } from '../wire/values/prefix';
+import { readIpv4Field } from '../wire/nlri/unicast';
 import { familyKey, type FamilyKey } from '../wire/context';
 import type { AttributeInterner, AttributeSet } from './attribute-set';
 import { heldBy, heldLabels, ipv4UnicastKey, isRoutable, makeHeldRoute, makeHeldVpnRoute, makeRoute, packedIpv4Unicast, routeKey, routePathId, withRoute, type RoutableNlri, type Route, type RouteSource } from './route';
@@ -148,6 +150,21 @@ export class AdjRibIn implements PathSource {
    * path id), else -1. The speaker then needs no second lookup.
    */
   readonly changeDests: number[] = [];
+  /**
+   * After `apply`: new IPv4 unicast destinations stored as columns (import
+   * accepted their set unchanged) by an UPDATE of announcements only, as
+   * destination ids and their sets, `heldCount` of them. They are not in
+   * the returned changes: one change object per route was a sixth of what a
+   * table load allocated. The speaker takes them from here, in this order
+   * and before the returned changes (an UPDATE that only announces can
+   * replace such a route later in itself, never before); `heldChange` makes
+   * the object for whoever needs one.
+   */
+  heldIds = new Int32Array(0);
+  readonly heldSets: AttributeSet[] = [];
+  heldCount = 0;
+  /** Whether `announceAt` lists held routes in `heldIds` (an UPDATE of announcements only) or returns change objects. */
+  private listHeld = false;
   /** Per family (afi × 65536 + safi): routes received, and those the import filter accepted. */
   private readonly counters = new Map<number, { received: number; accepted: number }>();
   /**
@@ -339,25 +356,45 @@ export class AdjRibIn implements PathSource {
   apply(msg: UpdateMessage): RibChange[] {
     const changes: RibChange[] = [];
     this.changeDests.length = 0;
+    this.heldCount = 0;
     try {
       this.applyTo(msg, changes);
     } finally {
       // The UPDATE's sets are held by its routes now, not by this scratch list.
-      this.hops.length = 0;
-      this.hopSets.length = 0;
+      this.hopCount = 0;
+      this.listHeld = false;
     }
     return changes;
+  }
+
+  /** The change for `heldIds[i]` of the last `apply`, as an object. */
+  heldChange(i: number): RibChange & { readonly heldAttrs: AttributeSet } {
+    const id = this.heldIds[i] ?? -1;
+    const attrs = this.heldSets[i];
+    if (i >= this.heldCount || attrs === undefined) throw new RangeError(`no held route ${i} (${this.heldCount})`);
+    const packed = this.keys.packedAt(id);
+    return new HeldIpv4Announced(Math.floor(packed / 64) | 0, packed % 64, attrs, this, id);
   }
 
   private applyTo(msg: UpdateMessage, changes: RibChange[]): void {
     if (onlyAnnounces(msg)) {
       // The common UPDATE (announcements only): walked in place, without a list of announcements first.
+      this.listHeld = true;
       let nextHop = '';
       for (const a of msg.attributes) {
         if (a.type === 'next-hop') nextHop = a.nextHop;
         else if (a.type === 'mp-reach') for (const n of a.nlri) if (isRoutable(n)) this.announceNew(msg, a.afi, a.safi, n, a.nextHop.address, changes);
       }
-      for (const n of msg.nlri) if (isRoutable(n)) this.announceNew(msg, 1, 1, n, nextHop, changes);
+      const field = msg.ipv4Field;
+      if (field === undefined) {
+        for (const n of msg.nlri) if (isRoutable(n)) this.announceNew(msg, 1, 1, n, nextHop, changes);
+        return;
+      }
+      // The NLRI field as received: no object per prefix unless the route needs one (announceAt).
+      for (let p = 0; p < field.length; p += 1 + (((field[p] ?? 0) + 7) >> 3)) {
+        const packed = readIpv4Field(field, p);
+        this.announceAt(this.keys.acquirePacked(packed), msg, 1, 1, null, null, packed, nextHop, changes);
+      }
       return;
     }
     const r = updateRoutes(msg);
@@ -368,21 +405,27 @@ export class AdjRibIn implements PathSource {
     }
   }
 
-  /** Next hops seen in the UPDATE being applied, and their interned sets (usually one of each). */
+  /**
+   * Next hops seen in the UPDATE being applied, and their interned sets
+   * (usually one of each): the first `hopCount` entries. Counted rather than
+   * emptied, since an emptied array gives up its storage and took it again
+   * for every UPDATE.
+   */
   private readonly hops: string[] = [];
   private readonly hopSets: AttributeSet[] = [];
+  private hopCount = 0;
 
   /** Decode-once, intern-once: every prefix of the UPDATE with the same next hop shares one set. */
   private setFor(msg: UpdateMessage, nextHop: string): AttributeSet {
-    const i = this.hops.indexOf(nextHop);
-    const hit = i < 0 ? undefined : this.hopSets[i];
+    let hit: AttributeSet | undefined = undefined;
+    for (let i = 0; i < this.hopCount && hit === undefined; i++) if (this.hops[i] === nextHop) hit = this.hopSets[i];
     if (hit) {
       this.interner.retain(hit);
       return hit;
     }
     const attrs = this.interner.intern(msg.attributes, nextHop);
-    this.hops.push(nextHop);
-    this.hopSets.push(attrs);
+    this.hops[this.hopCount] = nextHop;
+    this.hopSets[this.hopCount++] = attrs;
     return attrs;
   }
 
@@ -412,17 +455,26 @@ export class AdjRibIn implements PathSource {
    * to the route). `key` null: the change makes its key text only if read,
    * from `packed` (`packedIpv4Unicast`) or else from the VPN-IPv4 NLRI.
    */
-  private announceAt(id: number, msg: UpdateMessage, afi: number, safi: number, nlri: RoutableNlri, key: string | null, packed: number, nextHop: string, changes: RibChange[]): void {
+  private announceAt(id: number, msg: UpdateMessage, afi: number, safi: number, given: RoutableNlri | null, key: string | null, packed: number, nextHop: string, changes: RibChange[]): void {
     const attrs = this.setFor(msg, nextHop);
-    if (packed >= 0 && nlri.pathId === undefined && this.slot >= 0 && this.isEmptyAt(id) && this.importsUnchanged(attrs) && this.interner.holds(attrs)) {
+    if (packed >= 0 && given?.pathId === undefined && this.slot >= 0 && this.isEmptyAt(id) && this.importsUnchanged(attrs) && this.interner.holds(attrs)) {
       // A new IPv4 unicast destination of this table, accepted as it came (a full table's load): columns only.
       this.stored++;
       this.bump(1, 1, 1, true);
       this.putSet(id, attrs);
-      changes.push(new HeldIpv4Announced(Math.floor(packed / 64) | 0, packed % 64, attrs, this, id));
-      this.changeDests.push(id);
+      if (this.listHeld) {
+        const n = this.heldCount++;
+        this.heldIds = withRoom(this.heldIds, n);
+        this.heldIds[n] = id;
+        this.heldSets[n] = attrs;
+      } else {
+        changes.push(new HeldIpv4Announced(Math.floor(packed / 64) | 0, packed % 64, attrs, this, id));
+        this.changeDests.push(id);
+      }
       return;
     }
+    // Null: an IPv4 unicast prefix read from the NLRI field's octets (no path id), made an object only now.
+    const nlri = given ?? { kind: 'unicast', safi: 1, prefix: ipv4Prefix(Math.floor(packed / 64), packed % 64) };
     // The route replaced, an object or one held as columns (made here to read its family and references).
     const old = this.routeAt(id);
     if (old) {

@@ -10,7 +10,7 @@
  * exchange completes, from which point it reads and writes with the session's
  * codec contexts (ADD-PATH, 4-octet AS, Extended Message).
  */
-import { DEFAULT_CONTEXT, type CodecContext } from '../wire/context';
+import { DEFAULT_CONTEXT, withContext, type CodecContext } from '../wire/context';
 import { MAX_EXTENDED_MESSAGE_LENGTH, MAX_MESSAGE_LENGTH } from '../wire/constants';
 import { BgpError, ErrorCode } from '../wire/errors';
 import { MessageFramer } from '../wire/framer';
@@ -119,7 +119,8 @@ export class Connection {
 
   /** RFC 4271 §8: from the OPEN exchange on, the negotiated capabilities shape the codec. */
   setSession(session: NegotiatedSession): void {
-    this.decodeContext = session.decodeContext;
+    // The RIB reads the NLRI field's prefixes from its octets (FieldUpdate).
+    this.decodeContext = withContext({ ipv4FieldOnly: true }, session.decodeContext);
     this.encodeContext = session.encodeContext;
     // RFC 8654 §3: the larger limit applies once both sides announced Extended Message.
     this.framer.setExtendedMessage(session.extendedMessage);

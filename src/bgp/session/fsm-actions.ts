@@ -215,7 +215,16 @@ export function negotiatedTimers(session: NegotiatedSession, config: FsmConfig):
 
 /** "Restarts its HoldTimer, if the negotiated HoldTime value is non-zero." */
 export function restartHold(session: NegotiatedSession): FsmAction[] {
-  return session.holdTime === 0 ? [] : [startTimer('Hold', session.holdTime * 1000)];
+  return session.holdTime === 0 ? [] : [holdTimer(session)];
+}
+
+/** `[action, ...restartHold(session)]` made as one list: every UPDATE received makes one. */
+export function thenRestartHold(action: FsmAction, session: NegotiatedSession): FsmAction[] {
+  return session.holdTime === 0 ? [action] : [action, holdTimer(session)];
+}
+
+function holdTimer(session: NegotiatedSession): FsmAction {
+  return startTimer('Hold', session.holdTime * 1000);
 }
 
 /** "Sends a KEEPALIVE message, restarts its KeepaliveTimer" (never armed when the Hold Time is 0). */

@@ -27,6 +27,7 @@ import {
   send,
   sendOpen,
   startTimer,
+  thenRestartHold,
   stay,
   stopTimer,
   stopWithCease,
@@ -381,7 +382,7 @@ function established(s: Extract<SessionState, { name: 'Established' }>, e: FsmEv
     case 'KeepAliveMsg': // 26
       return stay(s, restartHold(s.session));
     case 'UpdateMsg': // 27
-      return stay(s, [{ type: 'deliver', message: e.update }, ...restartHold(s.session)]);
+      return stay(s, thenRestartHold({ type: 'deliver', message: e.update }, s.session));
     case 'RouteRefreshMsg': // RFC 2918 §4 / RFC 7313: handed to the RIB side
       return stay(s, [{ type: 'deliver', message: e.message }, ...restartHold(s.session)]);
     case 'UpdateMsgErr': // 28: the NOTIFICATION the codec chose (RFC 7606 session-reset cases only reach here)

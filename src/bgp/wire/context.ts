@@ -25,6 +25,14 @@ export interface CodecContext {
   readonly ibgp?: boolean;
   /** RFC 8277 §2.3: Multiple Labels negotiated (max label count per family); absent = exactly one label. */
   readonly multipleLabels?: ReadonlyMap<FamilyKey, number>;
+  /**
+   * Decode only: an UPDATE's NLRI field (IPv4 unicast, no ADD-PATH) is
+   * checked but kept as its octets (`UpdateMessage.ipv4Field`), its `nlri`
+   * made on first read. A session's receive path sets this: the RIB reads
+   * the prefixes from the octets, and an object per prefix was a sixth of
+   * what a table load allocated.
+   */
+  readonly ipv4FieldOnly?: boolean;
 }
 
 export const DEFAULT_CONTEXT: CodecContext = {

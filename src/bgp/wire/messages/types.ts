@@ -33,6 +33,12 @@ export interface UpdateMessage {
   /** NLRI field (IPv4 unicast). */
   readonly nlri: readonly Nlri[];
   /**
+   * The NLRI field's octets, already checked, when decoded with
+   * `ipv4FieldOnly` (no ADD-PATH): `nlri` is then made from them on first
+   * read, and `readIpv4Field` walks them without objects.
+   */
+  readonly ipv4Field?: Buffer;
+  /**
    * RFC 7606 problems found while decoding that did not reset the session.
    * When any of them is treat-as-withdraw, every NLRI here must be handled as withdrawn.
    * Empty for a clean message; ignored by the encoder.

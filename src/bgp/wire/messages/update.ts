@@ -6,12 +6,15 @@
  * handles every NLRI of the message (NLRI field and MP_REACH) as withdrawn.
  */
 import { Afi, HEADER_LENGTH, MessageType, Safi } from '../constants';
-import type { CodecContext } from '../context';
+import { familyKey, type CodecContext } from '../context';
 import { Writer } from '../cursor';
 import { BgpError, EncodeError, ErrorCode, UpdateSubcode, type AttributeError } from '../errors';
 import { decodeAttributeBlock, nextHopMartianReason, writeAttribute } from '../attributes';
 import type { PathAttribute } from '../attributes/types';
 import { decodeNlriList, writeNlriList } from '../nlri';
+import { countIpv4List } from '../nlri/unicast';
+import type { Nlri } from '../nlri/types';
+import { FieldUpdate } from './field-update';
 import { maxMessageLength, writeHeader } from '../header';
 import { escalationForMissingNlri, missingMandatory, type UpdateShape } from '../rfc7606';
 import type { UpdateMessage } from './types';
@@ -28,12 +31,22 @@ export function decodeUpdateBody(body: Buffer, ctx: CodecContext): UpdateMessage
   const attrLength = body.readUInt16BE(2 + withdrawnLength);
   const attrStart = 4 + withdrawnLength;
   if (attrStart + attrLength > body.length) throw malformedList(`Total Path Attribute Length ${attrLength} overruns the message`);
-  const withdrawn = decodeNlriList(Afi.Ipv4, Safi.Unicast, body.subarray(2, 2 + withdrawnLength), ctx, true);
+  // Most UPDATEs withdraw nothing: no view of an empty field, no empty list made for it.
+  const withdrawn = withdrawnLength === 0 ? NO_NLRI : decodeNlriList(Afi.Ipv4, Safi.Unicast, body.subarray(2, 2 + withdrawnLength), ctx, true);
   const block = decodeAttributeBlock(body.subarray(attrStart, attrStart + attrLength), ctx);
-  const nlri = decodeNlriList(Afi.Ipv4, Safi.Unicast, body.subarray(attrStart + attrLength), ctx, false);
+  const field = body.subarray(attrStart + attrLength);
+  if (ctx.ipv4FieldOnly === true && !ctx.addPath.has(IPV4_UNICAST)) {
+    const count = countIpv4List(field, UpdateSubcode.InvalidNetworkField);
+    const errors = messageChecks(block.attributes, block.errors, block.seenTypes, block.count, count);
+    return new FieldUpdate(withdrawn, block.attributes, field, errors);
+  }
+  const nlri = decodeNlriList(Afi.Ipv4, Safi.Unicast, field, ctx, false);
   const errors = messageChecks(block.attributes, block.errors, block.seenTypes, block.count, nlri.length);
   return { type: 'update', withdrawn, attributes: block.attributes, nlri, errors };
 }
+
+const IPV4_UNICAST = familyKey(Afi.Ipv4, Safi.Unicast);
+const NO_NLRI: readonly Nlri[] = Object.freeze([]);
 
 /** The checks that need the whole message: mandatory attributes, next-hop sanity, RFC 7606 §5.2. */
 function messageChecks(attributes: readonly PathAttribute[], attrErrors: readonly AttributeError[], seenTypes: UpdateShape['seenTypes'], count: number, nlriFieldCount: number): AttributeError[] {
@@ -47,7 +60,9 @@ function messageChecks(attributes: readonly PathAttribute[], attrErrors: readonl
     } else if (a.type === 'mp-unreach') hasMpUnreach = true;
   }
   const shape: UpdateShape = { seenTypes, nlriFieldCount, hasMpReach, mpReachNlriCount, hasMpUnreach, attributeCount: count };
-  const errors = [...attrErrors, ...missingMandatory(shape)];
+  const missing = missingMandatory(shape);
+  // A fresh array either way (the next-hop check may add to it), but no iterators for the usual clean UPDATE.
+  const errors = attrErrors.length === 0 && missing.length === 0 ? [] : [...attrErrors, ...missing];
   if (nlriFieldCount > 0) {
     // RFC 4271 §6.3 semantic check; NEXT_HOP is ignored when only MP_REACH carries routes (RFC 4760 §3).
     const nh = attributes.find((a) => a.type === 'next-hop');
@@ -107,7 +122,8 @@ function writeUpdateBody(w: Writer, msg: UpdateMessage, ctx: CodecContext): void
  * any other family one holding only an empty MP_UNREACH_NLRI. Null otherwise.
  */
 export function isEndOfRib(msg: UpdateMessage): { afi: number; safi: number } | null {
-  if (msg.withdrawn.length > 0 || msg.nlri.length > 0) return null;
+  // The field's octets when kept (FieldUpdate), so that asking does not make `nlri`.
+  if (msg.withdrawn.length > 0 || (msg.ipv4Field ?? msg.nlri).length > 0) return null;
   if (msg.attributes.length === 0) return msg.errors.length === 0 ? { afi: Afi.Ipv4, safi: Safi.Unicast } : null;
   const only = msg.attributes[0];
   if (msg.attributes.length !== 1 || only === undefined || only.type !== 'mp-unreach' || only.nlri.length > 0) return null;

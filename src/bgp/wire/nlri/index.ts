@@ -15,20 +15,26 @@ export { WITHDRAW_COMPAT_LABEL } from './labeled';
 
 type Parsed = { readonly kind: 'unicast'; readonly afi: 1 | 2 } | { readonly kind: 'labeled'; readonly afi: 1 | 2; readonly vpn: boolean } | { readonly kind: 'opaque' };
 
+/** The layouts, made once: `layoutOf` runs for every NLRI list decoded or encoded. */
+const OPAQUE: Parsed = { kind: 'opaque' };
+const UNICAST: readonly [Parsed, Parsed] = [{ kind: 'unicast', afi: 1 }, { kind: 'unicast', afi: 2 }];
+const LABELED: readonly [Parsed, Parsed] = [{ kind: 'labeled', afi: 1, vpn: false }, { kind: 'labeled', afi: 2, vpn: false }];
+const VPN: readonly [Parsed, Parsed] = [{ kind: 'labeled', afi: 1, vpn: true }, { kind: 'labeled', afi: 2, vpn: true }];
+
 /** How a family's NLRI is laid out. */
 function layoutOf(afi: number, safi: number): Parsed {
-  if (afi !== Afi.Ipv4 && afi !== Afi.Ipv6) return { kind: 'opaque' };
-  const a = afi === Afi.Ipv4 ? 1 : 2;
+  if (afi !== Afi.Ipv4 && afi !== Afi.Ipv6) return OPAQUE;
+  const a = afi === Afi.Ipv4 ? 0 : 1;
   switch (safi) {
     case Safi.Unicast:
     case Safi.Multicast:
-      return { kind: 'unicast', afi: a };
+      return UNICAST[a];
     case Safi.Labeled:
-      return { kind: 'labeled', afi: a, vpn: false };
+      return LABELED[a];
     case Safi.MplsVpn:
-      return { kind: 'labeled', afi: a, vpn: true };
+      return VPN[a];
     default:
-      return { kind: 'opaque' };
+      return OPAQUE;
   }
 }
 

@@ -34,6 +34,35 @@ function decodeIpv4List(safi: number, buf: Buffer, addPath: boolean, subcode: nu
   }
 }
 
+/**
+ * The checks of decodeIpv4List (no path ids) without the objects: the
+ * number of prefixes in a field that `readIpv4Field` may then walk.
+ */
+export function countIpv4List(buf: Buffer, subcode: number): number {
+  const end = buf.length;
+  let p = 0;
+  let count = 0;
+  while (p < end) {
+    const bits = buf[p] as number;
+    if (bits > 32) throw nlriError(subcode, `IPv4 NLRI: prefix length ${bits} > 32 at offset ${p}`);
+    const n = (bits + 7) >> 3;
+    if (p + 1 + n > end) throw nlriError(subcode, `IPv4 NLRI: prefix /${bits} overruns the field at offset ${p}`);
+    p += 1 + n;
+    count++;
+  }
+  return count;
+}
+
+/**
+ * The prefix at offset `p` of a field `countIpv4List` accepted, as address ×
+ * 64 + length (host bits cleared, as decodeIpv4List reads it); the next
+ * prefix starts at `p + 1 + ceil(length / 8)`.
+ */
+export function readIpv4Field(buf: Buffer, p: number): number {
+  const bits = buf[p] as number;
+  return readIpv4Bits(buf, p + 1, bits) * 64 + bits;
+}
+
 function decodeIpv6List(safi: number, buf: Buffer, addPath: boolean, subcode: number, out: Nlri[]): void {
   const end = buf.length;
   let p = 0;

@@ -114,8 +114,19 @@ export class FakePeer extends EventEmitter implements SessionPeer {
     this.emit('established', s);
   }
 
-  /** Delivers an UPDATE from this neighbor. */
+  /**
+   * Delivers an UPDATE from this neighbor, through the wire as a session
+   * decodes it: the NLRI field kept as octets (FieldUpdate).
+   */
   receive(nlri: Nlri[], attributes: PathAttribute[], withdrawn: Nlri[] = []): void {
+    const m: UpdateMessage = { type: 'update', withdrawn, attributes: nlri.length ? attributes : [], nlri, errors: [] };
+    const decoded = decodeMessage(encodeMessage(m, this.ctx), withContext({ ipv4FieldOnly: true }, this.ctx));
+    if (decoded.type !== 'update' || decoded.ipv4Field === undefined) throw new Error('not an UPDATE with its NLRI field kept');
+    this.emit('update', decoded);
+  }
+
+  /** Delivers an UPDATE from this neighbor as given (no wire form). */
+  receiveDecoded(nlri: Nlri[], attributes: PathAttribute[], withdrawn: Nlri[] = []): void {
     this.emit('update', { type: 'update', withdrawn, attributes: nlri.length ? attributes : [], nlri, errors: [] });
   }
 

@@ -262,14 +262,17 @@ describe('routes held as columns', () => {
     expect(b.table().size).toBe(0);
     expect(s.interner.size).toBe(0);
   });
-  it('a new destination accepted as it came is stored as columns without a route object; its change makes the route when read', () => {
+  it('a new destination accepted as it came is listed by id without a route or change object; its change, made on demand, makes the route when read', () => {
     const s = speaker();
     join(s, '192.0.2.10', 65010);
     const pa = s.peerRoutes('192.0.2.10');
     if (!pa) throw new Error('no neighbor');
     const changes = pa.ribIn.apply({ type: 'update', withdrawn: [], attributes: attrs([65010, 7], '192.0.2.10'), nlri: [p(7)], errors: [] });
-    expect(changes).toHaveLength(1);
-    const c = changes[0];
+    expect(changes).toHaveLength(0);
+    expect(pa.ribIn.heldCount).toBe(1);
+    expect(pa.ribIn.heldIds[0]).toBe(s.loc.dests.find(key(7)));
+    expect(() => pa.ribIn.heldChange(1)).toThrow(RangeError);
+    const c = pa.ribIn.heldChange(0);
     expect(c?.heldSlot).toBe(pa.ribIn.slot);
     expect(c?.heldAttrs?.asPath).toEqual([{ kind: 'sequence', asns: [65010, 7] }]);
     expect(c?.key).toBe(key(7));
@@ -281,7 +284,30 @@ describe('routes held as columns', () => {
     expect(pa.ribIn.get(key(7))?.attrs).toBe(c?.heldAttrs);
     // A route refused at import (our own AS in its path) is not: it is kept as an object, with its reason.
     const loop = pa.ribIn.apply({ type: 'update', withdrawn: [], attributes: attrs([65010, LOCAL_AS], '192.0.2.10'), nlri: [p(8)], errors: [] });
+    expect(pa.ribIn.heldCount).toBe(0);
     expect(loop[0]?.heldSlot).toBeUndefined();
     expect(loop[0]?.route?.rejected).toMatch(/loop/);
+    // An UPDATE that also withdraws keeps the order of its changes: the held route comes back as an object, after the withdrawal.
+    const mixed = pa.ribIn.apply({ type: 'update', withdrawn: [p(7)], attributes: attrs([65010, 9], '192.0.2.10'), nlri: [p(9)], errors: [] });
+    expect(pa.ribIn.heldCount).toBe(0);
+    expect(mixed.map((m) => [m.key, m.route === null, m.heldSlot])).toEqual([
+      [key(7), true, undefined],
+      [key(9), false, pa.ribIn.slot],
+    ]);
+  });
+
+  it('listeners are told of held routes too, and the speaker and its neighbors see what the list said', () => {
+    const s = speaker();
+    const a = join(s, '192.0.2.10', 65010);
+    const b = join(s, '192.0.2.20', 65020);
+    const told: string[] = [];
+    s.onRibChange((from, changes) => {
+      for (const c of changes) told.push(`${from} ${c.key} ${c.route?.attrs.asPath[0]?.asns.join(' ') ?? 'gone'}`);
+    });
+    a.receive([p(1), p(2), p(1)], attrs([65010, 5], '192.0.2.10'));
+    // p(1) twice in one UPDATE: first held, then replaced by itself as an object.
+    expect(told).toEqual([`192.0.2.10 ${key(1)} 65010 5`, `192.0.2.10 ${key(2)} 65010 5`, `192.0.2.10 ${key(1)} 65010 5`]);
+    expect([...b.table().keys()].sort()).toEqual([text(1), text(2)]);
+    expect(s.loc.size).toBe(2);
   });
 });

@@ -354,7 +354,8 @@ describe('update groups', () => {
     const s = speaker();
     const a = join(s, '192.0.2.10', 65010);
     const b = join(s, '192.0.2.20', 65020);
-    a.receive(Array.from({ length: 2000 }, (_, i) => ({ kind: 'unicast', safi: 1, prefix: ipv4Prefix((11 << 24) | (i << 8), 24) })), attrs([65010], '192.0.2.10'));
+    // More than one UPDATE of ours could carry: given as decoded, not through the wire.
+    a.receiveDecoded(Array.from({ length: 2000 }, (_, i) => ({ kind: 'unicast', safi: 1, prefix: ipv4Prefix((11 << 24) | (i << 8), 24) })), attrs([65010], '192.0.2.10'));
     const announcements = b.sent.filter((m) => m.nlri.length > 0);
     // 2000 × 4 octets of NLRI over ≈4050 octets per UPDATE.
     expect(announcements.length).toBe(2);
