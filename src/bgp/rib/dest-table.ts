@@ -280,6 +280,28 @@ export class DestTable {
     return length >= VPN_KEY ? -1 : (this.v4Address[id] ?? 0) * 64 + length;
   }
 
+  /** Whether a live id is an IPv4 unicast destination kept as a number (`packedAt` ≥ 0). */
+  isPackedIpv4(id: number): boolean {
+    return (this.v4Length[id] ?? STRING_KEY) < VPN_KEY;
+  }
+
+  /**
+   * `packedAt` of each of `ids` (live IPv4 unicast ids, `isPackedIpv4`) into
+   * `out`, or into a larger array returned in its place: the pump's way to the
+   * encoder, without a boxed number per prefix.
+   */
+  packedInto(ids: readonly number[], out: Float64Array<ArrayBuffer>): Float64Array<ArrayBuffer> {
+    let dst = out;
+    if (ids.length > dst.length) dst = new Float64Array(Math.max(ids.length, dst.length * 2));
+    for (let i = 0; i < ids.length; i++) {
+      const id = ids[i] ?? 0;
+      const length = this.v4Length[id] ?? STRING_KEY;
+      if (length >= VPN_KEY) throw new RangeError(`destination ${id} is not an IPv4 unicast prefix kept as a number`);
+      dst[i] = (this.v4Address[id] ?? 0) * 64 + length;
+    }
+    return dst;
+  }
+
   /** A live VPN-IPv4 id's RD (its prefix is `vpnPrefixAt`), undefined for any other destination. */
   rdAt(id: number): RouteDistinguisher | undefined {
     const length = this.v4Length[id] ?? STRING_KEY;

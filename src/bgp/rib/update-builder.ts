@@ -145,36 +145,67 @@ export interface Ipv4Attributes {
  * attribute block is encoded once per group and each UPDATE written into
  * one Buffer, from prefixes given as address × 64 + length. A route
  * server's whole table goes out this way, without an NLRI object, a list
- * of them or a message object per route. Null when the classic form does
- * not apply (an IPv6 next hop, or ADD-PATH paths ids to send, RFC 7911).
+ * of them or a message object per route. Each UPDATE goes to `send` as it
+ * is written (the block is scratch: not reentrant, so `send` must not encode
+ * a group itself). False, with nothing sent, when the classic form does not
+ * apply (an IPv6 next hop, or ADD-PATH paths ids to send, RFC 7911).
  */
-export function encodeIpv4Announcements(group: Ipv4Attributes, packed: readonly number[], ctx: CodecContext): Buffer[] | null {
-  if (group.nextHop.includes(':') || ctx.addPath.has(familyKey(1, 1))) return null;
+export function encodeIpv4Announcements(group: Ipv4Attributes, packed: ArrayLike<number>, count: number, ctx: CodecContext, send: (update: Buffer) => void): boolean {
+  if (group.nextHop.includes(':') || ctx.addPath.has(familyKey(1, 1))) return false;
+  if (count > packed.length) throw new RangeError(`${count} prefixes asked for, ${packed.length} given`);
   // The attribute block is written once into a scratch writer and copied into each UPDATE (not reentrant: nothing below encodes a group).
   const block = blockWriter.reset();
-  for (const a of withAttribute(group.attributes, { type: 'next-hop', nextHop: group.nextHop }, 3)) writeAttribute(block, a, ctx);
+  writeWithNextHop(block, group, ctx);
   if (block.pos > 0xffff) throw new RangeError('UPDATE withdrawn routes or attributes exceed 65535 octets');
   const room = maxLength(ctx) - UPDATE_OVERHEAD - block.pos;
-  const out: Buffer[] = [];
   let from = 0;
   let used = 0;
-  for (let i = 0; i < packed.length; i++) {
+  for (let i = 0; i < count; i++) {
     const n = 1 + ((((packed[i] ?? 0) % 64) + 7) >> 3);
     if (i > from && used + n > room) {
-      out.push(writeIpv4Update(block, packed, from, i, used));
+      send(writeIpv4Update(block, packed, from, i, used));
       from = i;
       used = 0;
     }
     used += n;
   }
-  if (packed.length > from) out.push(writeIpv4Update(block, packed, from, packed.length, used));
-  return out;
+  if (count > from) send(writeIpv4Update(block, packed, from, count, used));
+  return true;
 }
 
 const blockWriter = new Writer(4096);
 
+/**
+ * The attributes with NEXT_HOP, in sending order, as `withAttribute` lists
+ * them: written in place when they are in that order already (an interned
+ * set from a well-behaved peer), with no list made per UPDATE sent.
+ */
+function writeWithNextHop(w: Writer, group: Ipv4Attributes, ctx: CodecContext): void {
+  const hop: PathAttribute = { type: 'next-hop', nextHop: group.nextHop };
+  const attributes = group.attributes;
+  let last = -Infinity;
+  for (let i = 0; i < attributes.length; i++) {
+    const c = attributeCode(attributes[i] as PathAttribute);
+    if (c < last || c === 14 || c === 15) {
+      for (const a of withAttribute(attributes, hop, 3)) writeAttribute(w, a, ctx);
+      return;
+    }
+    last = c;
+  }
+  let written = false;
+  for (let i = 0; i < attributes.length; i++) {
+    const a = attributes[i] as PathAttribute;
+    if (!written && attributeCode(a) > 3) {
+      writeAttribute(w, hop, ctx);
+      written = true;
+    }
+    writeAttribute(w, a, ctx);
+  }
+  if (!written) writeAttribute(w, hop, ctx);
+}
+
 /** One UPDATE: header, no withdrawals, the attribute block, then prefixes [from, to) as RFC 4271 §4.3 packs them. */
-function writeIpv4Update(block: Writer, packed: readonly number[], from: number, to: number, nlriLength: number): Buffer {
+function writeIpv4Update(block: Writer, packed: ArrayLike<number>, from: number, to: number, nlriLength: number): Buffer {
   const length = UPDATE_OVERHEAD + block.pos + nlriLength;
   const buf = Buffer.allocUnsafe(length);
   writeHeader(buf, 0, MessageType.Update, length);

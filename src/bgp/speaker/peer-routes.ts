@@ -440,7 +440,7 @@ export class PeerRoutes {
       this.dests.retain(id);
     }
     this.setHeldSent(id, attrs, slot, undefined);
-    entryFor(batch, IPV4_UNICAST, exported, 1, 1, attrs).packed.push(this.dests.packedAt(id));
+    entryFor(batch, IPV4_UNICAST, exported, 1, 1, attrs).ids.push(id);
     return true;
   }
 
@@ -477,9 +477,8 @@ export class PeerRoutes {
     }
     this.setSent(id, choice);
     const g = entryFor(batch, fam, choice.exported, r.afi, r.safi, r.attrs);
-    // An IPv4 unicast destination's prefix is a number in the destination table: sent as that, without an NLRI object.
-    const packed = fam === IPV4_UNICAST ? this.dests.packedAt(id) : -1;
-    if (packed >= 0) g.packed.push(packed);
+    // An IPv4 unicast destination's prefix is a number in the destination table: sent from there, without an NLRI object.
+    if (fam === IPV4_UNICAST && this.dests.isPackedIpv4(id)) g.ids.push(id);
     else g.nlri.push(sentNlri(r));
   }
 
@@ -508,6 +507,12 @@ export class PeerRoutes {
 
   private spareBatch: Batch | null = null;
 
+  /** Where `encodeIpv4Announcements` hands each UPDATE (made once, not per group); notes when the session refused more. */
+  private readonly sendEncoded = (update: Buffer): void => {
+    if (!this.peer.enqueueEncodedUpdate(update)) this.encodedRefused = true;
+  };
+  private encodedRefused = false;
+
   private sendBatchContents({ announce, withdraw }: Batch, ctx: CodecContext): boolean {
     if (announce.size === 0 && withdraw.size === 0) return true;
     let ok = true;
@@ -517,13 +522,17 @@ export class PeerRoutes {
       for (const m of buildWithdrawals(first.afi, first.safi, list.map(sentNlri), ctx)) ok = this.peer.enqueueUpdate(m) && ok;
     }
     for (const byAttrs of announce.values()) {
-      for (const [exported, { afi, safi, attrs, nlri, packed }] of byAttrs) {
+      // Values, not entries: an entry is a [key, value] array made per group.
+      for (const { exported, afi, safi, attrs, nlri, ids } of byAttrs.values()) {
         // RFC 6793 §4.2.2: an OLD speaker gets AS_TRANS in AS_PATH and the true path in AS4_PATH.
         const attributes = ctx.fourOctetAs ? exported.attributes : toOldSpeaker(exported.attributes);
-        if (packed.length > 0) {
-          const raw = encodeIpv4Announcements({ attributes, nextHop: exported.nextHop }, packed, ctx);
-          if (raw) for (const b of raw) ok = this.peer.enqueueEncodedUpdate(b) && ok;
-          else for (const v of packed) nlri.push({ kind: 'unicast', safi: 1, prefix: { afi: 1, address: Math.floor(v / 64), length: v % 64 } });
+        if (ids.length > 0) {
+          // The ids are live: each is in this neighbor's Adj-RIB-Out, which holds a reference on it.
+          packedScratch = this.dests.packedInto(ids, packedScratch);
+          this.encodedRefused = false;
+          const group = attributes === exported.attributes ? exported : { attributes, nextHop: exported.nextHop };
+          if (encodeIpv4Announcements(group, packedScratch, ids.length, ctx, this.sendEncoded)) ok = ok && !this.encodedRefused;
+          else for (let i = 0; i < ids.length; i++) nlri.push(unicastNlriOf(packedScratch[i] ?? 0));
         }
         if (nlri.length === 0) continue;
         // A route server sends the interned list itself, whose encoded length the interner knows.
@@ -544,11 +553,20 @@ interface Batch {
 
 /** The prefixes of one family announced with one set of exported attributes (`attrs`: the set they came with). */
 interface BatchEntry {
+  readonly exported: ExportedAttributes;
   readonly afi: number;
   readonly safi: number;
   readonly attrs: AttributeSet;
   readonly nlri: RoutableNlri[];
-  readonly packed: number[];
+  /** IPv4 unicast destinations whose prefix the destination table holds as a number: their ids (small integers, never boxed). */
+  readonly ids: number[];
+}
+
+/** The prefixes of a batch entry's ids, as address × 64 + length, for the encoder: one array, grown as needed. */
+let packedScratch = new Float64Array(1024);
+
+function unicastNlriOf(packed: number): RoutableNlri {
+  return { kind: 'unicast', safi: 1, prefix: { afi: 1, address: Math.floor(packed / 64), length: packed % 64 } };
 }
 
 function entryFor(batch: Batch, fam: number, exported: ExportedAttributes, afi: number, safi: number, attrs: AttributeSet): BatchEntry {
@@ -559,7 +577,7 @@ function entryFor(batch: Batch, fam: number, exported: ExportedAttributes, afi: 
   }
   let g = byAttrs.get(exported);
   if (!g) {
-    g = { afi, safi, attrs, nlri: [], packed: [] };
+    g = { exported, afi, safi, attrs, nlri: [], ids: [] };
     byAttrs.set(exported, g);
   }
   return g;

@@ -225,6 +225,15 @@ describe('IPv4 unicast keys kept as numbers', () => {
     expect(table.key(fresh)).toBe('1/1||192.0.2.0/24');
     expect(table.find('1/1||192.0.2.0/24')).toBe(fresh);
     expect(table.family(fresh)).toBe(65537);
+    // The pump reads the numbers in bulk, only for IPv4 unicast ids kept as numbers.
+    expect(ids.map((id) => table.isPackedIpv4(id))).toEqual([true, false, false, false, true, true]);
+    const small = new Float64Array(1);
+    const got = table.packedInto([ids[0] ?? -1, fresh, ids[4] ?? -1], small);
+    expect(got).not.toBe(small);
+    expect([...got.subarray(0, 3)]).toEqual([0x0a000100 * 64 + 24, 0xc0000200 * 64 + 24, 0]);
+    expect(table.packedInto([ids[5] ?? -1], got)).toBe(got);
+    expect(got[0]).toBe(0xffffffff * 64 + 32);
+    expect(() => table.packedInto([ids[2] ?? -1], got)).toThrow(RangeError);
     table.release(fresh);
     table.release(ids[0] ?? -1);
     table.release(ids[5] ?? -1);

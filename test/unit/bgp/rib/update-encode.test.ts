@@ -6,7 +6,8 @@
  * checked against tshark in the wire tests.
  */
 import fc from 'fast-check';
-import { buildAnnouncements, encodeIpv4Announcements } from '../../../../src/bgp/rib/update-builder';
+import { buildAnnouncements, encodeIpv4Announcements, type Ipv4Attributes } from '../../../../src/bgp/rib/update-builder';
+import type { CodecContext } from '../../../../src/bgp/wire/context';
 import { encodeMessage } from '../../../../src/bgp/wire/message';
 import { withContext } from '../../../../src/bgp/wire/context';
 import type { PathAttribute } from '../../../../src/bgp/wire/attributes/types';
@@ -32,14 +33,26 @@ const attrsArb: fc.Arbitrary<PathAttribute[]> = fc
     return out;
   });
 
+/** What encodeIpv4Announcements sends, in order; null when it declines (and then it must have sent nothing). */
+function encodeAll(group: Ipv4Attributes, packed: ArrayLike<number>, count: number, ctx: CodecContext): Buffer[] | null {
+  const out: Buffer[] = [];
+  const done = encodeIpv4Announcements(group, packed, count, ctx, (b) => out.push(b));
+  if (!done) expect(out).toEqual([]);
+  return done ? out : null;
+}
+
 describe('encodeIpv4Announcements', () => {
   it('writes the octets the message path writes, split into the same UPDATEs (random prefixes, attributes, 2- or 4-octet AS, extended messages)', () => {
     fc.assert(
-      fc.property(fc.array(prefixArb, { maxLength: 2500 }), attrsArb, fc.boolean(), fc.boolean(), (prefixes, attributes, fourOctetAs, extendedMessage) => {
+      fc.property(fc.array(prefixArb, { maxLength: 2500 }), attrsArb, fc.boolean(), fc.boolean(), fc.boolean(), fc.nat(50), (prefixes, sorted, fourOctetAs, extendedMessage, reversed, spare) => {
         const ctx = withContext({ fourOctetAs, extendedMessage });
+        // Out of sending order (a peer that sent them so): NEXT_HOP is placed by sorting instead of in place.
+        const attributes = reversed ? [...sorted].reverse() : sorted;
         const nlri: RoutableNlri[] = prefixes.map((p) => ({ kind: 'unicast', safi: 1, prefix: ipv4Prefix(p.address, p.length) }));
-        const packed = prefixes.map((p) => p.address * 64 + p.length);
-        const raw = encodeIpv4Announcements({ attributes, nextHop: '192.0.2.1' }, packed, ctx);
+        // The pump's scratch array is longer than the prefixes it holds: only `count` are sent.
+        const packed = new Float64Array(prefixes.length + spare).fill(33);
+        prefixes.forEach((p, i) => (packed[i] = p.address * 64 + p.length));
+        const raw = encodeAll({ attributes, nextHop: '192.0.2.1' }, packed, prefixes.length, ctx);
         const viaMessages = buildAnnouncements({ afi: 1, safi: 1, attributes, nextHop: '192.0.2.1', nlri }, ctx).map((m) => encodeMessage(m, ctx));
         expect(raw?.map((b) => b.toString('hex'))).toEqual(viaMessages.map((b) => b.toString('hex')));
       }),
@@ -54,7 +67,7 @@ describe('encodeIpv4Announcements', () => {
       { type: 'as-path', segments: [{ kind: 'sequence', asns: Array.from({ length: 200 }, (_, i) => 65000 + i) }] },
     ];
     const prefixes = Array.from({ length: 5000 }, (_, i) => ({ address: (((i * 2654435761) >>> 0) & ipv4Mask(i % 33)) >>> 0, length: i % 33 }));
-    const raw = encodeIpv4Announcements({ attributes, nextHop: '192.0.2.1' }, prefixes.map((p) => p.address * 64 + p.length), ctx) ?? [];
+    const raw = encodeAll({ attributes, nextHop: '192.0.2.1' }, prefixes.map((p) => p.address * 64 + p.length), prefixes.length, ctx) ?? [];
     const nlri: RoutableNlri[] = prefixes.map((p) => ({ kind: 'unicast', safi: 1, prefix: ipv4Prefix(p.address, p.length) }));
     const viaMessages = buildAnnouncements({ afi: 1, safi: 1, attributes, nextHop: '192.0.2.1', nlri }, ctx).map((m) => encodeMessage(m, ctx));
     expect(raw.length).toBeGreaterThan(5);
@@ -65,7 +78,11 @@ describe('encodeIpv4Announcements', () => {
 
   it('leaves to the message path what the classic form cannot carry: an IPv6 next hop, ADD-PATH path ids', () => {
     const attributes: PathAttribute[] = [{ type: 'origin', origin: 0 }];
-    expect(encodeIpv4Announcements({ attributes, nextHop: '2001:db8::1' }, [0], withContext({}))).toBeNull();
-    expect(encodeIpv4Announcements({ attributes, nextHop: '192.0.2.1' }, [0], withContext({ addPath: new Set(['1/1']) }))).toBeNull();
+    expect(encodeAll({ attributes, nextHop: '2001:db8::1' }, [0], 1, withContext({}))).toBeNull();
+    expect(encodeAll({ attributes, nextHop: '192.0.2.1' }, [0], 1, withContext({ addPath: new Set(['1/1']) }))).toBeNull();
+  });
+
+  it('refuses to send more prefixes than it was given', () => {
+    expect(() => encodeAll({ attributes: [{ type: 'origin', origin: 0 }], nextHop: '192.0.2.1' }, [0], 2, withContext({}))).toThrow(RangeError);
   });
 });
