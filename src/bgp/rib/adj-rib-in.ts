@@ -16,6 +16,7 @@ import type { AttributeInterner, AttributeSet } from './attribute-set';
 import { heldBy, heldLabels, ipv4UnicastKey, isRoutable, makeHeldRoute, makeHeldVpnRoute, makeRoute, packedIpv4Unicast, routeKey, routePathId, withRoute, type RoutableNlri, type Route, type RouteSource } from './route';
 import { updateRoutes } from './update-routes';
 import { SparseColumn } from './sparse-column';
+import { FamilyCounts } from './family-counts';
 import { withRoom } from './int-column';
 import { NlriInterner } from './nlri-intern';
 import { DestTable } from './dest-table';
@@ -166,7 +167,8 @@ export class AdjRibIn implements PathSource {
   /** Whether `announceAt` lists held routes in `heldIds` (an UPDATE of announcements only) or returns change objects. */
   private listHeld = false;
   /** Per family (afi × 65536 + safi): routes received, and those the import filter accepted. */
-  private readonly counters = new Map<number, { received: number; accepted: number }>();
+  private readonly received = new FamilyCounts();
+  private readonly accepted = new FamilyCounts();
   /**
    * Import: the route to use (the same object, or one whose `attrs` the import
    * policy changed, with `received` the original), or a reason to refuse it
@@ -199,18 +201,18 @@ export class AdjRibIn implements PathSource {
 
   /** Routes received (RFC 4271 Adj-RIB-In before import checks). */
   count(afi: number, safi: number): number {
-    return this.counters.get(afi * 65536 + safi)?.received ?? 0;
+    return this.received.get(afi * 65536 + safi);
   }
 
   /** Routes that passed the import checks: what the decision process sees and what max-prefix counts. */
   acceptedCount(afi: number, safi: number): number {
-    return this.counters.get(afi * 65536 + safi)?.accepted ?? 0;
+    return this.accepted.get(afi * 65536 + safi);
   }
 
   /** Routes received per family ("afi/safi"). */
   countsByFamily(): ReadonlyMap<FamilyKey, number> {
     const out = new Map<FamilyKey, number>();
-    for (const [f, c] of this.counters) if (c.received > 0) out.set(familyKey(Math.floor(f / 65536), f % 65536), c.received);
+    for (const [f, n] of this.received.entries()) if (n > 0) out.set(familyKey(Math.floor(f / 65536), f % 65536), n);
     return out;
   }
 
@@ -258,13 +260,8 @@ export class AdjRibIn implements PathSource {
 
   private bump(afi: number, safi: number, d: number, accepted: boolean): void {
     const k = afi * 65536 + safi;
-    let c = this.counters.get(k);
-    if (!c) {
-      c = { received: 0, accepted: 0 };
-      this.counters.set(k, c);
-    }
-    c.received += d;
-    if (accepted) c.accepted += d;
+    this.received.add(k, d);
+    if (accepted) this.accepted.add(k, d);
   }
 
   private remove(key: string, changes: RibChange[]): void {

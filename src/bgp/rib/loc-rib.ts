@@ -4,6 +4,7 @@
  * path is the first and a route-server client's own choice (RFC 7947 §2.3.2,
  * the per-client Loc-RIB) is the first path its export policy accepts.
  */
+import { FamilyCounts } from './family-counts';
 import { compareRoutes, DEFAULT_DECISION, type DecisionOptions } from './decision';
 import { heldBy, routePathId, type Route, type RouteSource } from './route';
 import type { AttributeSet } from './attribute-set';
@@ -84,7 +85,7 @@ export class LocRib {
   /** Destinations with paths; they are walked in id order (ids are handed out as destinations appear). */
   private live = 0;
   /** Destinations per family, keyed afi × 65536 + safi. */
-  private readonly familyCounts = new Map<number, number>();
+  private readonly familyCounts = new FamilyCounts();
 
   constructor(private decision: DecisionOptions = DEFAULT_DECISION) {}
 
@@ -180,7 +181,7 @@ export class LocRib {
   /** Destinations per family ("afi/safi" → count), for `show rib summary`. */
   counts(): ReadonlyMap<string, number> {
     const out = new Map<string, number>();
-    for (const [f, n] of this.familyCounts) out.set(familyKey(Math.floor(f / 65536), f % 65536), n);
+    for (const [f, n] of this.familyCounts.entries()) out.set(familyKey(Math.floor(f / 65536), f % 65536), n);
     return out;
   }
 
@@ -383,6 +384,6 @@ export class LocRib {
 
   private bump(id: number, d: number): void {
     const f = this.dests.family(id);
-    this.familyCounts.set(f, (this.familyCounts.get(f) ?? 0) + d);
+    this.familyCounts.add(f, d);
   }
 }

@@ -5,6 +5,7 @@
  * them (a slow peer only slows itself); what to send is decided at pump time
  * from the Loc-RIB, so a burst of changes to one prefix costs one UPDATE.
  */
+import { FamilyCounts } from '../rib/family-counts';
 import type { CodecContext } from '../wire/context';
 import type { NegotiatedSession } from '../session/negotiate-types';
 import type { AdjRibIn } from '../rib/adj-rib-in';
@@ -94,7 +95,7 @@ export class PeerRoutes {
   private readonly interner: AttributeInterner;
   /** The label stacks sent with VPN-IPv4 entries of `outSets` (RFC 8277: a new label is a new announcement). */
   private outLabels: (readonly number[] | undefined)[] = [];
-  private readonly sentCounts = new Map<number, number>();
+  private readonly sentCounts = new FamilyCounts();
   /**
    * Destinations to look at again: a bit per id, taken in id order from
    * where the last pump step stopped, wrapping around, so each waits at most
@@ -153,7 +154,7 @@ export class PeerRoutes {
   }
 
   sentCount(afi: number, safi: number): number {
-    return this.sentCounts.get(afi * 65536 + safi) ?? 0;
+    return this.sentCounts.get(afi * 65536 + safi);
   }
 
   /** The session is Established: the whole Loc-RIB of its families is pending, End-of-RIB after it. */
@@ -484,14 +485,14 @@ export class PeerRoutes {
 
   private bumpSent(afi: number, safi: number, d: number): void {
     const k = afi * 65536 + safi;
-    this.sentCounts.set(k, (this.sentCounts.get(k) ?? 0) + d);
+    this.sentCounts.add(k, d);
   }
 
   private sendBatch(ctx: CodecContext): boolean {
     // Prefixes that share a family and exported attributes share UPDATEs.
     // The batch's maps are reused from one step to the next (one pump step per UPDATE received, in a table
     // transfer); taken out while in use, so a pump reentered from enqueueUpdate makes its own.
-    const batch = this.spareBatch ?? { announce: new Map(), withdraw: new Map() };
+    const batch: Batch = this.spareBatch ?? { announce: new Map(), withdraw: new Map(), last: null };
     this.spareBatch = null;
     for (let n = 0; n < BATCH && this.pendingN > 0; n++) {
       const id = this.takePending();
@@ -501,6 +502,7 @@ export class PeerRoutes {
     const ok = this.sendBatchContents(batch, ctx);
     batch.announce.clear();
     batch.withdraw.clear();
+    batch.last = null;
     this.spareBatch = batch;
     return ok;
   }
@@ -549,11 +551,15 @@ interface Batch {
   /** Per family, per exported attributes: the NLRI, or for IPv4 unicast the prefixes as address × 64 + length. */
   readonly announce: Map<number, Map<ExportedAttributes, BatchEntry>>;
   readonly withdraw: Map<number, Route[]>;
+  /** The entry `entryFor` gave last: destinations come in runs of one set (a table transfer's UPDATEs), so mostly the next one's too. */
+  last: BatchEntry | null;
 }
 
 /** The prefixes of one family announced with one set of exported attributes (`attrs`: the set they came with). */
 interface BatchEntry {
   readonly exported: ExportedAttributes;
+  /** afi × 65536 + safi: the key of the map holding this entry. */
+  readonly family: number;
   readonly afi: number;
   readonly safi: number;
   readonly attrs: AttributeSet;
@@ -570,6 +576,8 @@ function unicastNlriOf(packed: number): RoutableNlri {
 }
 
 function entryFor(batch: Batch, fam: number, exported: ExportedAttributes, afi: number, safi: number, attrs: AttributeSet): BatchEntry {
+  const last = batch.last;
+  if (last !== null && last.exported === exported && last.family === fam) return last;
   let byAttrs = batch.announce.get(fam);
   if (!byAttrs) {
     byAttrs = new Map();
@@ -577,9 +585,10 @@ function entryFor(batch: Batch, fam: number, exported: ExportedAttributes, afi: 
   }
   let g = byAttrs.get(exported);
   if (!g) {
-    g = { exported, afi, safi, attrs, nlri: [], ids: [] };
+    g = { exported, family: fam, afi, safi, attrs, nlri: [], ids: [] };
     byAttrs.set(exported, g);
   }
+  batch.last = g;
   return g;
 }
 

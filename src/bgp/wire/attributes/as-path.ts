@@ -57,14 +57,17 @@ export function decodeAs4Path(value: Buffer): { attr: As4PathAttr; droppedConfed
 export function writeSegments(w: Writer, segments: readonly AsPathSegment[], asnSize: 2 | 4): void {
   for (const s of segments) {
     const code = SEGMENT_TYPE_CODE[s.kind];
-    for (let start = 0; start < s.asns.length || start === 0; start += 255) {
-      const chunk = s.asns.slice(start, start + 255);
-      w.u8(code).u8(chunk.length);
-      for (const asn of chunk) {
+    const asns = s.asns;
+    // Written from the list in place (this runs for every UPDATE sent), 255 ASNs per segment at most.
+    for (let start = 0; start < asns.length || start === 0; start += 255) {
+      const end = Math.min(asns.length, start + 255);
+      w.u8(code).u8(end - start);
+      for (let i = start; i < end; i++) {
+        const asn = asns[i] ?? 0;
         if (asnSize === 4) w.u32(asn);
         else w.u16(asn > 0xffff ? AS_TRANS : asn);
       }
-      if (s.asns.length === 0) break;
+      if (asns.length === 0) break;
     }
   }
 }
