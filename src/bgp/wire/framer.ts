@@ -60,7 +60,12 @@ export class MessageFramer {
       for (;;) {
         if (this.pendingLength === 0) {
           if (this.buffered < HEADER_LENGTH) break;
-          this.pendingLength = decodeHeader(this.peekHeader(), 0, this.ctx).length;
+          // Read where it lies when the header sits in one chunk (every message but those cut by a read): no view made.
+          const first = this.chunks[this.head];
+          this.pendingLength =
+            first !== undefined && first.length - this.headOffset >= HEADER_LENGTH
+              ? decodeHeader(first, this.headOffset, this.ctx).length
+              : decodeHeader(this.peekHeader(), 0, this.ctx).length;
         }
         if (this.buffered < this.pendingLength) break;
         out.push(this.take(this.pendingLength));
@@ -73,12 +78,8 @@ export class MessageFramer {
     return out;
   }
 
-  /** The next 19 octets: a view when they sit in one chunk, else a small copy. */
+  /** The next 19 octets, across chunks: a small copy. */
   private peekHeader(): Buffer {
-    const first = this.chunks[this.head];
-    if (first && first.length - this.headOffset >= HEADER_LENGTH) {
-      return first.subarray(this.headOffset, this.headOffset + HEADER_LENGTH);
-    }
     const header = Buffer.allocUnsafe(HEADER_LENGTH);
     let filled = 0;
     let offset = this.headOffset;

@@ -14,18 +14,18 @@ import { malformed } from './common';
  * Parses segments; throws on RFC 7606 §7.2 malformations (unknown segment
  * type, count 0, overrun, stray octet) and on AS 0 (RFC 7607 §2).
  */
-function decodeSegments(value: Buffer, asnSize: 2 | 4, what: string): AsPathSegment[] {
+function decodeSegments(value: Buffer, start: number, end: number, asnSize: 2 | 4, what: string): AsPathSegment[] {
   const segments: AsPathSegment[] = [];
   const sub = UpdateSubcode.MalformedAsPath;
-  let p = 0;
-  while (p < value.length) {
-    if (p + 2 > value.length) throw malformed(sub, `${what}: stray octet at offset ${p}`);
+  let p = start;
+  while (p < end) {
+    if (p + 2 > end) throw malformed(sub, `${what}: stray octet at offset ${p - start}`);
     const kind = SEGMENT_KIND_BY_CODE[value[p] as number];
     const count = value[p + 1] as number;
     if (kind === undefined) throw malformed(sub, `${what}: unknown segment type ${value[p]}`);
     if (count === 0) throw malformed(sub, `${what}: empty segment`);
     p += 2;
-    if (p + count * asnSize > value.length) throw malformed(sub, `${what}: segment of ${count} AS overruns the attribute`);
+    if (p + count * asnSize > end) throw malformed(sub, `${what}: segment of ${count} AS overruns the attribute`);
     const asns: number[] = new Array<number>(count);
     for (let i = 0; i < count; i++, p += asnSize) {
       const asn = asnSize === 4 ? value.readUInt32BE(p) : value.readUInt16BE(p);
@@ -37,8 +37,9 @@ function decodeSegments(value: Buffer, asnSize: 2 | 4, what: string): AsPathSegm
   return segments;
 }
 
-export function decodeAsPath(value: Buffer, ctx: CodecContext): AsPathAttr {
-  return { type: 'as-path', segments: decodeSegments(value, ctx.fourOctetAs ? 4 : 2, 'AS_PATH') };
+/** The value is the `len` octets at `buf[p]`. */
+export function decodeAsPath(buf: Buffer, p: number, len: number, ctx: CodecContext): AsPathAttr {
+  return { type: 'as-path', segments: decodeSegments(buf, p, p + len, ctx.fourOctetAs ? 4 : 2, 'AS_PATH') };
 }
 
 /**
@@ -48,7 +49,7 @@ export function decodeAsPath(value: Buffer, ctx: CodecContext): AsPathAttr {
  */
 export function decodeAs4Path(value: Buffer): { attr: As4PathAttr; droppedConfed: boolean } {
   if (value.length < 6 || value.length % 2 !== 0) throw malformed(UpdateSubcode.OptionalAttributeError, `AS4_PATH length ${value.length} invalid (RFC 6793 §6)`);
-  const all = decodeSegments(value, 4, 'AS4_PATH');
+  const all = decodeSegments(value, 0, value.length, 4, 'AS4_PATH');
   const segments = all.filter((s) => s.kind === 'sequence' || s.kind === 'set');
   return { attr: { type: 'as4-path', segments }, droppedConfed: segments.length !== all.length };
 }

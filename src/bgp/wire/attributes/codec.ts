@@ -40,21 +40,30 @@ export function attributeCode(a: PathAttribute): number {
 }
 
 /**
- * Decodes the value of an attribute we interpret; null for codes we keep raw.
+ * Decodes the value of an attribute we interpret, the `len` octets at
+ * `buf[p]`; null for codes we keep raw. The attributes of nearly every
+ * UPDATE are read in place; the rarer ones get a view of their value.
  * AS4_PATH is handled by the caller (it can report dropped segments).
  * Throws BgpError for malformed values.
  */
-export function decodeValue(code: number, value: Buffer, input: AttrInput): PathAttribute | null {
+export function decodeValue(code: number, buf: Buffer, p: number, len: number, input: AttrInput): PathAttribute | null {
   const { ctx } = input;
   switch (code) {
-    case AttrType.Origin: return decodeOrigin(value);
-    case AttrType.AsPath: return decodeAsPath(value, ctx);
-    case AttrType.NextHop: return decodeNextHop(value);
-    case AttrType.MultiExitDisc: return decodeMed(value);
-    case AttrType.LocalPref: return decodeLocalPref(value);
+    case AttrType.Origin: return decodeOrigin(buf, p, len);
+    case AttrType.AsPath: return decodeAsPath(buf, p, len, ctx);
+    case AttrType.NextHop: return decodeNextHop(buf, p, len);
+    case AttrType.MultiExitDisc: return decodeMed(buf, p, len);
+    case AttrType.LocalPref: return decodeLocalPref(buf, p, len);
+    case AttrType.Communities: return decodeCommunities(buf, p, len);
+    default: return decodeOther(code, buf.subarray(p, p + len), input);
+  }
+}
+
+function decodeOther(code: number, value: Buffer, input: AttrInput): PathAttribute | null {
+  const { ctx } = input;
+  switch (code) {
     case AttrType.AtomicAggregate: return decodeAtomicAggregate(value);
     case AttrType.Aggregator: return decodeAggregator(value, ctx);
-    case AttrType.Communities: return decodeCommunities(value);
     case AttrType.OriginatorId: return decodeOriginatorId(value);
     case AttrType.ClusterList: return decodeClusterList(value);
     case AttrType.MpReachNlri: return input.mrtRib ? decodeMpReachMrt(value, ctx, input.mrtRib.afi, input.mrtRib.safi) : decodeMpReach(value, ctx);

@@ -11,29 +11,31 @@ import type { LargeCommunity } from '../values/large-community';
 import type { CommunitiesAttr, ExtendedCommunitiesAttr, LargeCommunitiesAttr } from './types';
 import { malformed } from './common';
 
-function checkItems(value: Buffer, size: number, name: string): number {
-  if (value.length === 0 || value.length % size !== 0) {
-    throw malformed(UpdateSubcode.OptionalAttributeError, `${name} length ${value.length} is not a non-zero multiple of ${size}`);
+/** The number of `size`-octet items in a value of `length` octets. */
+function checkItems(length: number, size: number, name: string): number {
+  if (length === 0 || length % size !== 0) {
+    throw malformed(UpdateSubcode.OptionalAttributeError, `${name} length ${length} is not a non-zero multiple of ${size}`);
   }
-  return value.length / size;
+  return length / size;
 }
 
-export function decodeCommunities(value: Buffer): CommunitiesAttr {
-  const n = checkItems(value, 4, 'COMMUNITIES');
+/** The value is the `len` octets at `buf[p]`. */
+export function decodeCommunities(buf: Buffer, p: number, len: number): CommunitiesAttr {
+  const n = checkItems(len, 4, 'COMMUNITIES');
   const communities: number[] = new Array<number>(n);
-  for (let i = 0; i < n; i++) communities[i] = value.readUInt32BE(i * 4);
+  for (let i = 0; i < n; i++) communities[i] = buf.readUInt32BE(p + i * 4);
   return { type: 'communities', communities };
 }
 
 export function decodeExtendedCommunities(value: Buffer): ExtendedCommunitiesAttr {
-  const n = checkItems(value, 8, 'EXTENDED_COMMUNITIES');
+  const n = checkItems(value.length, 8, 'EXTENDED_COMMUNITIES');
   const communities: ExtendedCommunity[] = [];
   for (let i = 0; i < n; i++) communities.push(decodeExtCommunity(value, i * 8));
   return { type: 'extended-communities', communities };
 }
 
 export function decodeLargeCommunities(value: Buffer): LargeCommunitiesAttr {
-  const n = checkItems(value, 12, 'LARGE_COMMUNITY');
+  const n = checkItems(value.length, 12, 'LARGE_COMMUNITY');
   const communities: LargeCommunity[] = [];
   for (let i = 0; i < n; i++) {
     const o = i * 12;

@@ -84,13 +84,13 @@ function reset(subcode: number, reason: string, tlv: Buffer): BgpError {
   return new BgpError(ErrorCode.UpdateMessage, subcode, reason, tlv, 'session-reset');
 }
 
-export function decodeAttributeBlock(buf: Buffer, ctx: CodecContext, opts: AttributeDecodeOptions = {}): AttributeBlock {
+/** The block is `buf` from `start` to `end` (an UPDATE passes its body and the block's bounds: no view of it is made). */
+export function decodeAttributeBlock(buf: Buffer, ctx: CodecContext, opts: AttributeDecodeOptions = {}, start = 0, end = buf.length): AttributeBlock {
   const block: AttributeBlock = { attributes: [], errors: [], seenTypes: new TypeCodes(), count: 0 };
   // One input per block, not per attribute: the flags travel as a separate argument.
   const input: AttrInput = opts.mrtRib ? { ctx, mrtRib: opts.mrtRib } : { ctx };
   const only = opts.only;
-  const end = buf.length;
-  let p = 0;
+  let p = start;
   while (p < end) {
     const flags = buf[p] as number;
     const code = end - p >= 2 ? (buf[p + 1] as number) : -1;
@@ -99,8 +99,8 @@ export function decodeAttributeBlock(buf: Buffer, ctx: CodecContext, opts: Attri
     // the NLRI field is still found through the Total Path Attribute Length.
     const len = end - p < header ? -1 : header === 4 ? buf.readUInt16BE(p + 2) : (buf[p + 2] as number);
     if (len < 0 || p + header + len > end) {
-      const reason = len < 0 ? `attribute header truncated at offset ${p}` : `attribute ${code} of length ${len} overruns the attribute block`;
-      if (isMp(code)) throw reset(UpdateSubcode.MalformedAttributeList, `${reason} (MP attribute cannot be parsed, RFC 7606 §5.3)`, buf.subarray(p));
+      const reason = len < 0 ? `attribute header truncated at offset ${p - start}` : `attribute ${code} of length ${len} overruns the attribute block`;
+      if (isMp(code)) throw reset(UpdateSubcode.MalformedAttributeList, `${reason} (MP attribute cannot be parsed, RFC 7606 §5.3)`, buf.subarray(p, end));
       block.errors.push(attrError(code, 'treat-as-withdraw', UpdateSubcode.MalformedAttributeList, reason));
       if (code >= 0) block.seenTypes.add(code);
       block.count++;
@@ -136,20 +136,19 @@ function decodeOne(block: AttributeBlock, buf: Buffer, p: number, header: number
     return;
   }
   block.seenTypes.add(code);
-  const value = buf.subarray(p + header, p + header + len);
   const rule = ATTRIBUTE_RULES.get(code);
   if (rule === undefined) {
-    decodeUnrecognised(block, code, flags, value);
+    decodeUnrecognised(block, code, flags, buf.subarray(p + header, p + header + len));
     return;
   }
-  const problem = preCheck(rule, flags, value, input.ctx);
+  const problem = preCheck(rule, flags, len, input.ctx);
   if (problem) {
     if (problem.action === 'session-reset') throw reset(problem.subcode, problem.reason, buf.subarray(p, p + header + len));
     block.errors.push(attrError(code, problem.action, problem.subcode, problem.reason));
     return;
   }
   try {
-    const attr = decodeKnown(block, rule, code, flags, value, input);
+    const attr = decodeKnown(block, rule, code, flags, buf, p + header, len, input);
     block.attributes.push(withFlags(attr, rule, flags, len));
   } catch (e) {
     if (!isBgpError(e)) throw e;
@@ -176,27 +175,29 @@ interface Problem {
 }
 
 /** Flag class (§3(c)), eBGP-only discards (§7.5, §7.9, §7.10) and zero length (§4), in that order as FRR does. */
-function preCheck(rule: AttributeRule, flags: number, value: Buffer, ctx: CodecContext): Problem | null {
+function preCheck(rule: AttributeRule, flags: number, length: number, ctx: CodecContext): Problem | null {
   if (!flagsMatch(rule.flagClass, flags)) {
     return { action: rule.onFlagError, subcode: UpdateSubcode.AttributeFlagsError, reason: `${rule.name} flags 0x${flags.toString(16)} wrong for a ${rule.flagClass} attribute (RFC 7606 §3(c))` };
   }
   if (rule.ebgpDiscard && ctx.ibgp === false) {
     return { action: 'attribute-discard', subcode: UpdateSubcode.MalformedAttributeList, reason: `${rule.name} from an eBGP peer discarded (RFC 7606 §7)` };
   }
-  if (value.length === 0 && !rule.zeroLengthOk) {
+  if (length === 0 && !rule.zeroLengthOk) {
     return { action: rule.onMalformed, subcode: UpdateSubcode.AttributeLengthError, reason: `${rule.name} has zero length (RFC 7606 §4)` };
   }
   return null;
 }
 
-function decodeKnown(block: AttributeBlock, rule: AttributeRule, code: number, flags: number, value: Buffer, input: AttrInput): PathAttribute {
+/** The value is the `len` octets at `buf[at]`. */
+function decodeKnown(block: AttributeBlock, rule: AttributeRule, code: number, flags: number, buf: Buffer, at: number, len: number, input: AttrInput): PathAttribute {
   if (code === AttrType.As4Path) {
-    const { attr, droppedConfed } = decodeAs4Path(value);
+    const { attr, droppedConfed } = decodeAs4Path(buf.subarray(at, at + len));
     if (droppedConfed) block.errors.push(attrError(code, 'attribute-discard', UpdateSubcode.OptionalAttributeError, 'AS4_PATH confederation segments dropped (RFC 6793 §6)'));
     return attr;
   }
-  const decoded = decodeValue(code, value, input);
+  const decoded = decodeValue(code, buf, at, len, input);
   if (decoded) return decoded;
+  const value = buf.subarray(at, at + len);
   const bad = validateOpaque(code, value);
   if (bad !== null) throw new BgpError(ErrorCode.UpdateMessage, UpdateSubcode.OptionalAttributeError, `${rule.name}: ${bad}`);
   return { type: 'unknown', code, flags, value: Uint8Array.from(value) };

@@ -4,18 +4,19 @@ import type { Writer } from '../cursor';
 import type { LocalPrefAttr, MedAttr } from './types';
 import { malformed } from './common';
 
-function u32Value(value: Buffer, name: string): number {
+/** The value is the `len` octets at `buf[p]`. */
+function u32Value(buf: Buffer, p: number, len: number, name: string): number {
   // RFC 7606 §7.4 (MED), §7.5 (LOCAL_PREF): length other than 4 is treat-as-withdraw.
-  if (value.length !== 4) throw malformed(UpdateSubcode.AttributeLengthError, `${name} length ${value.length} != 4`);
-  return value.readUInt32BE(0);
+  if (len !== 4) throw malformed(UpdateSubcode.AttributeLengthError, `${name} length ${len} != 4`);
+  return buf.readUInt32BE(p);
 }
 
-export function decodeMed(value: Buffer): MedAttr {
-  return { type: 'med', med: u32Value(value, 'MULTI_EXIT_DISC') };
+export function decodeMed(buf: Buffer, p: number, len: number): MedAttr {
+  return { type: 'med', med: u32Value(buf, p, len, 'MULTI_EXIT_DISC') };
 }
 
-export function decodeLocalPref(value: Buffer): LocalPrefAttr {
-  return { type: 'local-pref', localPref: u32Value(value, 'LOCAL_PREF') };
+export function decodeLocalPref(buf: Buffer, p: number, len: number): LocalPrefAttr {
+  return { type: 'local-pref', localPref: u32Value(buf, p, len, 'LOCAL_PREF') };
 }
 
 export function encodeMed(a: MedAttr, w: Writer): void {

@@ -4,10 +4,11 @@ import type { Writer } from '../cursor';
 import type { NextHopAttr } from './types';
 import { ipv4Value, malformed, readIpv4Text } from './common';
 
-export function decodeNextHop(value: Buffer): NextHopAttr {
+/** The value is the `len` octets at `buf[p]`. */
+export function decodeNextHop(buf: Buffer, p: number, len: number): NextHopAttr {
   // RFC 7606 §7.3: a length other than 4 is treat-as-withdraw.
-  if (value.length !== 4) throw malformed(UpdateSubcode.AttributeLengthError, `NEXT_HOP length ${value.length} != 4`);
-  return { type: 'next-hop', nextHop: readIpv4Text(value, 0) };
+  if (len !== 4) throw malformed(UpdateSubcode.AttributeLengthError, `NEXT_HOP length ${len} != 4`);
+  return { type: 'next-hop', nextHop: readIpv4Text(buf, p) };
 }
 
 export function encodeNextHop(a: NextHopAttr, w: Writer): void {

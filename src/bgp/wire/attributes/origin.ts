@@ -5,10 +5,11 @@ import type { OriginValue } from '../constants';
 import type { OriginAttr } from './types';
 import { malformed } from './common';
 
-export function decodeOrigin(value: Buffer): OriginAttr {
+/** The value is the `len` octets at `buf[p]` (decoders read in place: no Buffer view per attribute received). */
+export function decodeOrigin(buf: Buffer, p: number, len: number): OriginAttr {
   // RFC 7606 §7.1: length other than 1, or an undefined value, is treat-as-withdraw.
-  if (value.length !== 1) throw malformed(UpdateSubcode.AttributeLengthError, `ORIGIN length ${value.length} != 1`);
-  const v = value[0] as number;
+  if (len !== 1) throw malformed(UpdateSubcode.AttributeLengthError, `ORIGIN length ${len} != 1`);
+  const v = buf[p] as number;
   if (v > 2) throw malformed(UpdateSubcode.InvalidOriginAttribute, `ORIGIN value ${v} undefined`);
   return { type: 'origin', origin: v as OriginValue };
 }

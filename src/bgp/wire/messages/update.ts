@@ -9,7 +9,7 @@ import { Afi, HEADER_LENGTH, MessageType, Safi } from '../constants';
 import { familyKey, type CodecContext } from '../context';
 import { Writer } from '../cursor';
 import { BgpError, EncodeError, ErrorCode, UpdateSubcode, type AttributeError } from '../errors';
-import { decodeAttributeBlock, nextHopMartianReason, writeAttribute } from '../attributes';
+import { decodeAttributeBlock, nextHopMartianReason, writeAttribute, type AttributeDecodeOptions } from '../attributes';
 import type { PathAttribute } from '../attributes/types';
 import { decodeNlriList, writeNlriList } from '../nlri';
 import { countIpv4List } from '../nlri/unicast';
@@ -33,7 +33,7 @@ export function decodeUpdateBody(body: Buffer, ctx: CodecContext): UpdateMessage
   if (attrStart + attrLength > body.length) throw malformedList(`Total Path Attribute Length ${attrLength} overruns the message`);
   // Most UPDATEs withdraw nothing: no view of an empty field, no empty list made for it.
   const withdrawn = withdrawnLength === 0 ? NO_NLRI : decodeNlriList(Afi.Ipv4, Safi.Unicast, body.subarray(2, 2 + withdrawnLength), ctx, true);
-  const block = decodeAttributeBlock(body.subarray(attrStart, attrStart + attrLength), ctx);
+  const block = decodeAttributeBlock(body, ctx, ALL_ATTRIBUTES, attrStart, attrStart + attrLength);
   const field = body.subarray(attrStart + attrLength);
   if (ctx.ipv4FieldOnly === true && !ctx.addPath.has(IPV4_UNICAST)) {
     const count = countIpv4List(field, UpdateSubcode.InvalidNetworkField);
@@ -47,6 +47,8 @@ export function decodeUpdateBody(body: Buffer, ctx: CodecContext): UpdateMessage
 
 const IPV4_UNICAST = familyKey(Afi.Ipv4, Safi.Unicast);
 const NO_NLRI: readonly Nlri[] = Object.freeze([]);
+/** Options for a full decode, made once rather than per UPDATE. */
+const ALL_ATTRIBUTES: AttributeDecodeOptions = Object.freeze({});
 
 /** The checks that need the whole message: mandatory attributes, next-hop sanity, RFC 7606 §5.2. */
 function messageChecks(attributes: readonly PathAttribute[], attrErrors: readonly AttributeError[], seenTypes: UpdateShape['seenTypes'], count: number, nlriFieldCount: number): AttributeError[] {
