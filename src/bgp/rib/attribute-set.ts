@@ -290,42 +290,20 @@ function segmentCode(kind: AsPathSegment['kind']): number {
 const ORIGINS: readonly PathAttribute[] = [0, 1, 2].map((origin) => ({ type: 'origin', origin }) as PathAttribute);
 
 /**
- * The attributes a new set keeps, in arrays of exactly their length. The
- * decoder builds its lists by pushing, and V8 then reserves 17 slots for a
- * one-segment AS_PATH or a five-attribute list: 150 bytes each, which across
- * a full table's 70k sets was a tenth of the RIB's heap.
+ * The attributes a new set keeps, in a list of exactly their length: the
+ * decoder builds its list by pushing, and V8 then reserves 17 slots for a
+ * five-attribute list (150 bytes, which across a full table's 70k sets was
+ * a tenth of the RIB's heap). The attributes themselves are kept as they
+ * are: the decoder sizes its AS_PATH and COMMUNITIES lists exactly, and
+ * copying them made a set's worth of garbage per new set.
  */
 function compactAttributes(kept: readonly PathAttribute[]): readonly PathAttribute[] {
   return kept.map(compactAttribute);
 }
 
-/**
- * The common attributes are copied here, exactly sized, from literals of
- * this module: the decoder's objects, sized by pushing, then die young.
- * Attributes with received flags recorded are kept as they are.
- */
+/** ORIGIN without received flags is one shared object per value; any other attribute is kept. */
 function compactAttribute(a: PathAttribute): PathAttribute {
-  if (a.flags !== undefined) return a;
-  switch (a.type) {
-    case 'origin':
-      return ORIGINS[a.origin] ?? a;
-    case 'as-path':
-      return { type: 'as-path', segments: a.segments.length === 1 && a.segments[0] ? [compactSegment(a.segments[0])] : a.segments.map(compactSegment) };
-    case 'med':
-      return { type: 'med', med: a.med };
-    case 'local-pref':
-      return { type: 'local-pref', localPref: a.localPref };
-    case 'aggregator':
-      return { type: 'aggregator', asn: a.asn, address: a.address };
-    case 'communities':
-      return { type: 'communities', communities: a.communities.slice() };
-    default:
-      return a;
-  }
-}
-
-function compactSegment(seg: AsPathSegment): AsPathSegment {
-  return { kind: seg.kind, asns: seg.asns.slice() };
+  return a.type === 'origin' && a.flags === undefined ? (ORIGINS[a.origin] ?? a) : a;
 }
 
 /**

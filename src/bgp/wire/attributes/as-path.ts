@@ -15,7 +15,9 @@ import { malformed } from './common';
  * type, count 0, overrun, stray octet) and on AS 0 (RFC 7607 §2).
  */
 function decodeSegments(value: Buffer, start: number, end: number, asnSize: 2 | 4, what: string): AsPathSegment[] {
-  const segments: AsPathSegment[] = [];
+  // Lists of exactly their length (a pushed-to list reserves 17 slots): the RIB keeps them as they are.
+  let first: AsPathSegment | undefined;
+  let more: AsPathSegment[] | undefined;
   const sub = UpdateSubcode.MalformedAsPath;
   let p = start;
   while (p < end) {
@@ -32,9 +34,11 @@ function decodeSegments(value: Buffer, start: number, end: number, asnSize: 2 | 
       if (asn === 0) throw malformed(sub, `${what}: AS 0 (RFC 7607)`);
       asns[i] = asn;
     }
-    segments.push({ kind, asns });
+    const segment: AsPathSegment = { kind, asns };
+    if (first === undefined) first = segment;
+    else (more ??= [first]).push(segment);
   }
-  return segments;
+  return more !== undefined ? more.slice() : first !== undefined ? [first] : [];
 }
 
 /** The value is the `len` octets at `buf[p]`. */
