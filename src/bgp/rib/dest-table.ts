@@ -16,6 +16,17 @@ import { formatPrefix, ipv4Mask, parsePrefix } from '../wire/values/prefix';
 import { fmix32, hashString, HASH_SEED } from './hash';
 
 const INITIAL = 1024;
+/** A slot's low ID_BITS hold the id + 1; the eight bits above, the hash's low eight (its fingerprint). */
+const ID_BITS = 24;
+const ID_MASK = (1 << ID_BITS) - 1;
+const FINGERPRINT = 0xff;
+/** The most ids a table hands out (16.7M destinations, sixteen times today's IPv4 and IPv6 tables together). */
+const MAX_IDS = ID_MASK - 1;
+
+/** The id in a slot, -1 for an empty one. */
+function idOf(slot: number): number {
+  return (slot & ID_MASK) - 1;
+}
 /** `v4Length` of an id whose key is text. */
 const STRING_KEY = 255;
 /** `v4Length` of a VPN-IPv4 id is VPN_KEY + the prefix length. */
@@ -66,21 +77,22 @@ function vpnPackable(rd: RouteDistinguisher, address: number, length: number): b
 
 export class DestTable {
   /**
-   * Open addressing with linear probing over one typed array of (hash,
-   * id + 1) pairs, id + 1 = 0 for an empty slot, at most three quarters
-   * full: a probe reads one cache line (eight pairs) until the hash
-   * matches, even for the runs of a fuller table. At half full, a 1.04M
-   * table took 32 MB of pairs, 30 bytes a route. A JavaScript Map of 500k
-   * strings cost about 30 bytes and two probes of a hash table out of cache
-   * per lookup, which was a fifth of a full-table load (bench:rib).
+   * Open addressing with linear probing over one Int32Array, at most three
+   * quarters full. A slot is 0 when empty, else the id + 1 in its low
+   * ID_BITS and eight bits of the key's hash (FINGERPRINT) above: a probe
+   * looks at a key only when those agree, one time in 256 for another key.
+   * Four octets a slot: a 500k table's slots are 4 MB, where (hash, id)
+   * pairs took 8 MB, and the pairs' probes, one cache miss per new prefix,
+   * were a tenth of a full-table load (bench:ingest). At half full, a 1.04M
+   * table of pairs took 32 MB, 30 bytes a route; a JavaScript Map of 500k
+   * strings cost about 30 bytes and two probes out of cache per lookup.
    */
-  private slots = new Int32Array(INITIAL * 4);
+  private slots = new Int32Array(INITIAL * 2);
   /**
-   * A hash's home pair is its top bits (`h >>> shift`), not its bottom
-   * ones: doubling the table then sends the pair at home k to 2k or 2k + 1,
-   * so `rehash` walks the old slots and writes the new ones in the same
-   * order, streaming through memory instead of one cache miss per entry
-   * (a tenth of the probe time of a 500k table load went to rehashing).
+   * A hash's home slot is its top bits (`h >>> shift`), not its bottom
+   * ones (which give the fingerprint): doubling the table then sends the
+   * slot at home k to 2k or 2k + 1, so `rehash` writes the new slots in
+   * the order it walks the old ones, streaming through memory.
    */
   private shift = 32 - Math.log2(INITIAL * 2);
   /**
@@ -127,7 +139,7 @@ export class DestTable {
   /** The id of a destination, or -1 when no table holds it. */
   find(destKey: string): number {
     const slot = this.probe(this.query(destKey));
-    return (this.slots[slot + 1] ?? 0) - 1;
+    return idOf(this.slots[slot] ?? 0);
   }
 
   /**
@@ -192,19 +204,19 @@ export class DestTable {
   /** `acquire` of the query set up by the caller, whose hash is `h`. */
   private acquireQuery(h: number): number {
     let slot = this.probe(h);
-    const found = (this.slots[slot + 1] ?? 0) - 1;
+    const found = idOf(this.slots[slot] ?? 0);
     if (found >= 0) {
       this.refs[found] = (this.refs[found] ?? 0) + 1;
       return found;
     }
+    if (this.free.length === 0 && this.top >= MAX_IDS) throw new RangeError(`more than ${MAX_IDS} destinations`);
     const id = this.free.pop() ?? this.top++;
     if (id >= this.refs.length) this.grow(id + 1);
-    if ((this.live + 1) * 8 > this.slots.length * 3) {
+    if ((this.live + 1) * 4 > this.slots.length * 3) {
       this.rehash(this.slots.length * 2);
       slot = this.probe(h);
     }
-    this.slots[slot] = h;
-    this.slots[slot + 1] = id + 1;
+    this.slots[slot] = ((h & FINGERPRINT) << ID_BITS) | (id + 1);
     this.live++;
     const packed = this.qPacked;
     const rd = this.qRd;
@@ -230,15 +242,26 @@ export class DestTable {
     return id;
   }
 
-  /** The slot (index of its hash) holding the query (`qText` … `qLength`), or the empty slot where it would go. */
+  /** The slot holding the query (`qText` … `qLength`), whose hash is `h`, or the empty slot where it would go. */
   private probe(h: number): number {
     const slots = this.slots;
-    const mask = slots.length - 2;
-    for (let i = (h >>> this.shift) << 1; ; i = (i + 2) & mask) {
-      const s = slots[i + 1] ?? 0;
+    const mask = slots.length - 1;
+    const fingerprint = h & FINGERPRINT;
+    for (let i = h >>> this.shift; ; i = (i + 1) & mask) {
+      const s = slots[i] ?? 0;
       if (s === 0) return i;
-      if (slots[i] === h && this.holds(s - 1)) return i;
+      if (s >>> ID_BITS === fingerprint && this.holds((s & ID_MASK) - 1)) return i;
     }
+  }
+
+  /** The hash a live id's key was stored under (`query` and the acquire methods make the same). */
+  private hashOf(id: number): number {
+    const length = this.v4Length[id] ?? STRING_KEY;
+    if (length === STRING_KEY) return hashKey(this.keys[id] ?? '');
+    const address = this.v4Address[id] ?? 0;
+    if (length < VPN_KEY) return hashPacked(address * 64 + length);
+    const rd = this.rds[id];
+    return rd === undefined ? 0 : hashVpn(rd, address, length - VPN_KEY);
   }
 
   /** Whether id is the query's destination. */
@@ -343,53 +366,44 @@ export class DestTable {
 
   /** Takes a live id out of the slots, shifting back the run after it so every probe still finds its key. */
   private unlink(id: number): void {
-    const length = this.v4Length[id] ?? STRING_KEY;
-    let h: number;
-    if (length === STRING_KEY) h = this.query(this.keys[id] ?? '', -1);
-    else if (length < VPN_KEY) {
-      this.qPacked = (this.v4Address[id] ?? 0) * 64 + length;
-      this.qRd = null;
-      h = hashPacked(this.qPacked);
-    } else {
-      const rd = this.rds[id];
-      if (!rd) return;
-      this.setVpnQuery(rd, this.v4Address[id] ?? 0, length - VPN_KEY);
-      h = hashVpn(rd, this.qAddress, this.qLength);
-    }
     const slots = this.slots;
-    const mask = slots.length - 2;
-    let i = this.probe(h);
-    if ((slots[i + 1] ?? 0) !== id + 1) return;
-    slots[i + 1] = 0;
-    this.live--;
-    for (let j = (i + 2) & mask; ; j = (j + 2) & mask) {
-      const s = slots[j + 1] ?? 0;
+    const mask = slots.length - 1;
+    const shift = this.shift;
+    // The id's own slot, found by its id bits: no key is compared.
+    let i = this.hashOf(id) >>> shift;
+    for (; ; i = (i + 1) & mask) {
+      const s = slots[i] ?? 0;
       if (s === 0) return;
-      const home = ((slots[j] ?? 0) >>> this.shift) << 1;
+      if ((s & ID_MASK) === id + 1) break;
+    }
+    slots[i] = 0;
+    this.live--;
+    for (let j = (i + 1) & mask; ; j = (j + 1) & mask) {
+      const s = slots[j] ?? 0;
+      if (s === 0) return;
+      const home = this.hashOf((s & ID_MASK) - 1) >>> shift;
       // The entry at j may fill the hole at i unless its home lies cyclically in (i, j].
       const stays = i <= j ? home > i && home <= j : home > i || home <= j;
       if (!stays) {
-        slots[i] = slots[j] ?? 0;
-        slots[i + 1] = s;
-        slots[j + 1] = 0;
+        slots[i] = s;
+        slots[j] = 0;
         i = j;
       }
     }
   }
 
+  /** Into a table of `size` slots; each entry's hash is worked out again from its key (`hashOf`). */
   private rehash(size: number): void {
     const old = this.slots;
     const slots = new Int32Array(size);
-    const mask = size - 2;
-    const shift = 32 - Math.log2(size / 2);
-    for (let j = 0; j < old.length; j += 2) {
-      const s = old[j + 1] ?? 0;
+    const mask = size - 1;
+    const shift = 32 - Math.log2(size);
+    for (let j = 0; j < old.length; j++) {
+      const s = old[j] ?? 0;
       if (s === 0) continue;
-      const h = old[j] ?? 0;
-      let i = (h >>> shift) << 1;
-      while ((slots[i + 1] ?? 0) !== 0) i = (i + 2) & mask;
-      slots[i] = h;
-      slots[i + 1] = s;
+      let i = this.hashOf((s & ID_MASK) - 1) >>> shift;
+      while ((slots[i] ?? 0) !== 0) i = (i + 1) & mask;
+      slots[i] = s;
     }
     this.slots = slots;
     this.shift = shift;
