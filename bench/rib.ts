@@ -40,9 +40,9 @@ class SinkPeer extends EventEmitter implements SessionPeer {
     this.updates++;
     return true;
   }
-  enqueueEncodedUpdate(update: Buffer): boolean {
-    this.bytes += update.length;
-    this.updates++;
+  enqueueEncodedUpdates(updates: Buffer): boolean {
+    this.bytes += updates.length;
+    for (let p = 0; p + 19 <= updates.length; p += Math.max(19, updates.readUInt16BE(p + 16))) this.updates++;
     return true;
   }
   initialTableSent(): void {}

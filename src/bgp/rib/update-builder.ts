@@ -145,12 +145,19 @@ export interface Ipv4Attributes {
  * attribute block is encoded once per group and each UPDATE written into
  * one Buffer, from prefixes given as address × 64 + length. A route
  * server's whole table goes out this way, without an NLRI object, a list
- * of them or a message object per route. Each UPDATE goes to `send` as it
- * is written (the block is scratch: not reentrant, so `send` must not encode
- * a group itself). False, with nothing sent, when the classic form does not
- * apply (an IPv6 next hop, or ADD-PATH paths ids to send, RFC 7911).
+ * of them or a message object per route. Each UPDATE is written where
+ * `sink` makes room (the block is scratch: not reentrant, so the sink must
+ * not encode a group itself). False, with nothing written, when the classic
+ * form does not apply (an IPv6 next hop, or ADD-PATH paths ids, RFC 7911).
  */
-export function encodeIpv4Announcements(group: Ipv4Attributes, packed: ArrayLike<number>, count: number, ctx: CodecContext, send: (update: Buffer) => void): boolean {
+/** Where `encodeIpv4Announcements` writes: room for one message at a time, in some buffer (the pump's EncodedChunks). */
+export interface MessageSink {
+  /** Makes room for a message of `length` octets; returns where in `buffer` (as it is after this call) to write it. */
+  reserve(length: number): number;
+  readonly buffer: Buffer;
+}
+
+export function encodeIpv4Announcements(group: Ipv4Attributes, packed: ArrayLike<number>, count: number, ctx: CodecContext, sink: MessageSink): boolean {
   if (group.nextHop.includes(':') || ctx.addPath.has(familyKey(1, 1))) return false;
   if (count > packed.length) throw new RangeError(`${count} prefixes asked for, ${packed.length} given`);
   // The attribute block is written once into a scratch writer and copied into each UPDATE (not reentrant: nothing below encodes a group).
@@ -163,13 +170,13 @@ export function encodeIpv4Announcements(group: Ipv4Attributes, packed: ArrayLike
   for (let i = 0; i < count; i++) {
     const n = 1 + ((((packed[i] ?? 0) % 64) + 7) >> 3);
     if (i > from && used + n > room) {
-      send(writeIpv4Update(block, packed, from, i, used));
+      writeIpv4Update(block, packed, from, i, used, sink);
       from = i;
       used = 0;
     }
     used += n;
   }
-  if (count > from) send(writeIpv4Update(block, packed, from, count, used));
+  if (count > from) writeIpv4Update(block, packed, from, count, used, sink);
   return true;
 }
 
@@ -205,14 +212,15 @@ function writeWithNextHop(w: Writer, group: Ipv4Attributes, ctx: CodecContext): 
 }
 
 /** One UPDATE: header, no withdrawals, the attribute block, then prefixes [from, to) as RFC 4271 §4.3 packs them. */
-function writeIpv4Update(block: Writer, packed: ArrayLike<number>, from: number, to: number, nlriLength: number): Buffer {
+function writeIpv4Update(block: Writer, packed: ArrayLike<number>, from: number, to: number, nlriLength: number, sink: MessageSink): void {
   const length = UPDATE_OVERHEAD + block.pos + nlriLength;
-  const buf = Buffer.allocUnsafe(length);
-  writeHeader(buf, 0, MessageType.Update, length);
-  buf.writeUInt16BE(0, 19);
-  buf.writeUInt16BE(block.pos, 21);
-  block.copyTo(buf, UPDATE_OVERHEAD);
-  let p = UPDATE_OVERHEAD + block.pos;
+  const at = sink.reserve(length);
+  const buf = sink.buffer;
+  writeHeader(buf, at, MessageType.Update, length);
+  buf.writeUInt16BE(0, at + 19);
+  buf.writeUInt16BE(block.pos, at + 21);
+  block.copyTo(buf, at + UPDATE_OVERHEAD);
+  let p = at + UPDATE_OVERHEAD + block.pos;
   for (let i = from; i < to; i++) {
     const v = packed[i] ?? 0;
     const len = v % 64;
@@ -220,7 +228,6 @@ function writeIpv4Update(block: Writer, packed: ArrayLike<number>, from: number,
     buf[p++] = len;
     for (let k = 0; k < (len + 7) >> 3; k++) buf[p++] = (address >>> (24 - 8 * k)) & 0xff;
   }
-  return buf;
 }
 
 export function buildWithdrawals(afi: number, safi: number, nlri: readonly RoutableNlri[], ctx: CodecContext): UpdateMessage[] {

@@ -21,7 +21,7 @@ import type { Clock, TimerHandle } from './clock';
 import type { Initiator } from './collision';
 import type { FsmEvent } from './fsm-types';
 import type { NegotiatedSession } from './negotiate-types';
-import { countMessage, type MessageCounters } from './message-counters';
+import { countMessage, countMessages, type MessageCounters } from './message-counters';
 import { OutboundQueue, type Watermarks } from './outbound-queue';
 import type { BgpSocket } from './socket';
 import { socketErrorText } from './socket';
@@ -132,9 +132,10 @@ export class Connection {
    * Throws EncodeError when the message cannot be encoded for this session.
    */
   /** `send` of an UPDATE already encoded for this session: through the bounded queue. */
-  sendEncoded(update: Buffer): boolean {
+  /** Queues UPDATEs already in wire form: one or more whole messages back to back, one queue item. */
+  sendEncoded(updates: Buffer): boolean {
     if (this.detached) return false;
-    return this.queue.enqueue(update);
+    return this.queue.enqueue(updates);
   }
 
   send(message: BgpMessage): boolean {
@@ -194,7 +195,8 @@ export class Connection {
    * out at once (write above).
    */
   private writeBatched(buf: Buffer): boolean {
-    countMessage(this.options.counters.sent, buf);
+    // Queued items may hold several UPDATEs (the speaker's chunks): each is counted.
+    countMessages(this.options.counters.sent, buf);
     if (!this.corked && this.socket.cork && this.socket.uncork) {
       this.corked = true;
       this.socket.cork();

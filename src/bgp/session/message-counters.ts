@@ -30,3 +30,14 @@ export function countMessage(count: MessageCount, frame: Buffer): void {
   const name = TYPE_NAMES[frame[18] ?? 0];
   if (name !== undefined) count[name]++;
 }
+
+/** `countMessage` of each message in `frames`, whole messages back to back (the speaker's chunks of UPDATEs). */
+export function countMessages(count: MessageCount, frames: Buffer): void {
+  for (let p = 0; p + 19 <= frames.length; ) {
+    const name = TYPE_NAMES[frames[p + 18] ?? 0];
+    if (name !== undefined) count[name]++;
+    const length = frames.readUInt16BE(p + 16);
+    if (length < 19) return;
+    p += length;
+  }
+}

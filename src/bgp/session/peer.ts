@@ -191,11 +191,11 @@ export class Peer extends TypedEmitter<PeerEvents> {
     return conn.send(message);
   }
 
-  /** `enqueueUpdate` of an UPDATE the speaker encoded itself (for this session's codec context). */
-  enqueueEncodedUpdate(update: Buffer): boolean {
+  /** `enqueueUpdate` of UPDATEs the speaker encoded itself (for this session's codec context), whole messages back to back. */
+  enqueueEncodedUpdates(updates: Buffer): boolean {
     const conn = this.main.connection;
     if (!this.isEstablished || conn === null) return false;
-    return conn.sendEncoded(update);
+    return conn.sendEncoded(updates);
   }
 
   /** RFC 4724 §2 End-of-RIB for one family. */

@@ -6,6 +6,7 @@
  * from the Loc-RIB, so a burst of changes to one prefix costs one UPDATE.
  */
 import { FamilyCounts } from '../rib/family-counts';
+import { EncodedChunks } from './encoded-chunks';
 import type { CodecContext } from '../wire/context';
 import type { NegotiatedSession } from '../session/negotiate-types';
 import type { AdjRibIn } from '../rib/adj-rib-in';
@@ -509,15 +510,16 @@ export class PeerRoutes {
 
   private spareBatch: Batch | null = null;
 
-  /** Where `encodeIpv4Announcements` hands each UPDATE (made once, not per group); notes when the session refused more. */
-  private readonly sendEncoded = (update: Buffer): void => {
-    if (!this.peer.enqueueEncodedUpdate(update)) this.encodedRefused = true;
-  };
+  /** Where `encodeIpv4Announcements` writes; each chunk goes to the session whole, and a refusal is noted. */
+  private readonly chunks = new EncodedChunks((chunk) => {
+    if (!this.peer.enqueueEncodedUpdates(chunk)) this.encodedRefused = true;
+  });
   private encodedRefused = false;
 
   private sendBatchContents({ announce, withdraw }: Batch, ctx: CodecContext): boolean {
     if (announce.size === 0 && withdraw.size === 0) return true;
     let ok = true;
+    this.encodedRefused = false;
     for (const list of withdraw.values()) {
       const first = list[0];
       if (!first) continue;
@@ -531,18 +533,19 @@ export class PeerRoutes {
         if (ids.length > 0) {
           // The ids are live: each is in this neighbor's Adj-RIB-Out, which holds a reference on it.
           packedScratch = this.dests.packedInto(ids, packedScratch);
-          this.encodedRefused = false;
           const group = attributes === exported.attributes ? exported : { attributes, nextHop: exported.nextHop };
-          if (encodeIpv4Announcements(group, packedScratch, ids.length, ctx, this.sendEncoded)) ok = ok && !this.encodedRefused;
-          else for (let i = 0; i < ids.length; i++) nlri.push(unicastNlriOf(packedScratch[i] ?? 0));
+          if (!encodeIpv4Announcements(group, packedScratch, ids.length, ctx, this.chunks)) for (let i = 0; i < ids.length; i++) nlri.push(unicastNlriOf(packedScratch[i] ?? 0));
         }
         if (nlri.length === 0) continue;
+        // What the chunks hold goes first: UPDATEs reach the session in the order they were made.
+        this.chunks.flush();
         // A route server sends the interned list itself, whose encoded length the interner knows.
         const attributesLength = attributes === attrs.attributes ? attrs.encodedLength : undefined;
         for (const m of buildAnnouncements({ afi, safi, attributes, nextHop: exported.nextHop, nlri, attributesLength }, ctx)) ok = this.peer.enqueueUpdate(m) && ok;
       }
     }
-    return ok;
+    this.chunks.flush();
+    return ok && !this.encodedRefused;
   }
 }
 

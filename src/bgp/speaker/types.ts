@@ -9,8 +9,13 @@ export interface SessionPeer {
   on<K extends keyof PeerEvents>(event: K, listener: (...args: PeerEvents[K]) => void): unknown;
   /** Queues an UPDATE; false when the queue is above its high watermark (wait for 'writable'). */
   enqueueUpdate(message: UpdateMessage): boolean;
-  /** `enqueueUpdate` of an UPDATE already in wire form for this session (header included). */
-  enqueueEncodedUpdate(update: Buffer): boolean;
+  /**
+   * `enqueueUpdate` of UPDATEs already in wire form for this session
+   * (headers included), one or more whole messages back to back: a pump
+   * step's UPDATEs go as a few chunks, not one Buffer and one socket write
+   * each.
+   */
+  enqueueEncodedUpdates(updates: Buffer): boolean;
   /** The initial table is queued: End-of-RIB for every family (RFC 4724 §4.1), and the R bit is dropped. */
   initialTableSent(): void;
   sendRouteRefresh(afi: number, safi: number, subtype?: 'request' | 'borr' | 'eorr'): boolean;

@@ -8,6 +8,8 @@
 import fc from 'fast-check';
 import { buildAnnouncements, encodeIpv4Announcements, type Ipv4Attributes } from '../../../../src/bgp/rib/update-builder';
 import type { CodecContext } from '../../../../src/bgp/wire/context';
+import { EncodedChunks } from '../../../../src/bgp/speaker/encoded-chunks';
+import { MessageFramer } from '../../../../src/bgp/wire/framer';
 import { encodeMessage } from '../../../../src/bgp/wire/message';
 import { withContext } from '../../../../src/bgp/wire/context';
 import type { PathAttribute } from '../../../../src/bgp/wire/attributes/types';
@@ -33,11 +35,23 @@ const attrsArb: fc.Arbitrary<PathAttribute[]> = fc
     return out;
   });
 
-/** What encodeIpv4Announcements sends, in order; null when it declines (and then it must have sent nothing). */
+/**
+ * What encodeIpv4Announcements writes, message by message, in order; null
+ * when it declines (and then it must have written nothing). Written through
+ * the pump's EncodedChunks, whose chunks must hold whole messages only.
+ */
 function encodeAll(group: Ipv4Attributes, packed: ArrayLike<number>, count: number, ctx: CodecContext): Buffer[] | null {
-  const out: Buffer[] = [];
-  const done = encodeIpv4Announcements(group, packed, count, ctx, (b) => out.push(b));
-  if (!done) expect(out).toEqual([]);
+  const chunks: Buffer[] = [];
+  const sink = new EncodedChunks((c) => chunks.push(c));
+  const done = encodeIpv4Announcements(group, packed, count, ctx, sink);
+  sink.flush();
+  if (!done) expect(chunks).toEqual([]);
+  const framer = new MessageFramer({ extendedMessage: ctx.extendedMessage });
+  const out = chunks.flatMap((c) => {
+    const frames = framer.push(c);
+    expect(framer.bufferedLength).toBe(0);
+    return frames;
+  });
   return done ? out : null;
 }
 

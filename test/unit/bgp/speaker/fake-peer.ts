@@ -11,6 +11,7 @@ import type { PeerEvents, PeerInfo } from '../../../../src/bgp/session/peer-type
 import type { UpdateMessage } from '../../../../src/bgp/wire/messages/types';
 import { withContext } from '../../../../src/bgp/wire/context';
 import { decodeMessage, encodeMessage } from '../../../../src/bgp/wire/message';
+import { MessageFramer } from '../../../../src/bgp/wire/framer';
 import type { PathAttribute } from '../../../../src/bgp/wire/attributes/types';
 import type { Nlri } from '../../../../src/bgp/wire/nlri/types';
 import { formatPrefix } from '../../../../src/bgp/wire/values/prefix';
@@ -43,13 +44,18 @@ export class FakePeer extends EventEmitter implements SessionPeer {
     return !this.full;
   }
 
-  /** Pre-encoded UPDATEs are decoded the same way, so the speaker's own encoder is checked too. */
+  /** Pre-encoded UPDATEs (whole messages back to back) are decoded the same way, so the speaker's own encoder is checked too. */
   readonly encoded: Buffer[] = [];
-  enqueueEncodedUpdate(update: Buffer): boolean {
-    this.encoded.push(update);
-    const decoded = decodeMessage(update, this.ctx);
-    if (decoded.type !== 'update') throw new Error('not an UPDATE');
-    this.sent.push(decoded);
+  enqueueEncodedUpdates(updates: Buffer): boolean {
+    const framer = new MessageFramer();
+    const frames = framer.push(updates);
+    if (framer.bufferedLength !== 0) throw new Error(`${framer.bufferedLength} octets after the last whole message`);
+    for (const update of frames) {
+      this.encoded.push(update);
+      const decoded = decodeMessage(update, this.ctx);
+      if (decoded.type !== 'update') throw new Error('not an UPDATE');
+      this.sent.push(decoded);
+    }
     return !this.full;
   }
 
