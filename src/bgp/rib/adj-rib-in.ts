@@ -357,7 +357,7 @@ export class AdjRibIn implements PathSource {
     try {
       this.applyTo(msg, changes);
     } finally {
-      // The UPDATE's sets are held by its routes now, not by this scratch list.
+      // The next UPDATE starts with no next hops: the entries left in the scratch lists are overwritten, never read.
       this.hopCount = 0;
       this.listHeld = false;
     }
