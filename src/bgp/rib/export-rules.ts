@@ -91,54 +91,57 @@ export function exportAttributes(route: Route, peer: ExportPeer, override?: Expo
   // RFC 4456 §8: reflecting an iBGP route to an iBGP peer records where it came from.
   const reflecting = !local && route.source.ibgp && peer.ibgp;
   const source = override?.attributes ?? route.attrs.attributes;
-  const out: PathAttribute[] = [];
+  // The list sent, made only from the first attribute that differs (dropped, replaced or added): a route
+  // server's transparent export changes none, and a list per set was most of what exporting a table allocated.
+  let out: PathAttribute[] | null = null;
   let hasLocalPref = false;
   let hasOriginator = false;
   let hasClusterList = false;
-  for (const a of source) {
+  for (let i = 0; i < source.length; i++) {
+    const a = source[i] as PathAttribute;
+    // What goes out in a's place: a itself, another attribute, or nothing.
+    let sent: PathAttribute | null = a;
     switch (a.type) {
       case 'as-path':
-        out.push(ebgp && !peer.routeServerClient ? { type: 'as-path', segments: prepend(a.segments, peer.localAs) } : a);
+        if (ebgp && !peer.routeServerClient) sent = { type: 'as-path', segments: prepend(a.segments, peer.localAs) };
         break;
       case 'local-pref':
         // RFC 4271 §5.1.5: LOCAL_PREF only inside the AS.
-        if (!ebgp) {
-          out.push(a);
-          hasLocalPref = true;
-        }
+        if (ebgp) sent = null;
+        else hasLocalPref = true;
         break;
       case 'med':
         // RFC 4271 §5.1.4: a MED learned from a neighboring AS is not passed to other ASes,
         // unless the export policy set it for this neighbor.
-        if (local || !ebgp || peer.routeServerClient || (override?.attributes != null && a.med !== route.attrs.med)) out.push(a);
+        if (!(local || !ebgp || peer.routeServerClient || (override?.attributes != null && a.med !== route.attrs.med))) sent = null;
         break;
       case 'originator-id':
         // RFC 4456 §8: never sent to eBGP peers; kept unchanged once set.
-        if (!ebgp) out.push(a);
+        if (ebgp) sent = null;
         hasOriginator = true;
         break;
       case 'cluster-list':
-        if (!ebgp) out.push(reflecting ? { type: 'cluster-list', clusterIds: [peer.clusterId, ...a.clusterIds] } : a);
+        if (ebgp) sent = null;
+        else if (reflecting) sent = { type: 'cluster-list', clusterIds: [peer.clusterId, ...a.clusterIds] };
         hasClusterList = true;
         break;
       default:
-        out.push(a);
+        break;
     }
+    if (out === null && sent !== a) out = source.slice(0, i);
+    if (out !== null && sent !== null) out.push(sent);
   }
   // RFC 4271 §5.1.5: iBGP UPDATEs carry LOCAL_PREF; 100 is the common default.
-  if (!ebgp && !hasLocalPref) out.push({ type: 'local-pref', localPref: 100 });
+  if (!ebgp && !hasLocalPref) (out ??= source.slice()).push({ type: 'local-pref', localPref: 100 });
   if (reflecting) {
-    if (!hasOriginator) out.push({ type: 'originator-id', originatorId: route.source.bgpId });
-    if (!hasClusterList) out.push({ type: 'cluster-list', clusterIds: [peer.clusterId] });
+    if (!hasOriginator) (out ??= source.slice()).push({ type: 'originator-id', originatorId: route.source.bgpId });
+    if (!hasClusterList) (out ??= source.slice()).push({ type: 'cluster-list', clusterIds: [peer.clusterId] });
   }
-  // An unchanged list (route-server transparency) is shared, not copied.
-  let changed = out.length !== source.length;
-  for (let i = 0; i < out.length && !changed; i++) if (out[i] !== source[i]) changed = true;
   const configured = override?.nextHop ?? route.attrs.nextHop;
   const selfByRule = ebgp && !peer.routeServerClient && !local && override?.nextHop == null;
   const nextHop = configured === NEXT_HOP_SELF || selfByRule ? selfAddress(route.afi, peer.localAddress) : configured;
   // Pushing leaves room for 17 attributes; a result kept per set and group is copied to its size.
-  if (changed) return { attributes: out.slice(), nextHop };
+  if (out !== null) return { attributes: out.slice(), nextHop };
   // Sent exactly as interned (a route server's transparent export): the set
   // itself is the result, no object per set and group.
   if (source === route.attrs.attributes && nextHop === route.attrs.nextHop) return route.attrs;
