@@ -40,7 +40,7 @@ const USAGE = `usage: npm run bench:ingest -- [options]
   --mrt PATH             TABLE_DUMP_V2 RIB (default ${DEFAULT_MRT}, relative to the repo root)
   --impl LIST            route servers, from hdvpnd,bird,gobgp,frr (default all)
   --scenario LIST        from ipv4,ipv4-1m,vpnv4 (default all)
-  --runs N               runs per scenario and route server; the table shows the median (default 1)
+  --runs N               runs per scenario and route server, alternating between route servers; the table shows the median (default 1)
   --limit N              only the first N prefixes of the RIB (quick mode; ipv4-1m scales with it)
   --timeout S            hard limit per run (default 60 s + 1 s per 3,000 routes)
   --stall S              give up when the receiver gains nothing for S seconds (default 60)
@@ -565,8 +565,10 @@ async function main(): Promise<void> {
     for (const s of o.scenarios) {
       const feed = feeds.get(s);
       if (!feed) continue;
-      for (const impl of o.impls) {
-        for (let run = 1; run <= o.runs; run++) {
+      // Runs alternate between the route servers (hdvpnd #1, bird #1, hdvpnd #2, ...): a slow spell of the machine,
+      // which can last a minute and slow a run by a third, then falls on all of them rather than on one.
+      for (let run = 1; run <= o.runs; run++) {
+        for (const impl of o.impls) {
           if (interrupted) return;
           const res = await runOne(o, s, impl, run, feed.file, feed.prefixes, workDir);
           if (res.error && !res.ok && res.peakRss === undefined) log(`${s} ${impl} #${run}: ${res.error}`);
