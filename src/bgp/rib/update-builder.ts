@@ -88,20 +88,30 @@ const IPV4_NEXT_HOP_LENGTH = 7;
  * is put in its place without sorting (sorting allocated per UPDATE sent).
  */
 function withAttribute(attributes: readonly PathAttribute[], extra: PathAttribute, code: number): PathAttribute[] {
+  const at = placeFor(attributes, code);
+  if (at < 0) return sortAttributes([...attributes, extra]);
+  const out = attributes.slice();
+  out.splice(at, 0, extra);
+  return out;
+}
+
+/**
+ * Where an attribute of type `code` goes in `attributes` in sending order:
+ * after every attribute of its own code, as when appended and sorted
+ * (stable). -1 when `attributes` are not in sending order, or hold
+ * MP_REACH/MP_UNREACH (which sort first, RFC 7606 §5.1, and are not
+ * expected here): those lists are left to sortAttributes.
+ */
+function placeFor(attributes: readonly PathAttribute[], code: number): number {
   let at = -1;
   let last = -Infinity;
   for (let i = 0; i < attributes.length; i++) {
-    const a = attributes[i] as PathAttribute;
-    const c = attributeCode(a);
-    // MP_REACH/MP_UNREACH sort first (RFC 7606 §5.1): not expected here, so leave those lists to sortAttributes.
-    if (c < last || c === 14 || c === 15) return sortAttributes([...attributes, extra]);
+    const c = attributeCode(attributes[i] as PathAttribute);
+    if (c < last || c === 14 || c === 15) return -1;
     last = c;
     if (at < 0 && c > code) at = i;
   }
-  const out = attributes.slice();
-  // Stable: `extra` goes after every attribute of its own code, as when appended and sorted.
-  out.splice(at < 0 ? out.length : at, 0, extra);
-  return out;
+  return at < 0 ? attributes.length : at;
 }
 
 /** The encoded length of the group's attributes, from the interner when it knows it. */
@@ -190,25 +200,16 @@ const blockWriter = new Writer(4096);
 function writeWithNextHop(w: Writer, group: Ipv4Attributes, ctx: CodecContext): void {
   const hop: PathAttribute = { type: 'next-hop', nextHop: group.nextHop };
   const attributes = group.attributes;
-  let last = -Infinity;
-  for (let i = 0; i < attributes.length; i++) {
-    const c = attributeCode(attributes[i] as PathAttribute);
-    if (c < last || c === 14 || c === 15) {
-      for (const a of withAttribute(attributes, hop, 3)) writeAttribute(w, a, ctx);
-      return;
-    }
-    last = c;
+  const at = placeFor(attributes, 3);
+  if (at < 0) {
+    for (const a of withAttribute(attributes, hop, 3)) writeAttribute(w, a, ctx);
+    return;
   }
-  let written = false;
   for (let i = 0; i < attributes.length; i++) {
-    const a = attributes[i] as PathAttribute;
-    if (!written && attributeCode(a) > 3) {
-      writeAttribute(w, hop, ctx);
-      written = true;
-    }
-    writeAttribute(w, a, ctx);
+    if (i === at) writeAttribute(w, hop, ctx);
+    writeAttribute(w, attributes[i] as PathAttribute, ctx);
   }
-  if (!written) writeAttribute(w, hop, ctx);
+  if (at === attributes.length) writeAttribute(w, hop, ctx);
 }
 
 /** One UPDATE: header, no withdrawals, the attribute block, then prefixes [from, to) as RFC 4271 §4.3 packs them. */
