@@ -9,11 +9,10 @@
 import type { UpdateMessage } from '../wire/messages/types';
 import type { VpnNlri } from '../wire/nlri/types';
 import { rdEquals } from '../wire/values/rd';
-import { ipv4Prefix } from '../wire/values/prefix';
 import { readIpv4Field } from '../wire/nlri/unicast';
 import { familyKey, type FamilyKey } from '../wire/context';
 import type { AttributeInterner, AttributeSet } from './attribute-set';
-import { heldBy, heldLabels, ipv4UnicastKey, isRoutable, makeHeldRoute, makeHeldVpnRoute, makeRoute, packedIpv4Unicast, routeKey, routePathId, withRoute, type RoutableNlri, type Route, type RouteSource } from './route';
+import { heldBy, heldLabels, ipv4UnicastKey, isRoutable, makeHeldRoute, makeHeldVpnRoute, makeRoute, packedIpv4Unicast, routeKey, routePathId, unpackedIpv4Unicast, withRoute, type RoutableNlri, type Route, type RouteSource } from './route';
 import { updateRoutes } from './update-routes';
 import { SparseColumn } from './sparse-column';
 import { FamilyCounts } from './family-counts';
@@ -471,7 +470,7 @@ export class AdjRibIn implements PathSource {
       return;
     }
     // Null: an IPv4 unicast prefix read from the NLRI field's octets (no path id), made an object only now.
-    const nlri = given ?? { kind: 'unicast', safi: 1, prefix: ipv4Prefix(Math.floor(packed / 64), packed % 64) };
+    const nlri = given ?? unpackedIpv4Unicast(packed);
     // The route replaced, an object or one held as columns (made here to read its family and references).
     const old = this.routeAt(id);
     if (old) {

@@ -250,7 +250,7 @@ export class DestTable {
     for (let i = h >>> this.shift; ; i = (i + 1) & mask) {
       const s = slots[i] ?? 0;
       if (s === 0) return i;
-      if (s >>> ID_BITS === fingerprint && this.holds((s & ID_MASK) - 1)) return i;
+      if (s >>> ID_BITS === fingerprint && this.holds(idOf(s))) return i;
     }
   }
 
@@ -318,9 +318,9 @@ export class DestTable {
     if (ids.length > dst.length) dst = new Float64Array(Math.max(ids.length, dst.length * 2));
     for (let i = 0; i < ids.length; i++) {
       const id = ids[i] ?? 0;
-      const length = this.v4Length[id] ?? STRING_KEY;
-      if (length >= VPN_KEY) throw new RangeError(`destination ${id} is not an IPv4 unicast prefix kept as a number`);
-      dst[i] = (this.v4Address[id] ?? 0) * 64 + length;
+      const packed = this.packedAt(id);
+      if (packed < 0) throw new RangeError(`destination ${id} is not an IPv4 unicast prefix kept as a number`);
+      dst[i] = packed;
     }
     return dst;
   }
@@ -381,7 +381,7 @@ export class DestTable {
     for (let j = (i + 1) & mask; ; j = (j + 1) & mask) {
       const s = slots[j] ?? 0;
       if (s === 0) return;
-      const home = this.hashOf((s & ID_MASK) - 1) >>> shift;
+      const home = this.hashOf(idOf(s)) >>> shift;
       // The entry at j may fill the hole at i unless its home lies cyclically in (i, j].
       const stays = i <= j ? home > i && home <= j : home > i || home <= j;
       if (!stays) {
@@ -401,7 +401,7 @@ export class DestTable {
     for (let j = 0; j < old.length; j++) {
       const s = old[j] ?? 0;
       if (s === 0) continue;
-      let i = this.hashOf((s & ID_MASK) - 1) >>> shift;
+      let i = this.hashOf(idOf(s)) >>> shift;
       while ((slots[i] ?? 0) !== 0) i = (i + 1) & mask;
       slots[i] = s;
     }

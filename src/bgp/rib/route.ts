@@ -355,6 +355,11 @@ export function packedIpv4Unicast(afi: number, safi: number, n: RoutableNlri): n
   return address * 64 + length;
 }
 
+/** The IPv4 unicast NLRI (no path id) of a prefix packed as `packedIpv4Unicast` packs it. */
+export function unpackedIpv4Unicast(packed: number): UnicastNlri {
+  return { kind: 'unicast', safi: 1, prefix: { afi: 1, address: Math.floor(packed / 64), length: packed % 64 } };
+}
+
 /**
  * Family + RD + prefix: the destination the decision process chooses a best
  * path for (RFC 4271 §9.1); the route key without its ADD-PATH path id.

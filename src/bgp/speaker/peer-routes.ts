@@ -13,7 +13,7 @@ import type { AdjRibIn } from '../rib/adj-rib-in';
 import type { ExportedAttributes } from '../rib/export-rules';
 import type { LocRib } from '../rib/loc-rib';
 import type { DestTable } from '../rib/dest-table';
-import { heldBy, heldLabels, type Route, type RoutableNlri } from '../rib/route';
+import { heldBy, heldLabels, unpackedIpv4Unicast, type Route, type RoutableNlri } from '../rib/route';
 import type { AttributeInterner, AttributeSet } from '../rib/attribute-set';
 import { buildAnnouncements, buildWithdrawals, encodeIpv4Announcements } from '../rib/update-builder';
 import { toOldSpeaker } from '../rib/as4';
@@ -534,7 +534,7 @@ export class PeerRoutes {
           // The ids are live: each is in this neighbor's Adj-RIB-Out, which holds a reference on it.
           packedScratch = this.dests.packedInto(ids, packedScratch);
           const group = attributes === exported.attributes ? exported : { attributes, nextHop: exported.nextHop };
-          if (!encodeIpv4Announcements(group, packedScratch, ids.length, ctx, this.chunks)) for (let i = 0; i < ids.length; i++) nlri.push(unicastNlriOf(packedScratch[i] ?? 0));
+          if (!encodeIpv4Announcements(group, packedScratch, ids.length, ctx, this.chunks)) for (let i = 0; i < ids.length; i++) nlri.push(unpackedIpv4Unicast(packedScratch[i] ?? 0));
         }
         if (nlri.length === 0) continue;
         // What the chunks hold goes first: UPDATEs reach the session in the order they were made.
@@ -573,10 +573,6 @@ interface BatchEntry {
 
 /** The prefixes of a batch entry's ids, as address × 64 + length, for the encoder: one array, grown as needed. */
 let packedScratch = new Float64Array(1024);
-
-function unicastNlriOf(packed: number): RoutableNlri {
-  return { kind: 'unicast', safi: 1, prefix: { afi: 1, address: Math.floor(packed / 64), length: packed % 64 } };
-}
 
 function entryFor(batch: Batch, fam: number, exported: ExportedAttributes, afi: number, safi: number, attrs: AttributeSet): BatchEntry {
   const last = batch.last;
