@@ -25,17 +25,16 @@ const TYPE_NAMES: Readonly<Record<number, BgpMessageType>> = {
   [MessageType.RouteRefresh]: 'route-refresh',
 };
 
-/** Counts one framed message by its header's Type octet (offset 18); unknown types are not counted. */
-export function countMessage(count: MessageCount, frame: Buffer): void {
-  const name = TYPE_NAMES[frame[18] ?? 0];
+/** Counts the framed message at `offset` by its header's Type octet (offset 18); unknown types are not counted. */
+export function countMessage(count: MessageCount, frame: Buffer, offset = 0): void {
+  const name = TYPE_NAMES[frame[offset + 18] ?? 0];
   if (name !== undefined) count[name]++;
 }
 
 /** `countMessage` of each message in `frames`, whole messages back to back (the speaker's chunks of UPDATEs). */
 export function countMessages(count: MessageCount, frames: Buffer): void {
   for (let p = 0; p + 19 <= frames.length; ) {
-    const name = TYPE_NAMES[frames[p + 18] ?? 0];
-    if (name !== undefined) count[name]++;
+    countMessage(count, frames, p);
     const length = frames.readUInt16BE(p + 16);
     if (length < 19) return;
     p += length;
