@@ -9,13 +9,15 @@ import type { AsPathSegment } from '../wire/values/as-path';
 import type { ExtendedCommunity } from '../wire/values/ext-community';
 import type { LargeCommunity } from '../wire/values/large-community';
 import { attributeToJson } from '../wire/json';
-import { formatAsPath } from '../wire/values/as-path';
-import { writeAttribute } from '../wire/attributes';
+import { asPathLength, formatAsPath } from '../wire/values/as-path';
+import { decodeAttributeBlock, writeAttribute } from '../wire/attributes';
+import { attributeCode } from '../wire/attributes/codec';
 import { Writer } from '../wire/cursor';
 import { withContext } from '../wire/context';
 import { AttrHashTable } from './attr-hash-table';
 import { finishHash, hashString, HASH_SEED, mix } from './hash';
 import { isKept, sameKeptList } from './attr-equal';
+import { OTHER_CODES, codeAt, communitiesAt, keepsAsWire, neighborAsAt, nextAttribute, originAt, pathLengthAt, segmentsAt, u32ValueAt } from './attribute-wire';
 
 export interface AttributeSet {
   /**
@@ -30,6 +32,10 @@ export interface AttributeSet {
   readonly nextHop: string;
   readonly origin: 0 | 1 | 2;
   readonly asPath: readonly AsPathSegment[];
+  /** RFC 4271 §9.1.2.2(a): `asPathLength(asPath)`, read without decoding the path. */
+  readonly asPathLength: number;
+  /** RFC 4271 §9.1.2.2(c): the first AS of the path when it starts with an AS_SEQUENCE. */
+  readonly neighborAs: number | undefined;
   /** The text form ("65001 65002 {65003}"), made on first use. */
   readonly asPathText: string;
   readonly med: number | undefined;
@@ -43,6 +49,14 @@ export interface AttributeSet {
   /** The encoded length of `attributes` with 4-octet AS numbers, when interned from their wire form and under 32 KB (UPDATE packing). */
   readonly encodedLength: number | undefined;
   /**
+   * The attributes' wire form with 4-octet AS numbers (one octet per
+   * character), when the set is kept that way: sent as it is to a NEW
+   * speaker (RFC 6793) instead of encoding `attributes` again. Null otherwise.
+   */
+  readonly wire: string | null;
+  /** Whether an attribute of this type code is present, without decoding the list. */
+  has(code: number): boolean;
+  /**
    * One slot a consumer may keep a result in, dropped with the set: the
    * speaker's update group keeps its export result here (inserting a WeakMap
    * entry per new set cost 0.2 s of a full-table bench:ingest). Owners check
@@ -53,72 +67,102 @@ export interface AttributeSet {
 
 const NONE: readonly never[] = [];
 
-/**
- * InternedSet.layout, one small integer: the ORIGIN value, each hot
- * attribute's index in `attributes` (3 bits, ABSENT when the set has none),
- * and the encoded length of the attributes plus one (0: not known). 30 bits
- * in all, so it is a small integer on every V8 build.
- */
+/** `InternedSet.layout`: ORIGIN in the low bits, then (for a decoded list) its measured encoded length. */
 const ORIGIN_MASK = 3;
-const AS_PATH_SHIFT = 2;
-const MED_SHIFT = 5;
-const LOCAL_PREF_SHIFT = 8;
-const COMMUNITIES_SHIFT = 11;
-const ABSENT = 7;
-/** Set when a hot attribute sits at index ABSENT or beyond: its getter then searches the list. */
-const FAR = 1 << 14;
-/** Set once the encoded length has been measured (on first use: interning no longer encodes). */
-const MEASURED = 1 << 15;
-const LENGTH_SHIFT = 16;
+/** Set once the encoded length of a decoded list has been measured (on first use: interning does not encode it). */
+const MEASURED = 1 << 2;
+const LENGTH_SHIFT = 3;
 /** Longer attribute lists (only extended messages have them) record no length; UPDATE packing then measures. */
-const MAX_RECORDED_LENGTH = (1 << 14) - 2;
-const NO_INDEXES = (ABSENT << AS_PATH_SHIFT) | (ABSENT << MED_SHIFT) | (ABSENT << LOCAL_PREF_SHIFT) | (ABSENT << COMMUNITIES_SHIFT);
+const MAX_RECORDED_LENGTH = (1 << 26) - 2;
+
+/** `InternedSet.places`: where AS_PATH, MED, LOCAL_PREF and COMMUNITIES start in the wire form, plus one (0: absent), 15 bits each. */
+const PLACE_BITS = 15;
+const PLACE_MASK = (1 << PLACE_BITS) - 1;
 
 /**
- * One interned set, in as few own fields as the hot paths allow: a full
- * table holds 70k sets, and each field costs 8 bytes in every one of them
- * (one field per derived attribute, 21 in all, made a set 168 bytes). The
- * decision process and the export rules read ORIGIN, AS_PATH, MED,
- * LOCAL_PREF and COMMUNITIES on every comparison, so their places in
- * `attributes` are packed into one small integer and read in constant time;
- * the rarely set ones (large and extended communities, ORIGINATOR_ID,
- * CLUSTER_LIST, ATOMIC_AGGREGATE) are searched for in `attributes` when
- * asked for. The set keeps its hash and reference count for the interner;
- * its key is not kept (the interner compares candidates field by field).
+ * One interned set. Most are kept as their wire form (`attribute-wire.ts`):
+ * a string, plus the type codes present and where the hot attributes start,
+ * so the decision process and the export rules read ORIGIN, AS_PATH, MED,
+ * LOCAL_PREF and COMMUNITIES in place and a set costs about 190 bytes
+ * instead of 420. The attribute list itself is decoded when asked for (the
+ * last one decoded is remembered: callers read a set's list several times
+ * in a row). A list the wire form cannot give back exactly (unknown or
+ * unusual attributes, see `keepsAsWire`) is kept decoded, as it came.
+ * The set keeps its hash and reference count for the interner.
  */
 class InternedSet implements AttributeSet {
   memo: object | null = null;
   refs = 1;
-  /** ORIGIN, the hot attributes' indexes and the encoded length (the constants above). */
+  /** ORIGIN and, for a decoded list, its measured encoded length (the constants above). */
   private layout: number;
+  /** Bit `code` set when an attribute of that type code is present; bit OTHER_CODES for any code from there up. */
+  private readonly typeMask: number;
+  /** AS_PATH and COMMUNITIES offsets in `wire`, plus one, 15 bits each (PLACE_BITS). */
+  private readonly pathPlaces: number;
+  /** MED and LOCAL_PREF offsets in `wire`, plus one. */
+  private readonly metricPlaces: number;
   private text: string | null = null;
 
   constructor(
     readonly index: number,
-    readonly attributes: readonly PathAttribute[],
+    /** The attributes' wire form with 4-octet AS numbers, one octet per character; null when `list` holds them. */
+    readonly wire: string | null,
+    /** The attributes decoded, for a set the wire form cannot hold; null otherwise. */
+    private readonly list: readonly PathAttribute[] | null,
     readonly nextHop: string,
     /** The interner's hash of the next hop and the attributes' key. */
     readonly hash: number,
   ) {
-    let layout = NO_INDEXES | 2;
-    for (let i = 0; i < attributes.length; i++) {
-      const a = attributes[i];
-      const shift = a === undefined ? -1 : hotShift(a.type);
-      if (a === undefined || shift < 0) continue;
-      if (a.type === 'origin') layout = (layout & ~ORIGIN_MASK) | a.origin;
-      else if (i >= ABSENT) layout |= FAR | (ABSENT << shift);
-      else layout = (layout & ~(ABSENT << shift)) | (i << shift);
+    let origin = 2;
+    let mask = 0;
+    let paths = 0;
+    let metrics = 0;
+    if (wire !== null) {
+      for (let h = 0; h < wire.length; h = nextAttribute(wire, h)) {
+        const code = codeAt(wire, h);
+        mask |= 1 << Math.min(code, OTHER_CODES);
+        if (code === 1) origin = originAt(wire, h);
+        else if (code === 2) paths |= h + 1;
+        else if (code === 8) paths |= (h + 1) << PLACE_BITS;
+        else if (code === 4) metrics |= h + 1;
+        else if (code === 5) metrics |= (h + 1) << PLACE_BITS;
+      }
+    } else if (list !== null) {
+      for (const a of list) {
+        mask |= 1 << Math.min(attributeCode(a), OTHER_CODES);
+        if (a.type === 'origin') origin = a.origin;
+      }
     }
-    this.layout = layout;
+    this.layout = origin;
+    this.typeMask = mask;
+    this.pathPlaces = paths;
+    this.metricPlaces = metrics;
   }
 
-  /** The hot attribute whose index is at `shift` in the layout, if the set has one. */
-  private hot(shift: number, type: PathAttribute['type']): PathAttribute | undefined {
-    const i = (this.layout >> shift) & ABSENT;
-    if (i !== ABSENT) return this.attributes[i];
-    if ((this.layout & FAR) === 0) return undefined;
-    // The last of a type wins, as when the fields were filled in order.
-    for (let j = this.attributes.length - 1; j >= 0; j--) if (this.attributes[j]?.type === type) return this.attributes[j];
+  get attributes(): readonly PathAttribute[] {
+    if (this.list !== null) return this.list;
+    if (decodedFor === this) return decoded;
+    const attributes = decodeWire(this.wire ?? '');
+    decodedFor = this;
+    decoded = attributes;
+    return attributes;
+  }
+
+  has(code: number): boolean {
+    if (code < OTHER_CODES) return ((this.typeMask >> code) & 1) === 1;
+    if (((this.typeMask >> OTHER_CODES) & 1) === 0) return false;
+    for (const a of this.attributes) if (attributeCode(a) === code) return true;
+    return false;
+  }
+
+  /** The last decoded attribute of `type` (the last of a type wins, as when the fields were filled in order). */
+  private last<T extends PathAttribute['type']>(code: number, type: T): Extract<PathAttribute, { type: T }> | undefined {
+    if (!this.has(code)) return undefined;
+    const list = this.attributes;
+    for (let j = list.length - 1; j >= 0; j--) {
+      const a = list[j];
+      if (a?.type === type) return a as Extract<PathAttribute, { type: T }>;
+    }
     return undefined;
   }
 
@@ -127,23 +171,40 @@ class InternedSet implements AttributeSet {
   }
 
   get asPath(): readonly AsPathSegment[] {
-    const a = this.hot(AS_PATH_SHIFT, 'as-path');
-    return a?.type === 'as-path' ? a.segments : NONE;
+    const at = this.pathPlaces & PLACE_MASK;
+    if (this.wire !== null) return at === 0 ? NONE : segmentsAt(this.wire, at - 1);
+    return this.last(2, 'as-path')?.segments ?? NONE;
+  }
+
+  get asPathLength(): number {
+    const at = this.pathPlaces & PLACE_MASK;
+    if (this.wire !== null) return at === 0 ? 0 : pathLengthAt(this.wire, at - 1);
+    return asPathLength(this.asPath);
+  }
+
+  get neighborAs(): number | undefined {
+    const at = this.pathPlaces & PLACE_MASK;
+    if (this.wire !== null) return at === 0 ? undefined : neighborAsAt(this.wire, at - 1);
+    const first = this.asPath[0];
+    return first && first.kind === 'sequence' ? first.asns[0] : undefined;
   }
 
   get med(): number | undefined {
-    const a = this.hot(MED_SHIFT, 'med');
-    return a?.type === 'med' ? a.med : undefined;
+    const at = this.metricPlaces & PLACE_MASK;
+    if (this.wire !== null) return at === 0 ? undefined : u32ValueAt(this.wire, at - 1);
+    return this.last(4, 'med')?.med;
   }
 
   get localPref(): number | undefined {
-    const a = this.hot(LOCAL_PREF_SHIFT, 'local-pref');
-    return a?.type === 'local-pref' ? a.localPref : undefined;
+    const at = this.metricPlaces >> PLACE_BITS;
+    if (this.wire !== null) return at === 0 ? undefined : u32ValueAt(this.wire, at - 1);
+    return this.last(5, 'local-pref')?.localPref;
   }
 
   get communities(): readonly number[] {
-    const a = this.hot(COMMUNITIES_SHIFT, 'communities');
-    return a?.type === 'communities' ? a.communities : NONE;
+    const at = this.pathPlaces >> PLACE_BITS;
+    if (this.wire !== null) return at === 0 ? NONE : communitiesAt(this.wire, at - 1);
+    return this.last(8, 'communities')?.communities ?? NONE;
   }
 
   get asPathText(): string {
@@ -151,34 +212,30 @@ class InternedSet implements AttributeSet {
   }
 
   get largeCommunities(): readonly LargeCommunity[] {
-    for (const a of this.attributes) if (a.type === 'large-communities') return a.communities;
-    return NONE;
+    return this.last(32, 'large-communities')?.communities ?? NONE;
   }
 
   get extendedCommunities(): readonly ExtendedCommunity[] {
-    for (const a of this.attributes) if (a.type === 'extended-communities') return a.communities;
-    return NONE;
+    return this.last(16, 'extended-communities')?.communities ?? NONE;
   }
 
   get originatorId(): string | undefined {
-    for (const a of this.attributes) if (a.type === 'originator-id') return a.originatorId;
-    return undefined;
+    return this.last(9, 'originator-id')?.originatorId;
   }
 
   get clusterList(): readonly string[] {
-    for (const a of this.attributes) if (a.type === 'cluster-list') return a.clusterIds;
-    return NONE;
+    return this.last(10, 'cluster-list')?.clusterIds ?? NONE;
   }
 
   get atomicAggregate(): boolean {
-    for (const a of this.attributes) if (a.type === 'atomic-aggregate') return true;
-    return false;
+    return this.has(6);
   }
 
   get encodedLength(): number | undefined {
+    if (this.wire !== null) return this.wire.length;
     if ((this.layout & MEASURED) === 0) {
       // Measured once, when UPDATE packing first asks (not every set is ever sent by the message path).
-      const key = attributesKey(this.attributes);
+      const key = attributesKey(this.list ?? NONE);
       const wire = key.charCodeAt(0) !== 0;
       this.layout |= MEASURED | (wire && key.length <= MAX_RECORDED_LENGTH ? (key.length + 1) << LENGTH_SHIFT : 0);
     }
@@ -187,22 +244,17 @@ class InternedSet implements AttributeSet {
   }
 }
 
-/** The layout shift of a hot attribute type, 0 for ORIGIN (kept by value), -1 for the others. */
-function hotShift(type: PathAttribute['type']): number {
-  switch (type) {
-    case 'origin':
-      return 0;
-    case 'as-path':
-      return AS_PATH_SHIFT;
-    case 'med':
-      return MED_SHIFT;
-    case 'local-pref':
-      return LOCAL_PREF_SHIFT;
-    case 'communities':
-      return COMMUNITIES_SHIFT;
-    default:
-      return -1;
-  }
+/** The wire-form set whose list was decoded last, and that list (one entry: callers read one set's list several times in a row). */
+let decodedFor: InternedSet | null = null;
+let decoded: readonly PathAttribute[] = NONE;
+
+/** A wire form's attributes, decoded as they were when interned (`keepsAsWire` made sure they come back exactly). */
+function decodeWire(wire: string): PathAttribute[] {
+  const block = decodeAttributeBlock(Buffer.from(wire, 'latin1'), KEY_CONTEXT);
+  const error = block.errors[0];
+  // Only a bug in keepsAsWire could get here: the form was written by our own encoder from attributes it accepted.
+  if (error !== undefined) throw new Error(`interned attribute set does not decode: ${error.reason}`);
+  return block.attributes;
 }
 
 /** Attributes are keyed by their wire form with 4-octet ASNs: compact, and equal exactly when the sets are. */
@@ -328,21 +380,31 @@ export class AttributeInterner {
   /** The shared set for these attributes (MP_REACH, MP_UNREACH and NEXT_HOP are dropped; `nextHop` replaces them). */
   intern(attributes: readonly PathAttribute[], nextHop: string): AttributeSet {
     const hash = attributesHash(attributes, nextHop);
-    // The list without the dropped attributes, made only when needed: for a new set, or for the wire form that
-    // confirms a hash match the field comparison could not (attribute types it does not know).
+    // The list without the dropped attributes and its wire form, made only when needed: for a new set, or to
+    // confirm a hash match against a set kept as its wire form (or one the field comparison could not decide).
     let kept: readonly PathAttribute[] | undefined;
     let key: string | undefined;
     const table = this.table;
     for (let i = table.start(hash); ; i = table.next(i)) {
       const at = table.at(i);
       if (at === undefined) break;
-      if (table.hashAt(i) === hash && at.nextHop === nextHop && (sameKeptList(attributes, at.attributes) || attributesKey(at.attributes) === (key ??= attributesKey((kept ??= attributes.filter(isKept)))))) {
+      if (table.hashAt(i) !== hash || at.nextHop !== nextHop) continue;
+      const same = at.wire !== null ? at.wire === (key ??= attributesKey((kept ??= attributes.filter(isKept)))) : sameKeptList(attributes, at.attributes) || attributesKey(at.attributes) === (key ??= attributesKey((kept ??= attributes.filter(isKept))));
+      if (same) {
         at.refs++;
         return at;
       }
     }
+    kept ??= attributes.filter(isKept);
+    key ??= attributesKey(kept);
     const index = this.freeIndexes.pop() ?? this.byIndex.length;
-    const set = new InternedSet(index, compactAttributes(kept ?? attributes.filter(isKept)), this.sharedNextHop(nextHop), hash);
+    const asWire = keepsAsWire(kept, key);
+    const set = new InternedSet(index, asWire ? key : null, asWire ? null : compactAttributes(kept), this.sharedNextHop(nextHop), hash);
+    if (asWire) {
+      // The list just decoded is the set's: whoever reads the new set next (the loop check) need not decode it again.
+      decodedFor = set;
+      decoded = kept;
+    }
     table.add(set);
     this.byIndex[index] = set;
     return set;

@@ -3,7 +3,6 @@
  * compares two routes for the same destination and says which wins and why,
  * so `hdvpn show rib PREFIX` can explain the choice.
  */
-import { asPathLength } from '../wire/values/as-path';
 import { parseIp, parseIpv4 } from '../wire/values/ip';
 import type { Route } from './route';
 
@@ -20,12 +19,6 @@ export interface Comparison {
   /** Negative: `a` is better; positive: `b` is better; 0 only for the same route. */
   readonly order: number;
   readonly reason: string;
-}
-
-/** RFC 4271 §9.1.2.2(c): the neighbor AS is the first AS of the path (none for locally originated or iBGP-internal routes). */
-function neighborAs(r: Route): number | undefined {
-  const first = r.attrs.asPath[0];
-  return first && first.kind === 'sequence' ? first.asns[0] : undefined;
 }
 
 function addressKey(address: string): string {
@@ -47,11 +40,12 @@ const STEPS: readonly Step[] = [
   (a, b) => diff(a.stale ? 1 : 0, b.stale ? 1 : 0, 'not stale (graceful restart)'),
   (a, b, o) => diff(-(a.attrs.localPref ?? o.defaultLocalPref), -(b.attrs.localPref ?? o.defaultLocalPref), 'higher local preference'),
   (a, b) => diff(a.source.address === 'local' ? 0 : 1, b.source.address === 'local' ? 0 : 1, 'locally originated'),
-  (a, b) => diff(asPathLength(a.attrs.asPath), asPathLength(b.attrs.asPath), 'shorter AS path'),
+  (a, b) => diff(a.attrs.asPathLength, b.attrs.asPathLength, 'shorter AS path'),
   (a, b) => diff(a.attrs.origin, b.attrs.origin, 'lower origin'),
   (a, b, o) => {
-    // RFC 4271 §9.1.2.2(c): MED only among routes from the same neighbor AS; a missing MED counts as 0.
-    if (!o.alwaysCompareMed && neighborAs(a) !== neighborAs(b)) return null;
+    // RFC 4271 §9.1.2.2(c): MED only among routes from the same neighbor AS (the first AS of the path; none for
+    // locally originated or iBGP-internal routes); a missing MED counts as 0.
+    if (!o.alwaysCompareMed && a.attrs.neighborAs !== b.attrs.neighborAs) return null;
     return diff(a.attrs.med ?? 0, b.attrs.med ?? 0, 'lower MED');
   },
   (a, b) => diff(a.source.ibgp ? 1 : 0, b.source.ibgp ? 1 : 0, 'eBGP over iBGP'),

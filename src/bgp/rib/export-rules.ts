@@ -7,6 +7,7 @@ import type { PathAttribute } from '../wire/attributes/types';
 import type { AsPathSegment } from '../wire/values/as-path';
 import type { Route } from './route';
 import { NEXT_HOP_SELF } from './local-routes';
+import { AttrType } from '../wire/constants';
 
 export interface ExportPeer {
   /** The neighbor's address: a route is never sent back to the neighbor it came from. */
@@ -90,9 +91,17 @@ export function exportAttributes(route: Route, peer: ExportPeer, override?: Expo
   const ebgp = !peer.ibgp;
   // RFC 4456 §8: reflecting an iBGP route to an iBGP peer records where it came from.
   const reflecting = !local && route.source.ibgp && peer.ibgp;
+  const configured = override?.nextHop ?? route.attrs.nextHop;
+  const selfByRule = ebgp && !peer.routeServerClient && !local && override?.nextHop == null;
+  const nextHop = configured === NEXT_HOP_SELF || selfByRule ? selfAddress(route.afi, peer.localAddress) : configured;
+  if (override?.attributes == null && keptAsTheyAre(route, peer, local, reflecting)) {
+    // Sent exactly as interned (a route server's transparent export): the set itself is the result, no object
+    // per set and group, and the set's list is not even decoded.
+    return nextHop === route.attrs.nextHop ? route.attrs : { attributes: route.attrs.attributes, nextHop };
+  }
   const source = override?.attributes ?? route.attrs.attributes;
-  // The list sent, made only from the first attribute that differs (dropped, replaced or added): a route
-  // server's transparent export changes none, and a list per set was most of what exporting a table allocated.
+  // The list sent, made only from the first attribute that differs (dropped, replaced or added): a list per
+  // set was most of what exporting a table allocated.
   let out: PathAttribute[] | null = null;
   let hasLocalPref = false;
   let hasOriginator = false;
@@ -137,15 +146,28 @@ export function exportAttributes(route: Route, peer: ExportPeer, override?: Expo
     if (!hasOriginator) (out ??= source.slice()).push({ type: 'originator-id', originatorId: route.source.bgpId });
     if (!hasClusterList) (out ??= source.slice()).push({ type: 'cluster-list', clusterIds: [peer.clusterId] });
   }
-  const configured = override?.nextHop ?? route.attrs.nextHop;
-  const selfByRule = ebgp && !peer.routeServerClient && !local && override?.nextHop == null;
-  const nextHop = configured === NEXT_HOP_SELF || selfByRule ? selfAddress(route.afi, peer.localAddress) : configured;
   // Pushing leaves room for 17 attributes; a result kept per set and group is copied to its size.
   if (out !== null) return { attributes: out.slice(), nextHop };
   // Sent exactly as interned (a route server's transparent export): the set
   // itself is the result, no object per set and group.
   if (source === route.attrs.attributes && nextHop === route.attrs.nextHop) return route.attrs;
   return { attributes: source, nextHop };
+}
+
+/**
+ * Whether the rewriting below leaves a route's own attributes as they are,
+ * read from the type codes present alone: the loop below changes AS_PATH
+ * (prepend toward eBGP), LOCAL_PREF (dropped toward eBGP, added toward iBGP),
+ * MED (dropped toward eBGP unless local or a route-server client),
+ * ORIGINATOR_ID and CLUSTER_LIST (dropped toward eBGP, set when reflecting).
+ */
+function keptAsTheyAre(route: Route, peer: ExportPeer, local: boolean, reflecting: boolean): boolean {
+  const a = route.attrs;
+  if (reflecting) return false;
+  if (peer.ibgp) return a.has(AttrType.LocalPref);
+  if (a.has(AttrType.AsPath) && !peer.routeServerClient) return false;
+  if (a.has(AttrType.LocalPref) || a.has(AttrType.OriginatorId) || a.has(AttrType.ClusterList)) return false;
+  return !a.has(AttrType.MultiExitDisc) || local || peer.routeServerClient;
 }
 
 /**

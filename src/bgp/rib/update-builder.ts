@@ -16,6 +16,7 @@ import { familyKey } from '../wire/context';
 import { MAX_EXTENDED_MESSAGE_LENGTH, MAX_MESSAGE_LENGTH } from '../wire/constants';
 import { ZERO_RD } from '../wire/values/rd';
 import { writeHeader } from '../wire/header';
+import { codeAt, nextAttribute } from './attribute-wire';
 import { MessageType } from '../wire/constants';
 
 export interface OutgoingGroup {
@@ -114,6 +115,19 @@ function placeFor(attributes: readonly PathAttribute[], code: number): number {
   return at < 0 ? attributes.length : at;
 }
 
+/** `placeFor` over a wire form: the offset where an attribute of type `code` goes, -1 when not in sending order. */
+function wirePlaceFor(wire: string, code: number): number {
+  let at = -1;
+  let last = -1;
+  for (let h = 0; h < wire.length; h = nextAttribute(wire, h)) {
+    const c = codeAt(wire, h);
+    if (c < last || c === 14 || c === 15) return -1;
+    last = c;
+    if (at < 0 && c > code) at = h;
+  }
+  return at < 0 ? wire.length : at;
+}
+
 /** The encoded length of the group's attributes, from the interner when it knows it. */
 function attributesLength(group: OutgoingGroup, ctx: CodecContext): number {
   // Only the AS number size changes the length of attributes other than MP_REACH/MP_UNREACH and NEXT_HOP.
@@ -147,6 +161,8 @@ export function buildAnnouncements(group: OutgoingGroup, ctx: CodecContext): Upd
 export interface Ipv4Attributes {
   readonly attributes: readonly PathAttribute[];
   readonly nextHop: string;
+  /** The attributes' wire form with 4-octet AS numbers when the caller has it (AttributeSet.wire): copied, not encoded. */
+  readonly wire?: string | null;
 }
 
 /**
@@ -199,6 +215,15 @@ const blockWriter = new Writer(4096);
  */
 function writeWithNextHop(w: Writer, group: Ipv4Attributes, ctx: CodecContext): void {
   const hop: PathAttribute = { type: 'next-hop', nextHop: group.nextHop };
+  const wire = group.wire;
+  // RFC 6793: between NEW speakers the interned wire form is what would be encoded; only NEXT_HOP goes in.
+  const wireAt = wire != null && ctx.fourOctetAs ? wirePlaceFor(wire, 3) : -1;
+  if (wire != null && wireAt >= 0) {
+    w.latin1Bytes(wire, 0, wireAt);
+    writeAttribute(w, hop, ctx);
+    w.latin1Bytes(wire, wireAt);
+    return;
+  }
   const attributes = group.attributes;
   const at = placeFor(attributes, 3);
   if (at < 0) {

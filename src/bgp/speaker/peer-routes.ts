@@ -16,6 +16,7 @@ import type { DestTable } from '../rib/dest-table';
 import { heldBy, heldLabels, unpackedIpv4Unicast, type Route, type RoutableNlri } from '../rib/route';
 import type { AttributeInterner, AttributeSet } from '../rib/attribute-set';
 import { buildAnnouncements, buildWithdrawals, encodeIpv4Announcements } from '../rib/update-builder';
+import type { Ipv4Attributes } from '../rib/update-builder';
 import { toOldSpeaker } from '../rib/as4';
 import { ACCEPT_ALL, type PolicyChain } from '../policy/types';
 import type { SessionPeer } from './types';
@@ -528,19 +529,20 @@ export class PeerRoutes {
     for (const byAttrs of announce.values()) {
       // Values, not entries: an entry is a [key, value] array made per group.
       for (const { exported, afi, safi, attrs, nlri, ids } of byAttrs.values()) {
-        // RFC 6793 §4.2.2: an OLD speaker gets AS_TRANS in AS_PATH and the true path in AS4_PATH.
-        const attributes = ctx.fourOctetAs ? exported.attributes : toOldSpeaker(exported.attributes);
+        // RFC 6793 §4.2.2: an OLD speaker gets AS_TRANS in AS_PATH and the true path in AS4_PATH. A NEW speaker
+        // gets the exported attributes as they are: when they are an interned set, its list is not decoded here.
+        const group: Ipv4Attributes = ctx.fourOctetAs ? exported : { attributes: toOldSpeaker(exported.attributes), nextHop: exported.nextHop };
         if (ids.length > 0) {
           // The ids are live: each is in this neighbor's Adj-RIB-Out, which holds a reference on it.
           packedScratch = this.dests.packedInto(ids, packedScratch);
-          const group = attributes === exported.attributes ? exported : { attributes, nextHop: exported.nextHop };
           if (!encodeIpv4Announcements(group, packedScratch, ids.length, ctx, this.chunks)) for (let i = 0; i < ids.length; i++) nlri.push(unpackedIpv4Unicast(packedScratch[i] ?? 0));
         }
         if (nlri.length === 0) continue;
         // What the chunks hold goes first: UPDATEs reach the session in the order they were made.
         this.chunks.flush();
-        // A route server sends the interned list itself, whose encoded length the interner knows.
-        const attributesLength = attributes === attrs.attributes ? attrs.encodedLength : undefined;
+        const attributes = group.attributes;
+        // A route server sends the interned set itself, whose encoded length the interner knows.
+        const attributesLength = group === attrs ? attrs.encodedLength : undefined;
         for (const m of buildAnnouncements({ afi, safi, attributes, nextHop: exported.nextHop, nlri, attributesLength }, ctx)) ok = this.peer.enqueueUpdate(m) && ok;
       }
     }

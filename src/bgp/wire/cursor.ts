@@ -144,6 +144,18 @@ export class Writer {
     return this;
   }
 
+  /** The octets of a string holding one octet per character (`latin1()`'s form), from `start` to `end`. */
+  latin1Bytes(s: string, start = 0, end = s.length): this {
+    const n = end - start;
+    this.ensure(n);
+    const buf = this.buf;
+    let p = this.pos;
+    // Short runs (an attribute block is tens of octets): a loop beats Buffer.write's string conversion.
+    for (let i = start; i < end; i++) buf[p++] = s.charCodeAt(i);
+    this.pos = p;
+    return this;
+  }
+
   /** Reserve n octets to fill in later (length fields); returns their offset. */
   reserve(n: number): number {
     this.ensure(n);

@@ -15,10 +15,14 @@ function attrs(asns: number[], extra: PathAttribute[] = []): PathAttribute[] {
   ];
 }
 
-function encodedLength(list: readonly PathAttribute[]): number {
+function encodedBytes(list: readonly PathAttribute[]): Buffer {
   const w = new Writer();
   for (const a of list) writeAttribute(w, a, withContext({ fourOctetAs: true }), false);
-  return w.pos;
+  return w.finish();
+}
+
+function encodedLength(list: readonly PathAttribute[]): number {
+  return encodedBytes(list).length;
 }
 
 describe('AttributeInterner', () => {
@@ -67,6 +71,83 @@ describe('AttributeInterner', () => {
       }),
       { numRuns: 2000 },
     );
+  });
+
+  it('gives back every set exactly as interned, kept as its wire form or decoded (random lists, flags and duplicates)', () => {
+    const flags = fc.option(fc.constantFrom(0x40, 0x50, 0x80, 0x90, 0xc0, 0xd0, 0xe0, 0x48), { nil: undefined });
+    const withFlags = (a: PathAttribute, f: number | undefined): PathAttribute => (f === undefined ? a : ({ ...a, flags: f } as PathAttribute));
+    const asn = fc.oneof(fc.constantFrom(1, 65001, 70000, 0xffffffff), fc.integer({ min: 0, max: 0xffffffff }));
+    const attr: fc.Arbitrary<PathAttribute> = fc.tuple(
+      fc.oneof(
+        fc.constantFrom(0, 1, 2).map((origin): PathAttribute => ({ type: 'origin', origin: origin as 0 | 1 | 2 })),
+        fc
+          .array(fc.tuple(fc.constantFrom('sequence', 'set', 'confed-sequence', 'confed-set' as const), fc.oneof(fc.array(asn, { minLength: 1, maxLength: 4 }), fc.array(asn, { minLength: 0, maxLength: 300 }))), { maxLength: 3 })
+          .map((segs): PathAttribute => ({ type: 'as-path', segments: segs.map(([kind, asns]) => ({ kind, asns })) })),
+        fc.integer({ min: 0, max: 0xffffffff }).map((med): PathAttribute => ({ type: 'med', med })),
+        fc.integer({ min: 0, max: 0xffffffff }).map((localPref): PathAttribute => ({ type: 'local-pref', localPref })),
+        fc.array(fc.integer({ min: 0, max: 0xffffffff }), { maxLength: 70 }).map((communities): PathAttribute => ({ type: 'communities', communities })),
+        fc.tuple(asn, fc.constantFrom('10.0.0.1', '192.0.2.255')).map(([n, address]): PathAttribute => ({ type: 'aggregator', asn: n, address })),
+        fc.constant<PathAttribute>({ type: 'atomic-aggregate' }),
+        fc.constantFrom('10.0.0.1', '1.2.3.4').map((originatorId): PathAttribute => ({ type: 'originator-id', originatorId })),
+        fc.array(fc.constantFrom('10.0.0.1', '1.2.3.4'), { maxLength: 3 }).map((clusterIds): PathAttribute => ({ type: 'cluster-list', clusterIds })),
+        fc.constantFrom(1, 2).map((l): PathAttribute => ({ type: 'large-communities', communities: [{ globalAdmin: 65001, localData1: l, localData2: 0 }] })),
+        fc.constantFrom(200, 250).map((code): PathAttribute => ({ type: 'unknown', code, flags: 0xc0, value: Uint8Array.of(1, 2) })),
+      ),
+      flags,
+    ).map(([a, f]) => (a.type === 'unknown' ? a : withFlags(a, f)));
+    const list = fc.array(attr, { maxLength: 6 });
+    const code = (a: PathAttribute): number => ({ origin: 1, 'as-path': 2, med: 4, 'local-pref': 5, 'atomic-aggregate': 6, aggregator: 7, communities: 8, 'originator-id': 9, 'cluster-list': 10, 'large-communities': 32 })[a.type as string] ?? (a.type === 'unknown' ? a.code : -1);
+    fc.assert(
+      fc.property(list, list, (x, y) => {
+        const interner = new AttributeInterner();
+        const a = interner.intern(x, '192.0.2.1');
+        const b = interner.intern(y, '192.0.2.2');
+        // Read after another set was interned, so the list comes from the wire form when the set has one.
+        for (const [set, l] of [
+          [a, x],
+          [b, y],
+          [a, x],
+        ] as const) {
+          expect(set.attributes).toEqual(l);
+          const last = <T,>(type: string, get: (p: PathAttribute) => T): T | undefined => {
+            const found = [...l].reverse().find((p) => p.type === type);
+            return found === undefined ? undefined : get(found);
+          };
+          const segments = last('as-path', (p) => (p.type === 'as-path' ? p.segments : [])) ?? [];
+          expect(set.asPath).toEqual(segments);
+          expect(set.asPathLength).toBe(segments.reduce((n, sg) => n + (sg.kind === 'sequence' ? sg.asns.length : sg.kind === 'set' ? 1 : 0), 0));
+          expect(set.neighborAs).toBe(segments[0]?.kind === 'sequence' ? segments[0].asns[0] : undefined);
+          expect(set.med).toBe(last('med', (p) => (p.type === 'med' ? p.med : undefined)));
+          expect(set.localPref).toBe(last('local-pref', (p) => (p.type === 'local-pref' ? p.localPref : undefined)));
+          expect(set.communities).toEqual(last('communities', (p) => (p.type === 'communities' ? p.communities : [])) ?? []);
+          expect(set.origin).toBe(last('origin', (p) => (p.type === 'origin' ? p.origin : 2)) ?? 2);
+          expect(set.originatorId).toBe(last('originator-id', (p) => (p.type === 'originator-id' ? p.originatorId : undefined)));
+          expect(set.clusterList).toEqual(last('cluster-list', (p) => (p.type === 'cluster-list' ? p.clusterIds : [])) ?? []);
+          expect(set.atomicAggregate).toBe(l.some((p) => p.type === 'atomic-aggregate'));
+          for (const c of [1, 2, 4, 5, 6, 7, 8, 9, 10, 32, 200, 250]) expect(set.has(c)).toBe(l.some((p) => code(p) === c));
+          expect(set.encodedLength).toBe(encodedLength(l));
+          if (set.wire !== null) expect(Buffer.from(set.wire, 'latin1').toString('hex')).toBe(Buffer.from(encodedBytes(l)).toString('hex'));
+        }
+      }),
+      { numRuns: 3000 },
+    );
+  });
+
+  it('keeps a full-table set as its wire form, and lists it cannot give back exactly decoded', () => {
+    const interner = new AttributeInterner();
+    const plain = interner.intern(attrs([65001, 65002], [{ type: 'med', med: 5 }, { type: 'communities', communities: [0xffff0001] }]), '192.0.2.1');
+    expect(plain.wire).not.toBeNull();
+    // A segment of 300 ASNs is sent as two (RFC 4271 §4.3: one count octet), so it would not decode to the same list.
+    const long = interner.intern(attrs(Array.from({ length: 300 }, (_, i) => i + 1)), '192.0.2.1');
+    expect(long.wire).toBeNull();
+    expect(long.asPathLength).toBe(300);
+    // RFC 7606 §3(g): a repeated attribute would be dropped when decoding.
+    const twice = interner.intern(attrs([65001], [{ type: 'med', med: 1 }, { type: 'med', med: 2 }]), '192.0.2.1');
+    expect(twice.wire).toBeNull();
+    expect(twice.med).toBe(2);
+    const unknown = interner.intern(attrs([65001], [{ type: 'unknown', code: 200, flags: 0xc0, value: Uint8Array.of(1) }]), '192.0.2.1');
+    expect(unknown.wire).toBeNull();
+    expect(unknown.has(200)).toBe(true);
   });
 
   it('finds a set again when the field comparison does not know an attribute type (by the encoded form)', () => {
@@ -148,11 +229,12 @@ describe('AttributeInterner', () => {
     expect(bare.encodedLength).toBe(encodedLength(bare.attributes));
   });
 
-  it('records no encoded length for attribute lists too long for the layout (extended messages)', () => {
+  it('keeps attribute lists too long for the wire form decoded, and measures them (extended messages)', () => {
     const interner = new AttributeInterner();
     const big: PathAttribute = { type: 'unknown', code: 250, flags: 0xd0, value: new Uint8Array(40000) };
     const s = interner.intern(attrs([65001], [big]), '192.0.2.1');
-    expect(s.encodedLength).toBeUndefined();
+    expect(s.wire).toBeNull();
+    expect(s.encodedLength).toBe(encodedLength(s.attributes));
     expect(s.asPath).toEqual([{ kind: 'sequence', asns: [65001] }]);
     expect(interner.intern(attrs([65001], [{ ...big, value: new Uint8Array(40000) }]), '192.0.2.1')).toBe(s);
   });

@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { AttributeInterner } from '../../../../src/bgp/rib/attribute-set';
 import { AdjRibIn } from '../../../../src/bgp/rib/adj-rib-in';
 import { buildAnnouncements, buildWithdrawals } from '../../../../src/bgp/rib/update-builder';
@@ -223,6 +224,35 @@ describe('export rules (RFC 4271 §5.1)', () => {
     const ibgpRoute = [...ibgpRib.all()][0];
     if (!ibgpRoute) throw new Error('no route');
     expect(exportAttributes(ibgpRoute, { ibgp: true, localAs: 65001, localAddress: '198.18.0.10', routeServerClient: false, routeReflectorClient: false, address: '198.18.0.1', clusterId: '192.0.2.1' })).toBeNull();
+  });
+});
+
+describe('export rules: a set the rules leave alone', () => {
+  it('is found so from its type codes alone: the same result as walking its attributes (random sets, sources and peers)', () => {
+    const attr: fc.Arbitrary<PathAttribute> = fc.oneof(
+      fc.constant<PathAttribute>({ type: 'as-path', segments: [{ kind: 'sequence', asns: [65002] }] }),
+      fc.constant<PathAttribute>({ type: 'med', med: 5 }),
+      fc.constant<PathAttribute>({ type: 'local-pref', localPref: 150 }),
+      fc.constant<PathAttribute>({ type: 'originator-id', originatorId: '10.0.0.9' }),
+      fc.constant<PathAttribute>({ type: 'cluster-list', clusterIds: ['10.0.0.8'] }),
+      fc.constant<PathAttribute>({ type: 'communities', communities: [0xfde90001] }),
+      fc.constant<PathAttribute>({ type: 'atomic-aggregate' }),
+    );
+    const source = fc.record({ address: fc.constantFrom('local', '192.0.2.2'), asn: fc.constant(65002), bgpId: fc.constant('192.0.2.2'), ibgp: fc.boolean(), reflectorClient: fc.boolean() });
+    const peer = fc.record({ address: fc.constant('198.18.0.1'), ibgp: fc.boolean(), localAs: fc.constant(65001), localAddress: fc.constant('198.18.0.10'), routeServerClient: fc.boolean(), routeReflectorClient: fc.boolean(), clusterId: fc.constant('192.0.2.1') });
+    fc.assert(
+      fc.property(fc.uniqueArray(attr, { selector: (a) => a.type, maxLength: 6 }), source, peer, fc.constantFrom('192.0.2.2', 'self'), (list, src, p, hop) => {
+        const attrs = new AttributeInterner().intern([{ type: 'origin', origin: 0 }, ...list], hop);
+        const route = makeRoute({ afi: 1, safi: 1, nlri: v4(1), attrs, source: src });
+        const fast = exportAttributes(route, p);
+        // The same attributes given as a policy result take the walk through every attribute.
+        const walked = exportAttributes(route, p, { attributes: attrs.attributes, nextHop: null });
+        expect(fast === null ? null : { attributes: fast.attributes, nextHop: fast.nextHop }).toEqual(walked === null ? null : { attributes: walked.attributes, nextHop: walked.nextHop });
+        // Left alone and with its own next hop, the set itself is the result.
+        if (fast !== null && fast.nextHop === attrs.nextHop && JSON.stringify(fast.attributes) === JSON.stringify(attrs.attributes)) expect(fast).toBe(attrs);
+      }),
+      { numRuns: 1000 },
+    );
   });
 });
 

@@ -8,6 +8,7 @@
 import fc from 'fast-check';
 import { buildAnnouncements, encodeIpv4Announcements, type Ipv4Attributes } from '../../../../src/bgp/rib/update-builder';
 import type { CodecContext } from '../../../../src/bgp/wire/context';
+import { AttributeInterner } from '../../../../src/bgp/rib/attribute-set';
 import { EncodedChunks } from '../../../../src/bgp/speaker/encoded-chunks';
 import { MessageFramer } from '../../../../src/bgp/wire/framer';
 import { encodeMessage } from '../../../../src/bgp/wire/message';
@@ -34,6 +35,11 @@ const attrsArb: fc.Arbitrary<PathAttribute[]> = fc
     if (communities.length) out.push({ type: 'communities', communities });
     return out;
   });
+
+/** Whether the interner keeps these attributes as their wire form: no AS_PATH segment it would split. */
+function asWire(attributes: readonly PathAttribute[]): boolean {
+  return attributes.every((a) => a.type !== 'as-path' || a.segments.every((s) => s.asns.length <= 255));
+}
 
 /**
  * What encodeIpv4Announcements writes, message by message, in order; null
@@ -69,6 +75,11 @@ describe('encodeIpv4Announcements', () => {
         const raw = encodeAll({ attributes, nextHop: '192.0.2.1' }, packed, prefixes.length, ctx);
         const viaMessages = buildAnnouncements({ afi: 1, safi: 1, attributes, nextHop: '192.0.2.1', nlri }, ctx).map((m) => encodeMessage(m, ctx));
         expect(raw?.map((b) => b.toString('hex'))).toEqual(viaMessages.map((b) => b.toString('hex')));
+        // An interned set (as a route server sends it) goes out from its wire form when it has one: the same octets.
+        const set = new AttributeInterner().intern(attributes, '192.0.2.1');
+        if (asWire(attributes)) expect(set.wire).not.toBeNull();
+        const fromSet = encodeAll(set, packed, prefixes.length, ctx);
+        expect(fromSet?.map((b) => b.toString('hex'))).toEqual(viaMessages.map((b) => b.toString('hex')));
       }),
       { numRuns: 60 },
     );
