@@ -141,10 +141,11 @@ class InternedSet implements AttributeSet {
 
   get attributes(): readonly PathAttribute[] {
     if (this.list !== null) return this.list;
-    if (decodedFor === this) return decoded;
+    if (decodedFor === this) return (decoded ??= received.filter(isKept));
     const attributes = decodeWire(this.wire ?? '');
     decodedFor = this;
     decoded = attributes;
+    received = attributes;
     return attributes;
   }
 
@@ -172,8 +173,16 @@ class InternedSet implements AttributeSet {
 
   get asPath(): readonly AsPathSegment[] {
     const at = this.pathPlaces & PLACE_MASK;
-    if (this.wire !== null) return at === 0 ? NONE : segmentsAt(this.wire, at - 1);
-    return this.last(2, 'as-path')?.segments ?? NONE;
+    if (this.wire === null) return this.last(2, 'as-path')?.segments ?? NONE;
+    if (at === 0) return NONE;
+    if (decodedFor === this) {
+      // Decoded already (the set was just interned from these objects, or its list was read): no copy made.
+      for (let j = received.length - 1; j >= 0; j--) {
+        const a = received[j];
+        if (a?.type === 'as-path') return a.segments;
+      }
+    }
+    return segmentsAt(this.wire, at - 1);
   }
 
   get asPathLength(): number {
@@ -244,9 +253,15 @@ class InternedSet implements AttributeSet {
   }
 }
 
-/** The wire-form set whose list was decoded last, and that list (one entry: callers read one set's list several times in a row). */
+/**
+ * The wire-form set whose attributes were decoded last (one entry: callers
+ * read one set's list several times in a row): the list as received or
+ * decoded, which may hold the attributes a set drops (`isKept`) when it
+ * came from an UPDATE, and the set's own list, made from it when asked for.
+ */
 let decodedFor: InternedSet | null = null;
-let decoded: readonly PathAttribute[] = NONE;
+let received: readonly PathAttribute[] = NONE;
+let decoded: readonly PathAttribute[] | null = null;
 
 /** A wire form's attributes, decoded as they were when interned (`keepsAsWire` made sure they come back exactly). */
 function decodeWire(wire: string): PathAttribute[] {
@@ -269,13 +284,13 @@ const keyWriter = new Writer(1024);
  * starting with a NUL, which no wire form does (an attribute starts with its
  * flags octet, and flags 0 are never written). Made per call and not kept.
  */
-function attributesKey(kept: readonly PathAttribute[]): string {
+function attributesKey(list: readonly PathAttribute[]): string {
   try {
     const w = keyWriter.reset();
-    for (const a of kept) writeAttribute(w, a, KEY_CONTEXT, false);
+    for (const a of list) if (isKept(a)) writeAttribute(w, a, KEY_CONTEXT, false);
     return w.latin1();
   } catch {
-    return `\u0000${JSON.stringify(kept.map(attributeToJson))}`;
+    return `\u0000${JSON.stringify(list.filter(isKept).map(attributeToJson))}`;
   }
 }
 
@@ -380,30 +395,29 @@ export class AttributeInterner {
   /** The shared set for these attributes (MP_REACH, MP_UNREACH and NEXT_HOP are dropped; `nextHop` replaces them). */
   intern(attributes: readonly PathAttribute[], nextHop: string): AttributeSet {
     const hash = attributesHash(attributes, nextHop);
-    // The list without the dropped attributes and its wire form, made only when needed: for a new set, or to
-    // confirm a hash match against a set kept as its wire form (or one the field comparison could not decide).
-    let kept: readonly PathAttribute[] | undefined;
+    // The wire form of the attributes a set keeps, made only when needed: for a new set, or to confirm a hash
+    // match against a set kept as its wire form (or one the field comparison could not decide).
     let key: string | undefined;
     const table = this.table;
     for (let i = table.start(hash); ; i = table.next(i)) {
       const at = table.at(i);
       if (at === undefined) break;
       if (table.hashAt(i) !== hash || at.nextHop !== nextHop) continue;
-      const same = at.wire !== null ? at.wire === (key ??= attributesKey((kept ??= attributes.filter(isKept)))) : sameKeptList(attributes, at.attributes) || attributesKey(at.attributes) === (key ??= attributesKey((kept ??= attributes.filter(isKept))));
+      const same = at.wire !== null ? at.wire === (key ??= attributesKey(attributes)) : sameKeptList(attributes, at.attributes) || attributesKey(at.attributes) === (key ??= attributesKey(attributes));
       if (same) {
         at.refs++;
         return at;
       }
     }
-    kept ??= attributes.filter(isKept);
-    key ??= attributesKey(kept);
+    key ??= attributesKey(attributes);
     const index = this.freeIndexes.pop() ?? this.byIndex.length;
-    const asWire = keepsAsWire(kept, key);
-    const set = new InternedSet(index, asWire ? key : null, asWire ? null : compactAttributes(kept), this.sharedNextHop(nextHop), hash);
+    const asWire = keepsAsWire(attributes, key);
+    const set = new InternedSet(index, asWire ? key : null, asWire ? null : compactAttributes(attributes.filter(isKept)), this.sharedNextHop(nextHop), hash);
     if (asWire) {
-      // The list just decoded is the set's: whoever reads the new set next (the loop check) need not decode it again.
+      // The attributes just decoded are the set's: whoever reads the new set next (the loop check) need not decode them again.
       decodedFor = set;
-      decoded = kept;
+      received = attributes;
+      decoded = null;
     }
     table.add(set);
     this.byIndex[index] = set;

@@ -17,6 +17,7 @@ import type { AsPathSegment } from '../wire/values/as-path';
 import { attributeCode } from '../wire/attributes/codec';
 import { ATTRIBUTE_RULES, canonicalFlags, flagsMatch } from '../wire/rfc7606';
 import { SEGMENT_KIND_BY_CODE } from '../wire/values/as-path';
+import { isKept } from './attr-equal';
 
 /** Flags bit: the length field is two octets (RFC 4271 §4.3). */
 const EXTENDED_LENGTH = 0x10;
@@ -64,16 +65,20 @@ export function originAt(wire: string, h: number): 0 | 1 | 2 {
 
 /** The AS_PATH segments of the attribute at `h`, as the decoder gives them. */
 export function segmentsAt(wire: string, h: number): AsPathSegment[] {
-  let p = h + headerLength(wire, h);
-  const end = p + valueLength(wire, h);
-  const out: AsPathSegment[] = [];
-  while (p < end) {
+  const start = h + headerLength(wire, h);
+  const end = start + valueLength(wire, h);
+  let n = 0;
+  for (let p = start; p < end; p += 2 + 4 * wire.charCodeAt(p + 1)) n++;
+  // Exactly sized, as the decoder makes them (a pushed-to list reserves 17 slots).
+  const out = new Array<AsPathSegment>(n);
+  let p = start;
+  for (let k = 0; k < n; k++) {
     const kind = SEGMENT_KIND_BY_CODE[wire.charCodeAt(p)] ?? 'sequence';
     const count = wire.charCodeAt(p + 1);
     p += 2;
     const asns = new Array<number>(count);
     for (let i = 0; i < count; i++, p += 4) asns[i] = wireU32(wire, p);
-    out.push({ kind, asns });
+    out[k] = { kind, asns };
   }
   return out;
 }
@@ -114,19 +119,20 @@ export function communitiesAt(wire: string, h: number): number[] {
 }
 
 /**
- * Whether `kept`, written as `wire` (one attribute each, in order), may be
- * kept as that wire form: decoding it must give back exactly these
- * attributes. That holds for the types below when their values are ones
+ * Whether the attributes a set keeps from `list` (`isKept`), written as
+ * `wire` (one attribute each, in order), may be kept as that wire form:
+ * decoding it must give back exactly these attributes. That holds for the types below when their values are ones
  * the decoder accepts (no empty AS_PATH segment, no AS 0, no empty list,
  * at most 255 ASNs a segment so none is split), no type appears twice
  * (RFC 7606 §3(g) would drop the later one), and received flags the
  * decoder would record again. Anything else stays a decoded list.
  */
-export function keepsAsWire(kept: readonly PathAttribute[], wire: string): boolean {
+export function keepsAsWire(list: readonly PathAttribute[], wire: string): boolean {
   if (wire.length > MAX_WIRE_LENGTH || wire.charCodeAt(0) === 0) return false;
   let seen = 0;
   let h = 0;
-  for (const a of kept) {
+  for (const a of list) {
+    if (!isKept(a)) continue;
     if (h >= wire.length || !valueRoundTrips(a)) return false;
     const code = attributeCode(a);
     if (codeAt(wire, h) !== code || code >= OTHER_CODES) return false;

@@ -243,7 +243,7 @@ describe('export rules: a set the rules leave alone', () => {
     fc.assert(
       fc.property(fc.uniqueArray(attr, { selector: (a) => a.type, maxLength: 6 }), source, peer, fc.constantFrom('192.0.2.2', 'self'), (list, src, p, hop) => {
         const attrs = new AttributeInterner().intern([{ type: 'origin', origin: 0 }, ...list], hop);
-        const route = makeRoute({ afi: 1, safi: 1, nlri: v4(1), attrs, source: src });
+        const route = makeRoute({ afi: 1, safi: 1, nlri: v4(1), attrs, source: src, stale: false });
         const fast = exportAttributes(route, p);
         // The same attributes given as a policy result take the walk through every attribute.
         const walked = exportAttributes(route, p, { attributes: attrs.attributes, nextHop: null });
