@@ -35,11 +35,14 @@ export interface ExportOverride {
   readonly nextHop: string | null;
 }
 
+/** What the export rules read of a route: its family, attributes and source (the pump asks with these alone for routes held as columns). */
+export type ExportedRoute = Pick<Route, 'afi' | 'attrs' | 'source'>;
+
 /**
  * Whether `route` may be advertised to `peer` at all, before any policy; a
  * reason when not. Routes learned from a neighbor are never sent back to it.
  */
-export function exportBlocked(route: Route, peer: ExportPeer): string | null {
+export function exportBlocked(route: ExportedRoute, peer: ExportPeer): string | null {
   const src = route.source;
   const local = src.address === 'local';
   if (!local && src.address === peer.address) return 'learned from this neighbor';
@@ -85,7 +88,7 @@ function prepend(segments: readonly AsPathSegment[], asn: number): AsPathSegment
  * policy sees the Loc-RIB route; our AS is prepended after it).
  * Null when the route must not go to this peer at all.
  */
-export function exportAttributes(route: Route, peer: ExportPeer, override?: ExportOverride): ExportedAttributes | null {
+export function exportAttributes(route: ExportedRoute, peer: ExportPeer, override?: ExportOverride): ExportedAttributes | null {
   if (exportBlocked(route, peer) !== null) return null;
   const local = route.source.address === 'local';
   const ebgp = !peer.ibgp;
@@ -161,7 +164,7 @@ export function exportAttributes(route: Route, peer: ExportPeer, override?: Expo
  * MED (dropped toward eBGP unless local or a route-server client),
  * ORIGINATOR_ID and CLUSTER_LIST (dropped toward eBGP, set when reflecting).
  */
-function keptAsTheyAre(route: Route, peer: ExportPeer, local: boolean, reflecting: boolean): boolean {
+function keptAsTheyAre(route: ExportedRoute, peer: ExportPeer, local: boolean, reflecting: boolean): boolean {
   const a = route.attrs;
   if (reflecting) return false;
   if (peer.ibgp) return a.has(AttrType.LocalPref);

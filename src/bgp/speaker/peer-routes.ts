@@ -415,8 +415,8 @@ export class PeerRoutes {
    * `sendOne` of an IPv4 unicast destination whose one path an Adj-RIB-In
    * holds as columns, for a neighbor without export policy (a route server's
    * whole table): decided from the set and the table's number, with no route
-   * object made. False when the case is not that simple, or the update group
-   * has no answer for the set yet: `sendOne` then decides.
+   * object made. False when the case is not that simple: `sendOne` then
+   * decides.
    */
   private sendHeld(id: number, batch: Batch): boolean {
     const group = this.group;
@@ -431,7 +431,6 @@ export class PeerRoutes {
     const sentSet = this.sentSetAt(id);
     if (sentSet !== undefined) {
       const before = group.exportedHeld(sentSet, this.loc.sourceAt(this.outSlots.get(id)).routeSource);
-      if (before === undefined) return false;
       if (before !== null && sameExport(before, exported)) {
         // Same attributes from another path (or the same path again): nothing to send; remember the path.
         this.setHeldSent(id, attrs, slot, undefined);

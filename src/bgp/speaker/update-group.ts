@@ -6,7 +6,7 @@
  * cluster id) and on their export policy chain.
  */
 import type { AttributeSet } from '../rib/attribute-set';
-import { exportAttributes, type ExportedAttributes, type ExportOverride, type ExportPeer } from '../rib/export-rules';
+import { exportAttributes, type ExportedAttributes, type ExportedRoute, type ExportOverride, type ExportPeer } from '../rib/export-rules';
 import type { Route, RouteSource } from '../rib/route';
 import type { PathAttribute } from '../wire/attributes/types';
 import type { PolicyChain } from '../policy/types';
@@ -106,22 +106,17 @@ export class UpdateGroup {
   }
 
   /**
-   * `exported` of a route from its set and source alone, when the answer is
-   * known already; undefined when not (ask `exported` with the route, which
-   * works it out): the pump's way for routes held as columns, which would
-   * otherwise be made as objects only to be asked about.
+   * `exported` of a route from its set and source alone: the pump's way for
+   * IPv4 unicast routes held as columns, which would otherwise be made as
+   * objects only to be asked about.
    */
-  exportedHeld(attrs: AttributeSet, source: RouteSource): ExportedAttributes | null | undefined {
+  exportedHeld(attrs: AttributeSet, source: RouteSource): ExportedAttributes | null {
     const k = sourceKey(source);
     if (attrs === this.lastAttrs && k === this.lastKey) {
       this.hits++;
       return this.lastValue;
     }
-    const slot = this.slotOf(attrs);
-    if (!slot) return undefined;
-    const out = slot.key === k ? slotValue(slot, attrs) : slot instanceof CacheSlot ? slot.more?.get(k) : undefined;
-    if (out === undefined) return undefined;
-    this.hits++;
+    const out = this.lookup({ afi: 1, attrs, source }, k);
     this.lastAttrs = attrs;
     this.lastKey = k;
     this.lastValue = out;
@@ -138,7 +133,7 @@ export class UpdateGroup {
     return this.cache.get(attrs);
   }
 
-  private lookup(route: Route, k: string): ExportedAttributes | null {
+  private lookup(route: ExportedRoute, k: string): ExportedAttributes | null {
     const attrs = route.attrs;
     const slot = this.slotOf(attrs);
     if (slot) {
