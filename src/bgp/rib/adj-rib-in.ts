@@ -114,6 +114,8 @@ class VpnAnnounced implements RibChange {
 function onlyAnnounces(msg: UpdateMessage): boolean {
   if (msg.withdrawn.length > 0) return false;
   for (const e of msg.errors) if (e.action === 'treat-as-withdraw') return false;
+  // A clean block has no MP attribute, and is not decoded to find out.
+  if (msg.cleanAttributes !== undefined) return true;
   for (const a of msg.attributes) if (a.type === 'mp-unreach') return false;
   return true;
 }
@@ -376,10 +378,12 @@ export class AdjRibIn implements PathSource {
     if (onlyAnnounces(msg)) {
       // The common UPDATE (announcements only): walked in place, without a list of announcements first.
       this.listHeld = true;
-      let nextHop = '';
-      for (const a of msg.attributes) {
-        if (a.type === 'next-hop') nextHop = a.nextHop;
-        else if (a.type === 'mp-reach') for (const n of a.nlri) if (isRoutable(n)) this.announceNew(msg, a.afi, a.safi, n, a.nextHop.address, changes);
+      let nextHop = msg.cleanAttributes?.nextHop ?? '';
+      if (msg.cleanAttributes === undefined) {
+        for (const a of msg.attributes) {
+          if (a.type === 'next-hop') nextHop = a.nextHop;
+          else if (a.type === 'mp-reach') for (const n of a.nlri) if (isRoutable(n)) this.announceNew(msg, a.afi, a.safi, n, a.nextHop.address, changes);
+        }
       }
       const field = msg.ipv4Field;
       if (field === undefined) {
@@ -419,7 +423,9 @@ export class AdjRibIn implements PathSource {
       this.interner.retain(hit);
       return hit;
     }
-    const attrs = this.interner.intern(msg.attributes, nextHop);
+    const clean = msg.cleanAttributes;
+    // A clean block (a table transfer's UPDATE) is interned from its octets: its attributes are never decoded.
+    const attrs = (clean !== undefined && clean.nextHop === nextHop ? this.interner.internWire(clean.key, nextHop) : null) ?? this.interner.intern(msg.attributes, nextHop);
     this.hops[this.hopCount] = nextHop;
     this.hopSets[this.hopCount++] = attrs;
     return attrs;

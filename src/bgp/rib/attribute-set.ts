@@ -9,7 +9,8 @@ import type { AsPathSegment } from '../wire/values/as-path';
 import type { ExtendedCommunity } from '../wire/values/ext-community';
 import type { LargeCommunity } from '../wire/values/large-community';
 import { attributeToJson } from '../wire/json';
-import { asPathLength, formatAsPath } from '../wire/values/as-path';
+import { asPathContains, asPathLength, formatAsPath } from '../wire/values/as-path';
+import { formatIpv4 } from '../wire/values/ip';
 import { decodeAttributeBlock, writeAttribute } from '../wire/attributes';
 import { attributeCode } from '../wire/attributes/codec';
 import { Writer } from '../wire/cursor';
@@ -17,7 +18,7 @@ import { withContext } from '../wire/context';
 import { AttrHashTable } from './attr-hash-table';
 import { finishHash, hashString, HASH_SEED, mix } from './hash';
 import { isKept, sameKeptList } from './attr-equal';
-import { OTHER_CODES, codeAt, communitiesAt, keepsAsWire, neighborAsAt, nextAttribute, originAt, pathLengthAt, segmentsAt, u32ValueAt } from './attribute-wire';
+import { MAX_WIRE_LENGTH, OTHER_CODES, codeAt, communitiesAt, keepsAsWire, neighborAsAt, nextAttribute, originAt, pathContainsAt, pathLengthAt, recordedFlagsAt, segmentsAt, u32ValueAt, valueAt, valueLength, wireU32 } from './attribute-wire';
 
 export interface AttributeSet {
   /**
@@ -36,6 +37,8 @@ export interface AttributeSet {
   readonly asPathLength: number;
   /** RFC 4271 §9.1.2.2(c): the first AS of the path when it starts with an AS_SEQUENCE. */
   readonly neighborAs: number | undefined;
+  /** `asPathContains(asPath, asn)`, read without decoding the path (the AS loop check, RFC 4271 §9.1.2). */
+  asPathContains(asn: number): boolean;
   /** The text form ("65001 65002 {65003}"), made on first use. */
   readonly asPathText: string;
   readonly med: number | undefined;
@@ -191,6 +194,12 @@ class InternedSet implements AttributeSet {
     return asPathLength(this.asPath);
   }
 
+  asPathContains(asn: number): boolean {
+    const at = this.pathPlaces & PLACE_MASK;
+    if (this.wire !== null) return at !== 0 && pathContainsAt(this.wire, at - 1, asn);
+    return asPathContains(this.asPath, asn);
+  }
+
   get neighborAs(): number | undefined {
     const at = this.pathPlaces & PLACE_MASK;
     if (this.wire !== null) return at === 0 ? undefined : neighborAsAt(this.wire, at - 1);
@@ -340,6 +349,54 @@ function attributesHash(attributes: readonly PathAttribute[], nextHop: string): 
   return finishHash(h);
 }
 
+/**
+ * `attributesHash` of the attributes whose wire form is `wire` (a clean
+ * block's key, `cleanAttributes`), read in place: the same number, so a set
+ * is found whichever way it arrives. Null for an attribute type it does not
+ * read (the caller then decodes).
+ */
+function wireHash(wire: string, nextHop: string): number | null {
+  let h = hashString(nextHop, HASH_SEED) ^ 0x5c;
+  for (let at = 0; at < wire.length; at = nextAttribute(wire, at)) {
+    h = mix(h, recordedFlagsAt(wire, at) ?? 256);
+    const v = valueAt(wire, at);
+    const len = valueLength(wire, at);
+    switch (codeAt(wire, at)) {
+      case 1:
+        h = mix(mix(h, 1), wire.charCodeAt(v));
+        break;
+      case 2:
+        h = mix(h, 2);
+        for (let p = v; p < v + len; ) {
+          const count = wire.charCodeAt(p + 1);
+          h = mix(mix(h, wire.charCodeAt(p)), count);
+          p += 2;
+          for (let i = 0; i < count; i++, p += 4) h = mix(h, wireU32(wire, p));
+        }
+        break;
+      case 4:
+        h = mix(mix(h, 4), wireU32(wire, v));
+        break;
+      case 5:
+        h = mix(mix(h, 5), wireU32(wire, v));
+        break;
+      case 6:
+        h = mix(h, 6);
+        break;
+      case 7:
+        h = hashString(formatIpv4(wireU32(wire, v + 4)), mix(mix(h, 7), wireU32(wire, v)));
+        break;
+      case 8:
+        h = mix(mix(h, 8), len >> 2);
+        for (let p = v; p < v + len; p += 4) h = mix(h, wireU32(wire, p));
+        break;
+      default:
+        return null;
+    }
+  }
+  return finishHash(h);
+}
+
 function segmentCode(kind: AsPathSegment['kind']): number {
   switch (kind) {
     case 'set':
@@ -419,6 +476,31 @@ export class AttributeInterner {
       received = attributes;
       decoded = null;
     }
+    table.add(set);
+    this.byIndex[index] = set;
+    return set;
+  }
+
+  /**
+   * `intern` of a clean block's attributes (`cleanAttributes`): found by
+   * their wire form, and kept as it, without decoding them. Null when the
+   * form is too long to keep (extended messages): intern the decoded list.
+   */
+  internWire(wire: string, nextHop: string): AttributeSet | null {
+    const hash = wire.length <= MAX_WIRE_LENGTH ? wireHash(wire, nextHop) : null;
+    if (hash === null) return null;
+    const table = this.table;
+    for (let i = table.start(hash); ; i = table.next(i)) {
+      const at = table.at(i);
+      if (at === undefined) break;
+      if (table.hashAt(i) !== hash || at.nextHop !== nextHop) continue;
+      if (at.wire !== null ? at.wire === wire : attributesKey(at.attributes) === wire) {
+        at.refs++;
+        return at;
+      }
+    }
+    const index = this.freeIndexes.pop() ?? this.byIndex.length;
+    const set = new InternedSet(index, wire, null, this.sharedNextHop(nextHop), hash);
     table.add(set);
     this.byIndex[index] = set;
     return set;

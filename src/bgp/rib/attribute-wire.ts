@@ -109,6 +109,35 @@ export function neighborAsAt(wire: string, h: number): number | undefined {
   return wireU32(wire, p + 2);
 }
 
+/** Whether `asn` is in an AS_SEQUENCE or AS_SET of the AS_PATH at `h` (as `asPathContains`: confederation segments are ours, RFC 5065 §6). */
+export function pathContainsAt(wire: string, h: number, asn: number): boolean {
+  let p = h + headerLength(wire, h);
+  const end = p + valueLength(wire, h);
+  while (p < end) {
+    const type = wire.charCodeAt(p);
+    const count = wire.charCodeAt(p + 1);
+    p += 2;
+    if (type === 1 || type === 2) for (let i = 0; i < count; i++) if (wireU32(wire, p + 4 * i) === asn) return true;
+    p += 4 * count;
+  }
+  return false;
+}
+
+/** The flags the decoder records for the attribute at `h` (undefined when they are the canonical ones for its type and length). */
+export function recordedFlagsAt(wire: string, h: number): number | undefined {
+  const written = wire.charCodeAt(h);
+  const rule = ATTRIBUTE_RULES.get(codeAt(wire, h));
+  if (rule === undefined) return written;
+  return written === (canonicalFlags(rule.flagClass) | (valueLength(wire, h) > 255 ? EXTENDED_LENGTH : 0)) ? undefined : written;
+}
+
+/** The value of the attribute at `h`: where it starts and how long it is. */
+export function valueAt(wire: string, h: number): number {
+  return h + headerLength(wire, h);
+}
+
+export { valueLength };
+
 /** The COMMUNITIES values of the attribute at `h`. */
 export function communitiesAt(wire: string, h: number): number[] {
   const p = h + headerLength(wire, h);

@@ -24,7 +24,6 @@ import { ACCEPT_ALL, type PolicyChain } from '../policy/types';
 import { PeerRoutes } from './peer-routes';
 import type { SessionPeer } from './types';
 import { UpdateGroup, updateGroupKey } from './update-group';
-import { asPathContains } from '../wire/values/as-path';
 import { fromOldSpeaker } from '../rib/as4';
 
 export interface SpeakerOptions {
@@ -288,7 +287,7 @@ export class Speaker {
     const asn = this.opts.asn;
     let verdict: string | null = null;
     // RFC 4271 §9.1.2: a route whose AS_PATH holds our own AS is a loop; it is kept for `show rib` but never used.
-    if (asPathContains(a.asPath, asn)) verdict = `AS path loop (contains our AS ${asn})`;
+    if (a.asPathContains(asn)) verdict = `AS path loop (contains our AS ${asn})`;
     // RFC 4456 §8: a reflected route that comes back is dropped.
     else if (a.originatorId === this.opts.routerId) verdict = 'ORIGINATOR_ID is our router id';
     else if (a.clusterList.includes(this.clusterId)) verdict = 'CLUSTER_LIST holds our cluster id';

@@ -1,3 +1,4 @@
+import type { CleanAttributes } from '../attributes/clean-block';
 /** BGP messages (RFC 4271 §4), a discriminated union on `type`. */
 import type { AttributeError } from '../errors';
 import type { PathAttribute } from '../attributes/types';
@@ -38,6 +39,12 @@ export interface UpdateMessage {
    * read, and `readIpv4Field` walks them without objects.
    */
   readonly ipv4Field?: Buffer;
+  /**
+   * The attribute block checked in place and found clean (`cleanAttributes`),
+   * when decoded with `ipv4FieldOnly` between NEW speakers: `attributes` are
+   * then decoded only if read, and the RIB interns the set from this.
+   */
+  readonly cleanAttributes?: CleanAttributes;
   /**
    * RFC 7606 problems found while decoding that did not reset the session.
    * When any of them is treat-as-withdraw, every NLRI here must be handled as withdrawn.

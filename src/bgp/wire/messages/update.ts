@@ -15,6 +15,7 @@ import { decodeNlriList, writeNlriList } from '../nlri';
 import { countIpv4List } from '../nlri/unicast';
 import type { Nlri } from '../nlri/types';
 import { FieldUpdate } from './field-update';
+import { cleanAttributes } from '../attributes/clean-block';
 import { maxMessageLength, writeHeader } from '../header';
 import { escalationForMissingNlri, missingMandatory, type UpdateShape } from '../rfc7606';
 import type { UpdateMessage } from './types';
@@ -33,9 +34,17 @@ export function decodeUpdateBody(body: Buffer, ctx: CodecContext): UpdateMessage
   if (attrStart + attrLength > body.length) throw malformedList(`Total Path Attribute Length ${attrLength} overruns the message`);
   // Most UPDATEs withdraw nothing: no view of an empty field, no empty list made for it.
   const withdrawn = withdrawnLength === 0 ? NO_NLRI : decodeNlriList(Afi.Ipv4, Safi.Unicast, body.subarray(2, 2 + withdrawnLength), ctx, true);
-  const block = decodeAttributeBlock(body, ctx, ALL_ATTRIBUTES, attrStart, attrStart + attrLength);
   const field = body.subarray(attrStart + attrLength);
-  if (ctx.ipv4FieldOnly === true && !ctx.addPath.has(IPV4_UNICAST)) {
+  const fieldOnly = ctx.ipv4FieldOnly === true && !ctx.addPath.has(IPV4_UNICAST);
+  if (fieldOnly && field.length > 0) {
+    // A table transfer's UPDATE: the block is checked in place, and decoded only if someone reads it.
+    const clean = cleanAttributes(body, attrStart, attrStart + attrLength, ctx);
+    if (clean !== null && countIpv4List(field, UpdateSubcode.InvalidNetworkField) > 0) {
+      return new FieldUpdate(withdrawn, null, field, NO_ERRORS, clean, body, attrStart, attrStart + attrLength, ctx);
+    }
+  }
+  const block = decodeAttributeBlock(body, ctx, ALL_ATTRIBUTES, attrStart, attrStart + attrLength);
+  if (fieldOnly) {
     const count = countIpv4List(field, UpdateSubcode.InvalidNetworkField);
     const errors = messageChecks(block.attributes, block.errors, block.seenTypes, block.count, count);
     return new FieldUpdate(withdrawn, block.attributes, field, errors);
@@ -47,6 +56,7 @@ export function decodeUpdateBody(body: Buffer, ctx: CodecContext): UpdateMessage
 
 const IPV4_UNICAST = familyKey(Afi.Ipv4, Safi.Unicast);
 const NO_NLRI: readonly Nlri[] = Object.freeze([]);
+const NO_ERRORS: readonly AttributeError[] = Object.freeze([]);
 /** Options for a full decode, made once rather than per UPDATE. */
 const ALL_ATTRIBUTES: AttributeDecodeOptions = Object.freeze({});
 
