@@ -78,7 +78,7 @@ const LENGTH_SHIFT = 3;
 /** Longer attribute lists (only extended messages have them) record no length; UPDATE packing then measures. */
 const MAX_RECORDED_LENGTH = (1 << 26) - 2;
 
-/** `InternedSet.places`: where AS_PATH, MED, LOCAL_PREF and COMMUNITIES start in the wire form, plus one (0: absent), 15 bits each. */
+/** `InternedSet.pathPlaces` and `metricPlaces`: where AS_PATH and COMMUNITIES, MED and LOCAL_PREF start in the wire form, plus one (0: absent), 15 bits each. */
 const PLACE_BITS = 15;
 const PLACE_MASK = (1 << PLACE_BITS) - 1;
 

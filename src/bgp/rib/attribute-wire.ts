@@ -39,7 +39,7 @@ function headerLength(wire: string, h: number): number {
 }
 
 /** The value length of the attribute whose header is at `h`. */
-function valueLength(wire: string, h: number): number {
+export function valueLength(wire: string, h: number): number {
   return wire.charCodeAt(h) & EXTENDED_LENGTH ? (wire.charCodeAt(h + 2) << 8) | wire.charCodeAt(h + 3) : wire.charCodeAt(h + 2);
 }
 
@@ -135,8 +135,6 @@ export function recordedFlagsAt(wire: string, h: number): number | undefined {
 export function valueAt(wire: string, h: number): number {
   return h + headerLength(wire, h);
 }
-
-export { valueLength };
 
 /** The COMMUNITIES values of the attribute at `h`. */
 export function communitiesAt(wire: string, h: number): number[] {

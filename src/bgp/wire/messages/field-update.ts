@@ -2,8 +2,9 @@
  * An UPDATE as a session receives it (`CodecContext.ipv4FieldOnly`): its
  * NLRI field (IPv4 unicast, RFC 4271 §4.3) checked but kept as its octets.
  * The RIB walks them with `readIpv4Field`; `nlri` is made on first read for
- * anyone else. The octets are a view of the received message, which nothing
- * writes to.
+ * anyone else. A clean attribute block (`cleanAttributes`, between NEW
+ * speakers) is likewise kept as octets and decoded only if read. The octets
+ * are views of the received message, which nothing writes to.
  */
 import type { AttributeError } from '../errors';
 import { UpdateSubcode } from '../errors';
