@@ -53,19 +53,24 @@ export function codeAt(wire: string, h: number): number {
   return wire.charCodeAt(h + 1);
 }
 
+/** Where the value of the attribute at `h` starts (`valueLength` says how long it is). */
+export function valueAt(wire: string, h: number): number {
+  return h + headerLength(wire, h);
+}
+
 /** The four-octet value (MED, LOCAL_PREF) of the attribute at `h`. */
 export function u32ValueAt(wire: string, h: number): number {
-  return wireU32(wire, h + headerLength(wire, h));
+  return wireU32(wire, valueAt(wire, h));
 }
 
 /** The ORIGIN value of the attribute at `h`. */
 export function originAt(wire: string, h: number): 0 | 1 | 2 {
-  return wire.charCodeAt(h + headerLength(wire, h)) as 0 | 1 | 2;
+  return wire.charCodeAt(valueAt(wire, h)) as 0 | 1 | 2;
 }
 
 /** The AS_PATH segments of the attribute at `h`, as the decoder gives them. */
 export function segmentsAt(wire: string, h: number): AsPathSegment[] {
-  const start = h + headerLength(wire, h);
+  const start = valueAt(wire, h);
   const end = start + valueLength(wire, h);
   let n = 0;
   for (let p = start; p < end; p += 2 + 4 * wire.charCodeAt(p + 1)) n++;
@@ -89,7 +94,7 @@ export function segmentsAt(wire: string, h: number): AsPathSegment[] {
  * `asPathLength` counts decoded segments.
  */
 export function pathLengthAt(wire: string, h: number): number {
-  let p = h + headerLength(wire, h);
+  let p = valueAt(wire, h);
   const end = p + valueLength(wire, h);
   let n = 0;
   while (p < end) {
@@ -104,14 +109,14 @@ export function pathLengthAt(wire: string, h: number): number {
 
 /** The first AS of the AS_PATH at `h` when its first segment is an AS_SEQUENCE (RFC 4271 §9.1.2.2(c)). */
 export function neighborAsAt(wire: string, h: number): number | undefined {
-  const p = h + headerLength(wire, h);
+  const p = valueAt(wire, h);
   if (valueLength(wire, h) < 6 || wire.charCodeAt(p) !== 2) return undefined;
   return wireU32(wire, p + 2);
 }
 
 /** Whether `asn` is in an AS_SEQUENCE or AS_SET of the AS_PATH at `h` (as `asPathContains`: confederation segments are ours, RFC 5065 §6). */
 export function pathContainsAt(wire: string, h: number, asn: number): boolean {
-  let p = h + headerLength(wire, h);
+  let p = valueAt(wire, h);
   const end = p + valueLength(wire, h);
   while (p < end) {
     const type = wire.charCodeAt(p);
@@ -131,14 +136,9 @@ export function recordedFlagsAt(wire: string, h: number): number | undefined {
   return written === (canonicalFlags(rule.flagClass) | (valueLength(wire, h) > 255 ? EXTENDED_LENGTH : 0)) ? undefined : written;
 }
 
-/** The value of the attribute at `h`: where it starts and how long it is. */
-export function valueAt(wire: string, h: number): number {
-  return h + headerLength(wire, h);
-}
-
 /** The COMMUNITIES values of the attribute at `h`. */
 export function communitiesAt(wire: string, h: number): number[] {
-  const p = h + headerLength(wire, h);
+  const p = valueAt(wire, h);
   const n = valueLength(wire, h) >> 2;
   const out = new Array<number>(n);
   for (let i = 0; i < n; i++) out[i] = wireU32(wire, p + 4 * i);
@@ -148,11 +148,12 @@ export function communitiesAt(wire: string, h: number): number[] {
 /**
  * Whether the attributes a set keeps from `list` (`isKept`), written as
  * `wire` (one attribute each, in order), may be kept as that wire form:
- * decoding it must give back exactly these attributes. That holds for the types below when their values are ones
- * the decoder accepts (no empty AS_PATH segment, no AS 0, no empty list,
- * at most 255 ASNs a segment so none is split), no type appears twice
- * (RFC 7606 §3(g) would drop the later one), and received flags the
- * decoder would record again. Anything else stays a decoded list.
+ * decoding it must give back exactly these attributes. That holds for the
+ * types below when their values are ones the decoder accepts (no empty
+ * AS_PATH segment, no AS 0, no empty list, at most 255 ASNs a segment so
+ * none is split), no type appears twice (RFC 7606 §3(g) would drop the
+ * later one), and received flags the decoder would record again. Anything
+ * else stays a decoded list.
  */
 export function keepsAsWire(list: readonly PathAttribute[], wire: string): boolean {
   if (wire.length > MAX_WIRE_LENGTH || wire.charCodeAt(0) === 0) return false;
@@ -179,10 +180,7 @@ export function keepsAsWire(list: readonly PathAttribute[], wire: string): boole
  */
 function flagsRecordedAgain(flags: number, code: number, wire: string, h: number): boolean {
   const rule = ATTRIBUTE_RULES.get(code);
-  if (rule === undefined) return false;
-  const written = wire.charCodeAt(h);
-  const expected = canonicalFlags(rule.flagClass) | (valueLength(wire, h) > 255 ? EXTENDED_LENGTH : 0);
-  return written === flags && written !== expected && flagsMatch(rule.flagClass, written);
+  return rule !== undefined && recordedFlagsAt(wire, h) === flags && flagsMatch(rule.flagClass, flags);
 }
 
 const isU32 = (v: number): boolean => Number.isInteger(v) && v >= 0 && v <= 0xffffffff;

@@ -90,10 +90,10 @@ export class Reader {
   }
 }
 
-/** Growable big-endian writer. */
 /** Copies up to this many octets are made with a loop (Buffer.copy costs more than that in call overhead). */
 const SHORT_COPY = 128;
 
+/** Growable big-endian writer. */
 export class Writer {
   private buf: Buffer;
   pos = 0;
