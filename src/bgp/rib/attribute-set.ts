@@ -467,17 +467,14 @@ export class AttributeInterner {
       }
     }
     key ??= attributesKey(attributes);
-    const index = this.freeIndexes.pop() ?? this.byIndex.length;
     const asWire = keepsAsWire(attributes, key);
-    const set = new InternedSet(index, asWire ? key : null, asWire ? null : compactAttributes(attributes.filter(isKept)), this.sharedNextHop(nextHop), hash);
+    const set = this.add(asWire ? key : null, asWire ? null : compactAttributes(attributes.filter(isKept)), nextHop, hash);
     if (asWire) {
       // The attributes just decoded are the set's: whoever reads the new set next (the loop check) need not decode them again.
       decodedFor = set;
       received = attributes;
       decoded = null;
     }
-    table.add(set);
-    this.byIndex[index] = set;
     return set;
   }
 
@@ -499,9 +496,14 @@ export class AttributeInterner {
         return at;
       }
     }
+    return this.add(wire, null, nextHop, hash);
+  }
+
+  /** A new set, numbered with a freed number first, in the table and the index. */
+  private add(wire: string | null, list: readonly PathAttribute[] | null, nextHop: string, hash: number): InternedSet {
     const index = this.freeIndexes.pop() ?? this.byIndex.length;
-    const set = new InternedSet(index, wire, null, this.sharedNextHop(nextHop), hash);
-    table.add(set);
+    const set = new InternedSet(index, wire, list, this.sharedNextHop(nextHop), hash);
+    this.table.add(set);
     this.byIndex[index] = set;
     return set;
   }
